@@ -1,0 +1,145 @@
+package org.convkit.model;
+
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
+import ai.djl.util.PairList;
+import java.util.Map;
+import java.util.function.IntFunction;
+
+/**
+ * A classification network as every family in the zoo builds it: a {@link Backbone} that turns an
+ * image into a feature vector, and {@link Heads} that turn the features into class scores.
+ *
+ * <p>The split is what fine-tuning needs (timm's forward_features / forward_head): freezing acts
+ * on backbone stages, a new dataset replaces the head. The forward pass returns one logits array
+ * per head, shape (N, classes).
+ */
+public final class ConvNet extends AbstractBlock {
+    private final String architecture;
+    private ModelOptions options;
+    private final Backbone backbone;
+    private Heads heads;
+    private final IntFunction<Block> headFactory;
+    private final TorchKeys torchKeys;
+    private final Initializer weightInit;
+    private NDManager manager;
+
+    /**
+     * @param architecture the zoo name ("resnet18"); stored in checkpoints to rebuild the network
+     * @param options the options it was built with
+     * @param backbone stages from image to feature vector
+     * @param headFactory one head for a class count (usually a Linear)
+     * @param torchKeys how our parameter paths map to the reference PyTorch implementation's keys
+     * @param weightInit initializer for conv / linear weights (the reference implementation's)
+     */
+    public ConvNet(
+            String architecture,
+            ModelOptions options,
+            Backbone backbone,
+            IntFunction<Block> headFactory,
+            TorchKeys torchKeys,
+            Initializer weightInit) {
+        this.architecture = architecture;
+        this.options = options;
+        this.backbone = addChildBlock("backbone", backbone);
+        this.headFactory = headFactory;
+        this.heads = addChildBlock("head", new Heads(options.heads(), options.classes(), headFactory));
+        this.torchKeys = torchKeys;
+        this.weightInit = weightInit;
+        setInitializer(weightInit, Parameter.Type.WEIGHT);
+    }
+
+    public String architecture() {
+        return architecture;
+    }
+
+    public ModelOptions options() {
+        return options;
+    }
+
+    public Backbone backbone() {
+        return backbone;
+    }
+
+    public Heads heads() {
+        return heads;
+    }
+
+    public TorchKeys torchKeys() {
+        return torchKeys;
+    }
+
+    /** One input image's shape, (C, H, W). */
+    public Shape imageShape() {
+        return new Shape(options.channels(), options.height(), options.width());
+    }
+
+    /** A batch-of-one input shape, (1, C, H, W). */
+    public Shape inputShape() {
+        return new Shape(1, options.channels(), options.height(), options.width());
+    }
+
+    /** Width of the feature vector the backbone produces (what a head receives). */
+    public long featureSize() {
+        return backbone.getOutputShapes(new Shape[] {inputShape()})[0].get(1);
+    }
+
+    /** Allocates and initializes all parameters in {@code manager} (which then owns them). */
+    public ConvNet initialize(NDManager manager) {
+        this.manager = manager;
+        initialize(manager, DataType.FLOAT32, inputShape());
+        return this;
+    }
+
+    /**
+     * Replaces the classifier with {@code count} fresh heads of {@code classes} classes each; the
+     * backbone is untouched. Initialized at once if the network is.
+     */
+    public void replaceHead(int classes, int count) {
+        Heads fresh = new Heads(count, classes, headFactory);
+        fresh.setInitializer(weightInit, Parameter.Type.WEIGHT);
+        children.remove(1);
+        heads = addChildBlock("head", fresh);
+        options = options.withClasses(classes).withHeads(count);
+        if (manager != null) {
+            Shape features = backbone.getOutputShapes(new Shape[] {inputShape()})[0];
+            fresh.initialize(manager, DataType.FLOAT32, features);
+        }
+    }
+
+    /** Parameters (and BatchNorm statistics) by path, e.g. "backbone.layer1.0.conv1.weight". */
+    public Map<String, Parameter> parametersByPath() {
+        return ParamPaths.of(this);
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDList features = backbone.forward(ps, inputs, training);
+        return heads.forward(ps, features, training);
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager m, DataType dataType, Shape... inputShapes) {
+        backbone.initialize(m, dataType, inputShapes);
+        heads.initialize(m, dataType, backbone.getOutputShapes(inputShapes));
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return heads.getOutputShapes(backbone.getOutputShapes(inputShapes));
+    }
+
+    @Override
+    public String toString() {
+        return architecture + "(" + options.inputSpec() + " -> " + options.heads() + "x"
+                + options.classes() + ")";
+    }
+}

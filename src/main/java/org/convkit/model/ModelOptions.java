@@ -1,0 +1,131 @@
+package org.convkit.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.Locale;
+import org.convkit.core.ConvkitException;
+
+/**
+ * Everything that shapes a network besides its family: class count, input, head count and the
+ * family-specific knobs. Immutable; {@code with*} returns a copy. Saved in every checkpoint, so a
+ * network can be rebuilt exactly from its options.
+ *
+ * @param classes classes per head (1000 = ImageNet, torchvision's default)
+ * @param channels input channels (3 = RGB, 1 = gray)
+ * @param height input height in pixels
+ * @param width input width in pixels
+ * @param heads parallel classifier heads over one backbone (1 for plain classification; K for
+ *     fixed-length sequences such as street numbers)
+ * @param dropout dropout rate in the classifier, {@code null} = the family's own default
+ * @param widthMultiplier scales every hidden width (channels, FC units); 1 = as published
+ * @param activation {@code relu} or {@code sigmoid} (LeNet only; others use ReLU as published)
+ * @param stem {@code imagenet} or {@code cifar} (ResNet: 3x3 stride-1 conv, no max-pool)
+ * @param arch conv stages for {@code vgg} ("1x64,1x128,2x256") and {@code simplecnn}
+ *     ("64,128,256"), {@code null} = the family's default
+ * @param fc hidden fully-connected widths ({@code simplecnn}, e.g. "1024,512"), {@code null} = default
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ModelOptions(
+        int classes,
+        int channels,
+        int height,
+        int width,
+        int heads,
+        Double dropout,
+        double widthMultiplier,
+        String activation,
+        String stem,
+        String arch,
+        String fc) {
+
+    public ModelOptions {
+        if (classes < 1) {
+            throw new ConvkitException("--classes " + classes + ": must be at least 1");
+        }
+        if (channels < 1) {
+            throw new ConvkitException("--input: channels " + channels + " must be at least 1");
+        }
+        if (height < 1 || width < 1) {
+            throw new ConvkitException("--input: size " + height + "x" + width + " must be positive");
+        }
+        if (heads < 1) {
+            throw new ConvkitException("--heads " + heads + ": must be at least 1");
+        }
+        if (dropout != null && (dropout < 0 || dropout >= 1)) {
+            throw new ConvkitException("--dropout " + dropout + ": must be in [0, 1)");
+        }
+        if (!(widthMultiplier > 0)) {
+            throw new ConvkitException("--width " + widthMultiplier + ": must be positive");
+        }
+    }
+
+    /** ImageNet defaults: 1000 classes, 3x224x224, one head. */
+    public static ModelOptions defaults() {
+        return new ModelOptions(1000, 3, 224, 224, 1, null, 1.0, null, null, null, null);
+    }
+
+    public ModelOptions withClasses(int n) {
+        return new ModelOptions(n, channels, height, width, heads, dropout, widthMultiplier, activation, stem, arch, fc);
+    }
+
+    public ModelOptions withInput(int c, int h, int w) {
+        return new ModelOptions(classes, c, h, w, heads, dropout, widthMultiplier, activation, stem, arch, fc);
+    }
+
+    public ModelOptions withHeads(int k) {
+        return new ModelOptions(classes, channels, height, width, k, dropout, widthMultiplier, activation, stem, arch, fc);
+    }
+
+    public ModelOptions withDropout(Double p) {
+        return new ModelOptions(classes, channels, height, width, heads, p, widthMultiplier, activation, stem, arch, fc);
+    }
+
+    public ModelOptions withWidthMultiplier(double m) {
+        return new ModelOptions(classes, channels, height, width, heads, dropout, m, activation, stem, arch, fc);
+    }
+
+    public ModelOptions withActivation(String a) {
+        return new ModelOptions(classes, channels, height, width, heads, dropout, widthMultiplier, a, stem, arch, fc);
+    }
+
+    public ModelOptions withStem(String s) {
+        return new ModelOptions(classes, channels, height, width, heads, dropout, widthMultiplier, activation, s, arch, fc);
+    }
+
+    public ModelOptions withArch(String a) {
+        return new ModelOptions(classes, channels, height, width, heads, dropout, widthMultiplier, activation, stem, a, fc);
+    }
+
+    public ModelOptions withFc(String f) {
+        return new ModelOptions(classes, channels, height, width, heads, dropout, widthMultiplier, activation, stem, arch, f);
+    }
+
+    /** The dropout rate to use: the user's, else the family's published one. */
+    public double dropoutOr(double familyDefault) {
+        return dropout == null ? familyDefault : dropout;
+    }
+
+    /** A hidden width scaled by {@link #widthMultiplier}, never below 1. */
+    public int scaled(int published) {
+        return Math.max(1, (int) Math.round(published * widthMultiplier));
+    }
+
+    /** Input as "CxHxW", the form {@code --input} takes. */
+    public String inputSpec() {
+        return channels + "x" + height + "x" + width;
+    }
+
+    /** Parses "CxHxW", "HxW" (keeps channels) or "S" (square, keeps channels). */
+    public ModelOptions withInputSpec(String spec) {
+        String[] p = spec.toLowerCase(Locale.ROOT).split("x");
+        try {
+            return switch (p.length) {
+                case 1 -> withInput(channels, Integer.parseInt(p[0]), Integer.parseInt(p[0]));
+                case 2 -> withInput(channels, Integer.parseInt(p[0]), Integer.parseInt(p[1]));
+                case 3 -> withInput(Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2]));
+                default -> throw new NumberFormatException();
+            };
+        } catch (NumberFormatException e) {
+            throw new ConvkitException("--input " + spec + ": expected CxHxW (e.g. 3x224x224), HxW or a size");
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package org.convkit.model.layers;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+
+/**
+ * torch.nn.MaxPool2d / AvgPool2d with torch's output-size arithmetic (incl. ceil_mode), so shapes
+ * are inferred without running the operator. DJL's Pool helpers return lambdas that must execute
+ * on a zero tensor to learn their output shape.
+ */
+public final class Pool2d extends AbstractBlock {
+    private final boolean max;
+    private final int kernel;
+    private final int stride;
+    private final int padding;
+    private final boolean ceilMode;
+
+    private Pool2d(boolean max, int kernel, int stride, int padding, boolean ceilMode) {
+        this.max = max;
+        this.kernel = kernel;
+        this.stride = stride;
+        this.padding = padding;
+        this.ceilMode = ceilMode;
+    }
+
+    public static Pool2d max(int kernel, int stride, int padding, boolean ceilMode) {
+        return new Pool2d(true, kernel, stride, padding, ceilMode);
+    }
+
+    public static Pool2d max(int kernel, int stride) {
+        return new Pool2d(true, kernel, stride, 0, false);
+    }
+
+    public static Pool2d avg(int kernel, int stride) {
+        return new Pool2d(false, kernel, stride, 0, false);
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray x = inputs.singletonOrThrow();
+        Shape k = new Shape(kernel, kernel);
+        Shape s = new Shape(stride, stride);
+        Shape p = new Shape(padding, padding);
+        NDArray y = max ? x.getNDArrayInternal().maxPool(k, s, p, ceilMode)
+                : x.getNDArrayInternal().avgPool(k, s, p, ceilMode, true);
+        return new NDList(y);
+    }
+
+    /** Output length of one spatial axis, as torch computes it. */
+    static long outLength(long in, int kernel, int stride, int padding, boolean ceil) {
+        long span = in + 2L * padding - kernel;
+        if (span < 0) {
+            return 0;
+        }
+        long out = (ceil ? ceilDiv(span, stride) : span / stride) + 1;
+        // torch: in ceil mode the last window must start inside the (left-padded) input
+        if (ceil && (out - 1) * stride >= in + padding) {
+            out--;
+        }
+        return out;
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputs) {
+        Shape in = inputs[0];
+        long h = outLength(in.get(2), kernel, stride, padding, ceilMode);
+        long w = outLength(in.get(3), kernel, stride, padding, ceilMode);
+        return new Shape[] {new Shape(in.get(0), in.get(1), h, w)};
+    }
+
+    @Override
+    public String toString() {
+        return (max ? "MaxPool2d" : "AvgPool2d")
+                + "(k=" + kernel + ", s=" + stride
+                + (padding > 0 ? ", p=" + padding : "")
+                + (ceilMode ? ", ceil" : "") + ")";
+    }
+}

@@ -1,0 +1,30 @@
+package org.convkit.model.layers;
+
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.SequentialBlock;
+
+/**
+ * torch.nn.Sequential: children are addressed by position (features.0, features.3 ...), which is
+ * how torchvision's state-dict keys name them. Adds a shape check to DJL's SequentialBlock so a
+ * too-small input is reported at the layer where it vanishes.
+ */
+public class Seq extends SequentialBlock {
+
+    public static Seq of(Block... blocks) {
+        Seq s = new Seq();
+        s.addAll(blocks);
+        return s;
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputs) {
+        Shape[] shapes = inputs;
+        int i = 0;
+        for (Block b : children.values()) {
+            shapes = b.getOutputShapes(shapes);
+            Shapes.requirePositive(shapes, b, String.valueOf(i++));
+        }
+        return shapes;
+    }
+}
