@@ -1,0 +1,26 @@
+package org.convkit.data;
+
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * Random access to the samples of one split. Implementations must be safe to call from several
+ * loader threads at once.
+ */
+public interface ImageSource {
+    /** Number of samples. */
+    int size();
+
+    /**
+     * Sample {@code index} (0-based, stable across calls and runs).
+     *
+     * @throws IOException when the sample cannot be read; the loader skips and counts it
+     */
+    Sample get(int index) throws IOException;
+
+    /** Class names, index = label value; for sequences, the per-position classes incl. blank. */
+    List<String> classes();
+
+    /** Where the data comes from, for messages ("ImageFolder /data/food11/train, 9866 files"). */
+    String describe();
+}
