@@ -1,0 +1,47 @@
+package org.convkit.train;
+
+import java.util.Iterator;
+import java.util.List;
+import org.convkit.data.Batch;
+
+/**
+ * One split as the Learner reads it: passes of batches, reproducible per epoch.
+ *
+ * <p>Opening the same epoch twice must give the same batches in the same order (shuffling and
+ * augmentation seeded by epoch), and opening at batch {@code first} must give what the full pass
+ * gives from there on: that is what makes a resumed run end exactly like an uninterrupted one.
+ * Evaluation passes must hold every sample exactly once, unaugmented.
+ */
+public interface Batches {
+    /** Batches in one pass. */
+    int batchCount();
+
+    /** Samples in one pass. */
+    int sampleCount();
+
+    /** Class names, index = label (for sequences including the blank). */
+    List<String> classes();
+
+    /** Labels per sample (K heads; 1 for plain classification). */
+    default int heads() {
+        return 1;
+    }
+
+    /** The blank class of digit sequences, or -1. */
+    default int blank() {
+        return -1;
+    }
+
+    /**
+     * Starts pass {@code epoch} (0-based) at batch {@code first}.
+     *
+     * @param first batches to leave out at the start (0 = the whole pass), without decoding them
+     */
+    Pass open(int epoch, int first);
+
+    /** A pass in progress; closing it stops its worker threads. */
+    interface Pass extends Iterator<Batch>, AutoCloseable {
+        @Override
+        void close();
+    }
+}

@@ -1,0 +1,369 @@
+package org.convkit.train;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.convkit.core.Runtime;
+import org.convkit.data.Batch;
+import org.convkit.eval.EvalResult;
+import org.convkit.eval.Evaluator;
+import org.convkit.eval.Metrics;
+import org.convkit.eval.NoGrad;
+import org.convkit.model.ConvNet;
+import org.convkit.train.loss.Loss;
+import org.convkit.train.optim.Optimizer;
+import org.convkit.train.schedule.Schedule;
+
+/**
+ * Trains a {@link ConvNet}: {@code fit(epochs, train, valid)} runs the epochs, each a pass of
+ * training batches (forward in training mode, loss, backward, optimizer step) followed by an
+ * evaluation of the validation split in evaluation mode (BatchNorm running statistics, no
+ * Dropout, no gradients, every sample exactly once, never augmented).
+ *
+ * <p>Everything else (progress, checkpoints, metrics files, early stopping, the NaN guard, the
+ * out-of-memory message) is a {@link Callback}. Every tensor a batch creates lives in a scope
+ * closed after the batch, so memory stays flat over any number of epochs.
+ *
+ * <p>Determinism: before every batch the engine's generator is re-seeded from the run's seed and
+ * the batch's number, so Dropout (and anything else random in the network) depends on where the
+ * batch is, not on what ran before: a run resumed from a checkpoint draws the same numbers as one
+ * that never stopped.
+ */
+public final class Learner {
+    /**
+     * @param gradAccum batches whose gradients add up before one optimizer step (1 = none)
+     * @param clip maximum global gradient norm (torch's clip_grad_norm_), 0 = no clipping
+     * @param seed the run's seed
+     */
+    public record Options(int gradAccum, double clip, long seed) {
+        public Options {
+            if (gradAccum < 1) {
+                throw new org.convkit.core.ConvkitException("--grad-accum " + gradAccum + ": must be at least 1");
+            }
+            if (clip < 0) {
+                throw new org.convkit.core.ConvkitException("--clip " + clip + ": must be >= 0 (0 = off)");
+            }
+        }
+    }
+
+    private final ConvNet net;
+    private final Device device;
+    private final Loss loss;
+    private final Optimizer optimizer;
+    private final Schedule schedule;
+    private final double baseLr;
+    private final Options options;
+    private final List<Callback> callbacks;
+    private final Engine engine;
+    private TrainState state;
+    private int epochs;
+    private double lastLr = Double.NaN;
+    private String stopReason;
+
+    /**
+     * @param net an initialized network, parameters on {@code device}
+     * @param loss the training loss
+     * @param optimizer over the network's parameter groups
+     * @param schedule learning-rate factor per optimizer step
+     * @param baseLr the peak learning rate the schedule scales
+     */
+    public Learner(ConvNet net, Device device, Loss loss, Optimizer optimizer, Schedule schedule, double baseLr,
+            Options options, List<Callback> callbacks) {
+        this.engine = Runtime.init();
+        this.net = net;
+        this.device = device;
+        this.loss = loss;
+        this.optimizer = optimizer;
+        this.schedule = schedule;
+        this.baseLr = baseLr;
+        this.options = options;
+        this.callbacks = new ArrayList<>(callbacks);
+        this.state = TrainState.start(options.seed());
+    }
+
+    public ConvNet net() {
+        return net;
+    }
+
+    public Device device() {
+        return device;
+    }
+
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    public Schedule schedule() {
+        return schedule;
+    }
+
+    public Options options() {
+        return options;
+    }
+
+    public TrainState state() {
+        return state;
+    }
+
+    /** Epochs of the current {@link #fit} call's target. */
+    public int epochs() {
+        return epochs;
+    }
+
+    /** The learning rate the last step used (base group). */
+    public double lastLr() {
+        return lastLr;
+    }
+
+    /** Adds a callback (runs after the ones given so far). */
+    public void addCallback(Callback c) {
+        callbacks.add(c);
+    }
+
+    /** Asks fit to stop after the current epoch (early stopping). */
+    public void requestStop(String reason) {
+        if (stopReason == null) {
+            stopReason = reason;
+        }
+    }
+
+    /** True when no gradients are pending: the last batch ended an accumulation group. */
+    public boolean atStepBoundary() {
+        return state.batch % options.gradAccum() == 0;
+    }
+
+    /**
+     * Everything a checkpoint needs besides the weights: the training state and the optimizer's
+     * scalars (JSON-able), and the optimizer's tensors (still owned by the optimizer).
+     */
+    public Map<String, Object> snapshot() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("train", state.toMap());
+        m.put("optimizer", optimizer.stateScalars());
+        return m;
+    }
+
+    /** Puts back what {@link #snapshot()} and the optimizer's tensors held; fit then continues. */
+    @SuppressWarnings("unchecked")
+    public void restore(Map<String, ?> snapshot, Map<String, NDArray> optimizerTensors) {
+        Object t = snapshot.get("train");
+        Object o = snapshot.get("optimizer");
+        if (!(t instanceof Map) || !(o instanceof Map)) {
+            throw new org.convkit.core.ConvkitException("the checkpoint has no training state to resume from");
+        }
+        optimizer.loadState(optimizerTensors, (Map<String, ?>) o);
+        state = TrainState.fromMap((Map<String, ?>) t);
+    }
+
+    /**
+     * Trains until {@code epochs} epochs are complete (counting those done before a resume), or a
+     * callback stops it.
+     *
+     * @param valid validation batches, or {@code null} for none
+     */
+    public FitResult fit(int epochs, Batches train, Batches valid) {
+        this.epochs = epochs;
+        this.stopReason = null;
+        List<EpochResult> history = new ArrayList<>();
+        for (Callback c : callbacks) {
+            c.onFitStart(this);
+        }
+        try (NDManager base = NDManager.newBaseManager(device)) {
+            ParameterStore ps = new ParameterStore(base, false);
+            while (state.epoch < epochs && stopReason == null) {
+                history.add(runEpoch(base, ps, train, valid));
+            }
+        } catch (RuntimeException e) {
+            FitResult failed = result(history, e.getMessage() == null ? e.toString() : e.getMessage());
+            for (Callback c : callbacks) {
+                c.onFitEnd(this, failed);
+            }
+            throw e;
+        }
+        FitResult done = result(history, stopReason);
+        for (Callback c : callbacks) {
+            c.onFitEnd(this, done);
+        }
+        return done;
+    }
+
+    private FitResult result(List<EpochResult> history, String reason) {
+        boolean anyBest = state.bestEpoch > 0;
+        return new FitResult(List.copyOf(history), reason, state.bestEpoch, anyBest ? state.bestMetric : Double.NaN);
+    }
+
+    private EpochResult runEpoch(NDManager base, ParameterStore ps, Batches train, Batches valid) {
+        int epoch = state.epoch;
+        int batches = train.batchCount();
+        if (state.batch == 0) {
+            state.newEpoch();
+        }
+        for (Callback c : callbacks) {
+            c.onEpochStart(this, epoch, batches);
+        }
+        double secondsBefore = state.seconds;
+        long start = System.nanoTime();
+        try (Batches.Pass pass = train.open(epoch, state.batch)) {
+            while (true) {
+                long waitStart = System.nanoTime();
+                if (!pass.hasNext()) {
+                    break;
+                }
+                Batch batch = pass.next();
+                long computeStart = System.nanoTime();
+                state.waitSeconds += (computeStart - waitStart) / 1e9;
+                boolean stepNow = (state.batch + 1) % options.gradAccum() == 0 || state.batch + 1 == batches;
+                double batchLoss = trainBatch(base, ps, batch, epoch, batches, stepNow);
+                state.batch++;
+                long now = System.nanoTime();
+                state.computeSeconds += (now - computeStart) / 1e9;
+                state.seconds = secondsBefore + (now - start) / 1e9;
+                Callback.BatchEnd end = batchEnd(epoch, batches, batch.size(), batchLoss);
+                for (Callback c : callbacks) {
+                    c.onBatchEnd(this, end);
+                }
+            }
+        }
+        EvalResult v = valid == null ? null : evaluate(valid, epoch);
+        state.seconds = secondsBefore + (System.nanoTime() - start) / 1e9;
+        state.epoch++;
+        state.batch = 0;
+        double validAcc = v == null ? Double.NaN : v.accuracy();
+        if (v != null && validAcc > state.bestMetric) {
+            state.bestMetric = validAcc;
+            state.bestEpoch = state.epoch;
+        }
+        double trainTime = state.waitSeconds + state.computeSeconds;
+        EpochResult r = new EpochResult(
+                state.epoch,
+                state.step,
+                state.lossSum / Math.max(1, state.sampleCount),
+                state.correct / (double) Math.max(1, state.labelCount),
+                v == null ? Double.NaN : v.loss(),
+                validAcc,
+                lastLr,
+                state.seconds,
+                trainTime > 0 ? state.waitSeconds / trainTime : 0,
+                state.computeSeconds + state.waitSeconds > 0 ? state.sampleCount / trainTime : 0,
+                Memory.rssMb());
+        for (Callback c : callbacks) {
+            c.onEpochEnd(this, r);
+        }
+        return r;
+    }
+
+    private Callback.BatchEnd batchEnd(int epoch, int batches, int size, double batchLoss) {
+        return new Callback.BatchEnd(epoch, state.batch, batches, size, state.step, batchLoss,
+                state.lossSum / Math.max(1, state.sampleCount), state.correct / (double) Math.max(1, state.labelCount),
+                state.sampleCount, state.seconds, state.waitSeconds, lastLr);
+    }
+
+    /** One batch: forward, loss, backward, and the optimizer step when one is due. Returns the loss. */
+    private double trainBatch(NDManager base, ParameterStore ps, Batch batch, int epoch, int batches, boolean stepNow) {
+        long number = (long) epoch * batches + state.batch;
+        engine.setRandomSeed(seedFor(state.seed, number));
+        try (NDManager scope = base.newSubManager();
+                NDScope tensors = new NDScope()) {
+            tensors.suppressNotUsedWarning();
+            NDArray x = scope.create(batch.data(),
+                    new Shape(batch.size(), batch.channels(), batch.height(), batch.width()));
+            NDArray y = scope.create(toLong(batch.labels()), new Shape(batch.size(), batch.heads()));
+            NDList out;
+            double value;
+            try (GradientCollector gc = engine.newGradientCollector()) {
+                out = net.forward(ps, new NDList(x), true);
+                NDArray l = loss.compute(out, y);
+                value = l.getFloat();
+                Callback.BatchEnd where = batchEnd(epoch, batches, batch.size(), Double.NaN);
+                for (Callback c : callbacks) {
+                    c.onLoss(this, where, value);
+                }
+                gc.backward(options.gradAccum() > 1 ? l.div(options.gradAccum()) : l);
+            }
+            long right;
+            try (NoGrad ignored = NoGrad.enter()) {
+                right = countCorrect(out, y);
+            }
+            state.lossSum += value * batch.size();
+            state.sampleCount += batch.size();
+            state.correct += right;
+            state.labelCount += (long) batch.size() * batch.heads();
+            if (stepNow) {
+                step();
+            }
+            return value;
+        } catch (RuntimeException | OutOfMemoryError e) {
+            RuntimeException error = e instanceof RuntimeException re ? re : new IllegalStateException(e);
+            Callback.BatchEnd where = batchEnd(epoch, batches, batch.size(), Double.NaN);
+            for (Callback c : callbacks) {
+                error = c.onError(this, where, error);
+            }
+            throw error;
+        }
+    }
+
+    /** Clipping, the schedule's learning rate and momentum, the update, zeroed gradients. */
+    private void step() {
+        if (options.clip() > 0) {
+            Gradients.clipGlobalNorm(optimizer, options.clip());
+        }
+        double lr = baseLr * schedule.lrFactor(state.step);
+        optimizer.setLr(lr);
+        double momentum = schedule.momentum(state.step);
+        if (!Double.isNaN(momentum)) {
+            optimizer.setMomentum(momentum);
+        }
+        optimizer.step();
+        optimizer.zeroGrad();
+        lastLr = lr;
+        state.step++;
+    }
+
+    private static long countCorrect(NDList out, NDArray y) {
+        long right = 0;
+        for (int k = 0; k < out.size(); k++) {
+            NDArray truth = out.size() == 1 ? y.reshape(-1) : y.get(new NDIndex().addAllDim().addIndices(k));
+            right += out.get(k).argMax(1).eq(truth).countNonzero().getLong();
+        }
+        return right;
+    }
+
+    /**
+     * Evaluates {@code data} in evaluation mode (pass {@code epoch}, which for an evaluation split
+     * is the same every time): loss, accuracy and the rest of {@link EvalResult}.
+     */
+    public EvalResult evaluate(Batches data, int epoch) {
+        Metrics metrics = new Metrics(data.classes(), data.heads(), data.blank(), 0);
+        try (Batches.Pass pass = data.open(epoch, 0)) {
+            return new Evaluator(net, device).evaluate(() -> pass, metrics);
+        }
+    }
+
+    /** A well-mixed 32-bit seed for batch {@code number} of the run seeded with {@code seed}. */
+    static int seedFor(long seed, long number) {
+        long z = seed * 0x9E3779B97F4A7C15L + number;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        z = z ^ (z >>> 31);
+        return (int) (z & 0x7fffffff);
+    }
+
+    private static long[] toLong(int[] a) {
+        long[] out = new long[a.length];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = a[i];
+        }
+        return out;
+    }
+}
