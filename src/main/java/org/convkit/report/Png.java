@@ -27,7 +27,8 @@ final class Png {
     }
 
     static void write(BufferedImage image, Path file) throws IOException {
-        AtomicFiles.writeBytes(file, encode(image));
+        byte[] png = encode(image);
+        AtomicFiles.write(file, out -> out.write(png));
     }
 
     /** Renders a chart at its own size. */

@@ -3,6 +3,7 @@ package org.convkit.report;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZonedDateTime;
@@ -65,7 +66,8 @@ public final class RunReport {
         EpochLog metrics = run.metrics();
         Optional<byte[]> curves = CurvesPlot.render(metrics).map(Png::encode);
         if (curves.isPresent()) {
-            AtomicFiles.writeBytes(run.file(CURVES), curves.get());
+            byte[] png = curves.get();
+            AtomicFiles.write(run.file(CURVES), out -> out.write(png));
         }
         Optional<EvalResult> eval = run.evaluation();
         Optional<byte[]> confusion = Optional.empty();
@@ -73,7 +75,8 @@ public final class RunReport {
         if (eval.isPresent()) {
             BufferedImage img = ConfusionPlot.render(eval.get().confusion(), eval.get().classes());
             confusion = Optional.of(Png.encode(img));
-            AtomicFiles.writeBytes(run.file(CONFUSION_PNG), confusion.get());
+            byte[] png = confusion.get();
+            AtomicFiles.write(run.file(CONFUSION_PNG), out -> out.write(png));
             for (int i = 0; i < eval.get().mistakes().size(); i++) {
                 Path f = Gallery.file(runDir, i, eval.get().mistakes().get(i));
                 thumbs.add(Files.exists(f) ? Optional.of(Files.readAllBytes(f)) : Optional.empty());
@@ -90,7 +93,7 @@ public final class RunReport {
                 run.skippedCount(),
                 ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)));
         Path report = run.file(REPORT);
-        AtomicFiles.writeString(report, html);
+        AtomicFiles.write(report, out -> out.write(html.getBytes(StandardCharsets.UTF_8)));
         return report;
     }
 
