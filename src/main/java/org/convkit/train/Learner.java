@@ -289,7 +289,7 @@ public final class Learner {
                 for (Callback c : callbacks) {
                     c.onLoss(this, where, value);
                 }
-                gc.backward(options.gradAccum() > 1 ? l.div(options.gradAccum()) : l);
+                gc.backward(options.gradAccum() > 1 ? l.div((float) options.gradAccum()) : l);
             }
             long right;
             try (NoGrad ignored = NoGrad.enter()) {

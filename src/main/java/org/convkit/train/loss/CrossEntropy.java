@@ -24,7 +24,8 @@ public record CrossEntropy(double labelSmoothing) implements Loss {
             return picked.neg();
         }
         NDArray uniform = logp.mean();
-        return picked.mul(labelSmoothing - 1).sub(uniform.mul(labelSmoothing));
+        // float constants: a Java double becomes a float64 tensor, and two 0-dim operands promote
+        return picked.mul((float) (labelSmoothing - 1)).sub(uniform.mul((float) labelSmoothing));
     }
 
     @Override

@@ -27,7 +27,7 @@ public interface Loss {
             NDArray l = perHead(outputs.get(k), labels.get(new NDIndex().addAllDim().addIndices(k)));
             total = total == null ? l : total.add(l);
         }
-        return total.div(heads);
+        return total.div((float) heads);
     }
 
     /** The batch mean for one head: {@code scores} (N, C), {@code labels} (N) int64. */

@@ -1,0 +1,213 @@
+package org.convkit.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.convkit.core.AtomicFiles;
+import org.convkit.core.ConvkitException;
+
+/**
+ * Writes a run folder {@code runs/<name>/} as the team's contract says: {@code config.json} (the
+ * resolved config, flag names as keys), {@code metrics.csv} and {@code metrics.jsonl} (one row per
+ * epoch), {@code checkpoints/last} and {@code checkpoints/best}, {@code skipped.csv}. Every file is
+ * replaced atomically, so a kill at any moment leaves readable files; the metrics files are
+ * rewritten whole each epoch (they are small), which also lets a resumed run drop rows of epochs
+ * it repeats.
+ */
+public final class RunWriter {
+    public static final String CONFIG = "config.json";
+    public static final String METRICS_CSV = "metrics.csv";
+    public static final String METRICS_JSONL = "metrics.jsonl";
+    public static final String SKIPPED = "skipped.csv";
+    public static final String CHECKPOINTS = "checkpoints";
+    /** The contract's columns, then convkit's extras. */
+    public static final List<String> COLUMNS = List.of("epoch", "train_loss", "train_acc", "valid_loss", "valid_acc",
+            "lr", "seconds", "data_wait", "step", "img_per_s", "rss_mb");
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper LINE = new ObjectMapper();
+
+    private final Path dir;
+    private final List<EpochResult> rows = new ArrayList<>();
+
+    private RunWriter(Path dir) {
+        this.dir = dir;
+    }
+
+    /** A new run folder; refuses one that already holds a run (resume it, or pick another name). */
+    public static RunWriter create(Path dir) {
+        if (Files.exists(dir.resolve(CONFIG)) || Files.exists(dir.resolve(METRICS_CSV))) {
+            throw new ConvkitException("run folder " + dir + " already holds a run: continue it with --resume " + dir
+                    + ", or choose another --run name");
+        }
+        try {
+            Files.createDirectories(dir.resolve(CHECKPOINTS));
+        } catch (IOException e) {
+            throw new ConvkitException("cannot create the run folder " + dir + ": " + e.getMessage(), e);
+        }
+        return new RunWriter(dir);
+    }
+
+    /**
+     * An existing run folder to continue: keeps the metrics rows of the first {@code epochs}
+     * epochs (those the checkpoint has) and drops later ones.
+     */
+    public static RunWriter resume(Path dir, int epochs) {
+        RunWriter w = new RunWriter(dir);
+        Path jsonl = dir.resolve(METRICS_JSONL);
+        if (Files.exists(jsonl)) {
+            try {
+                for (String line : Files.readAllLines(jsonl, StandardCharsets.UTF_8)) {
+                    if (line.isBlank()) {
+                        continue;
+                    }
+                    Map<?, ?> m = LINE.readValue(line, Map.class);
+                    EpochResult r = fromRow(m);
+                    if (r.epoch() <= epochs) {
+                        w.rows.add(r);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                throw new ConvkitException("cannot read " + jsonl + " to resume: " + e.getMessage(), e);
+            }
+        }
+        w.rewriteMetrics();
+        return w;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** {@code checkpoints/last}: written at every epoch end (and mid-epoch when asked). */
+    public Path lastCheckpoint() {
+        return dir.resolve(CHECKPOINTS).resolve("last");
+    }
+
+    /** {@code checkpoints/best}: the epoch with the best validation accuracy. */
+    public Path bestCheckpoint() {
+        return dir.resolve(CHECKPOINTS).resolve("best");
+    }
+
+    /** Rows written so far (including those kept from before a resume). */
+    public List<EpochResult> rows() {
+        return List.copyOf(rows);
+    }
+
+    /** Writes {@code config.json}: the resolved config, keys = flag names. */
+    public void writeConfig(Map<String, Object> config) {
+        try {
+            write(dir.resolve(CONFIG), JSON.writeValueAsBytes(config));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Appends one epoch to {@code metrics.csv} and {@code metrics.jsonl}. */
+    public void addEpoch(EpochResult r) {
+        rows.removeIf(old -> old.epoch() >= r.epoch());
+        rows.add(r);
+        rewriteMetrics();
+    }
+
+    /**
+     * Writes {@code skipped.csv} ({@code split,id,reason}), the bad samples left out, or nothing
+     * when there are none.
+     */
+    public void writeSkipped(List<String[]> skipped) {
+        if (skipped.isEmpty()) {
+            return;
+        }
+        StringBuilder sb = new StringBuilder("split,id,reason\n");
+        for (String[] s : skipped) {
+            sb.append(csv(s[0])).append(',').append(csv(s[1])).append(',').append(csv(s[2])).append('\n');
+        }
+        write(dir.resolve(SKIPPED), sb.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void rewriteMetrics() {
+        StringBuilder csv = new StringBuilder(String.join(",", COLUMNS)).append('\n');
+        StringBuilder jsonl = new StringBuilder();
+        for (EpochResult r : rows) {
+            Map<String, Object> row = toRow(r);
+            List<String> cells = new ArrayList<>();
+            for (String c : COLUMNS) {
+                Object v = row.get(c);
+                cells.add(v == null ? "" : v instanceof Double d ? num(d) : String.valueOf(v));
+            }
+            csv.append(String.join(",", cells)).append('\n');
+            try {
+                jsonl.append(LINE.writeValueAsString(row)).append('\n');
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        write(dir.resolve(METRICS_CSV), csv.toString().getBytes(StandardCharsets.UTF_8));
+        write(dir.resolve(METRICS_JSONL), jsonl.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** One row by column name; NaN (no validation) becomes null (empty CSV cell, JSON null). */
+    static Map<String, Object> toRow(EpochResult r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("epoch", r.epoch());
+        m.put("train_loss", finite(r.trainLoss()));
+        m.put("train_acc", finite(r.trainAcc()));
+        m.put("valid_loss", finite(r.validLoss()));
+        m.put("valid_acc", finite(r.validAcc()));
+        m.put("lr", finite(r.lr()));
+        m.put("seconds", finite(r.seconds()));
+        m.put("data_wait", finite(r.dataWait()));
+        m.put("step", r.step());
+        m.put("img_per_s", finite(r.imagesPerSecond()));
+        m.put("rss_mb", finite(r.rssMb()));
+        return m;
+    }
+
+    static EpochResult fromRow(Map<?, ?> m) {
+        return new EpochResult(((Number) m.get("epoch")).intValue(), ((Number) m.get("step")).longValue(),
+                d(m, "train_loss"), d(m, "train_acc"), d(m, "valid_loss"), d(m, "valid_acc"), d(m, "lr"),
+                d(m, "seconds"), d(m, "data_wait"), d(m, "img_per_s"), d(m, "rss_mb"));
+    }
+
+    private static double d(Map<?, ?> m, String k) {
+        Object v = m.get(k);
+        return v instanceof Number n ? n.doubleValue() : Double.NaN;
+    }
+
+    private static Double finite(double v) {
+        return Double.isFinite(v) ? v : null;
+    }
+
+    private static String num(double v) {
+        // enough digits to read back the same double; plain notation for the usual magnitudes
+        String s = Double.toString(v);
+        return s.contains("E") ? String.format(Locale.ROOT, "%.9g", v) : s;
+    }
+
+    private static String csv(String s) {
+        if (s == null) {
+            return "";
+        }
+        if (s.contains(",") || s.contains("\"") || s.contains("\n")) {
+            return '"' + s.replace("\"", "\"\"") + '"';
+        }
+        return s;
+    }
+
+    private static void write(Path file, byte[] content) {
+        try {
+            AtomicFiles.write(file, out -> out.write(content));
+        } catch (IOException e) {
+            throw new ConvkitException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package org.convkit.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.convkit.core.Runtime;
+import org.convkit.train.loss.Loss;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Loss value and its gradient against torch's cross_entropy(label_smoothing) / nll_loss. */
+@Tag("integration")
+class LossOracleTest {
+    @ParameterizedTest(name = "{0} smoothing={1} heads={2}")
+    @CsvSource({"ce, 0, 1", "ce, 0.1, 1", "ce, 0.3, 3", "nll, 0, 1", "nll, 0, 2"})
+    void matchesTorch(String name, double smoothing, int heads) throws Exception {
+        Assumptions.assumeTrue(Torch.available(), Torch.MISSING);
+        int n = 7;
+        int c = 5;
+        Random r = new Random(11 + heads);
+        List<float[]> scores = new ArrayList<>();
+        for (int k = 0; k < heads; k++) {
+            float[] s = Params.gaussian(r, n * c);
+            for (int i = 0; i < s.length; i++) {
+                s[i] *= 3;
+            }
+            scores.add(s);
+        }
+        long[] labels = new long[n * heads];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = r.nextInt(c);
+        }
+        Map<String, Object> in = new LinkedHashMap<>();
+        in.put("mode", "loss");
+        in.put("loss", name);
+        in.put("smoothing", smoothing);
+        in.put("heads", heads);
+        in.put("classes", c);
+        in.put("scores", scores);
+        in.put("labels", labels);
+        JsonNode torch = Torch.run(in);
+
+        Engine engine = Runtime.init();
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDList outs = new NDList();
+            for (float[] s : scores) {
+                NDArray a = m.create(s, new Shape(n, c));
+                a.setRequiresGradient(true);
+                outs.add(a);
+            }
+            NDArray y = m.create(labels, new Shape(n, heads));
+            double value;
+            try (GradientCollector gc = engine.newGradientCollector()) {
+                NDArray loss = Loss.of(name, smoothing).compute(outs, y);
+                value = loss.getFloat();
+                gc.backward(loss);
+            }
+            org.junit.jupiter.api.Assertions.assertEquals(torch.get("loss").asDouble(), value,
+                    1e-6 * Math.abs(torch.get("loss").asDouble()), "loss");
+            for (int k = 0; k < heads; k++) {
+                OptimizerOracleTest.assertClose(torch.get("grads").get(k), outs.get(k).getGradient().toFloatArray(),
+                        "gradient of head " + k);
+            }
+        }
+    }
+}
