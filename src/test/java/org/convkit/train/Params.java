@@ -69,6 +69,13 @@ final class Params implements AutoCloseable {
         }
     }
 
+    /** Sets the gradient of parameter i only (others must not need one, e.g. frozen). */
+    void setGradsOnly(int index, float[] grad) {
+        float[][] g = new float[shapes.size()][];
+        g[index] = grad;
+        setGrads(g);
+    }
+
     float[] values(int i) {
         return byPath.get("p" + i).getArray().toFloatArray();
     }

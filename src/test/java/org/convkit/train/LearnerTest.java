@@ -1,0 +1,170 @@
+package org.convkit.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.convkit.core.Runtime;
+import org.convkit.model.ConvNet;
+import org.convkit.model.weights.Checkpoint;
+import org.convkit.model.weights.ModelInfo;
+import org.convkit.model.weights.TrainingState;
+import org.convkit.train.callback.Checkpoints;
+import org.convkit.train.callback.NanGuard;
+import org.convkit.train.loss.Loss;
+import org.convkit.train.optim.Optimizer;
+import org.convkit.train.optim.Optimizers;
+import org.convkit.train.schedule.OneCycle;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LearnerTest {
+    private static final int SIZE = 8;
+    private static final int EPOCHS = 3;
+
+    /** Builds a fresh net (seeded init), SGD + one-cycle, on the quadrant toy problem. */
+    private static final class Setup implements AutoCloseable {
+        final NDManager manager = NDManager.newBaseManager();
+        final ConvNet net;
+        final Optimizer opt;
+        final Learner learner;
+        final Tiny.ArrayBatches train = Tiny.quadrants(192, SIZE, 32, true, 1);
+        final Tiny.ArrayBatches valid = Tiny.quadrants(64, SIZE, 32, false, 2);
+
+        Setup(long seed, List<Callback> callbacks) {
+            Engine engine = Runtime.init();
+            engine.setRandomSeed((int) seed);
+            net = Tiny.net(1, SIZE, 4).initialize(manager);
+            opt = Optimizers.create("sgd", ParamGroups.all(net, 5e-4), manager, new Optimizers.Settings(0.9, true, 5e-4));
+            learner = new Learner(net, Device.cpu(), Loss.of("ce", 0.1), opt,
+                    OneCycle.of((long) EPOCHS * train.batchCount()), 0.2, new Learner.Options(1, 0, seed), callbacks);
+        }
+
+        float[] weights() {
+            List<Float> all = new ArrayList<>();
+            for (Parameter p : net.parametersByPath().values()) {
+                for (float f : p.getArray().toFloatArray()) {
+                    all.add(f);
+                }
+            }
+            float[] out = new float[all.size()];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = all.get(i);
+            }
+            return out;
+        }
+
+        @Override
+        public void close() {
+            opt.close();
+            manager.close();
+        }
+    }
+
+    @Test
+    void learnsAndValidatesInEvalMode() {
+        try (Setup s = new Setup(7, List.of())) {
+            FitResult r = s.learner.fit(EPOCHS, s.train, s.valid);
+            assertEquals(EPOCHS, r.history().size());
+            EpochResult last = r.last();
+            assertTrue(last.validAcc() > 0.9, "the toy problem is learned: " + last);
+            assertTrue(r.history().get(0).trainLoss() > last.trainLoss(), "training loss falls");
+            assertEquals((long) EPOCHS * s.train.batchCount(), last.step());
+            assertEquals(EPOCHS, s.valid.opened, "validation read once per epoch");
+            assertEquals(r.bestEpoch() > 0, true);
+        }
+    }
+
+    @Test
+    void sameSeedSameMetrics() {
+        List<EpochResult> a;
+        List<EpochResult> b;
+        try (Setup s = new Setup(3, List.of())) {
+            a = s.learner.fit(2, s.train, s.valid).history();
+        }
+        try (Setup s = new Setup(3, List.of())) {
+            b = s.learner.fit(2, s.train, s.valid).history();
+        }
+        for (int i = 0; i < a.size(); i++) {
+            assertEquals(a.get(i).trainLoss(), b.get(i).trainLoss(), 0, "train loss, epoch " + (i + 1));
+            assertEquals(a.get(i).validLoss(), b.get(i).validLoss(), 0, "valid loss, epoch " + (i + 1));
+            assertEquals(a.get(i).validAcc(), b.get(i).validAcc(), 0, "valid accuracy, epoch " + (i + 1));
+        }
+    }
+
+    @Test
+    void resumedMidEpochFromACheckpointEndsLikeAnUninterruptedRun(@TempDir Path tmp) {
+        float[] straight;
+        List<EpochResult> straightHistory;
+        try (Setup s = new Setup(11, List.of())) {
+            straightHistory = s.learner.fit(EPOCHS, s.train, s.valid).history();
+            straight = s.weights();
+        }
+        // first run: stops itself in epoch 2 after a mid-epoch checkpoint at batch 4
+        RunWriter run = RunWriter.create(tmp.resolve("run"));
+        try (Setup s = new Setup(11, List.of())) {
+            s.learner.addCallback(new Checkpoints(run, ModelInfo.empty(), 0, 4));
+            s.learner.addCallback(new Callback() {
+                @Override
+                public void onBatchEnd(Learner l, BatchEnd b) {
+                    if (b.epoch() == 1 && b.batch() == 5) {
+                        throw new IllegalStateException("simulated kill");
+                    }
+                }
+            });
+            assertThrows(IllegalStateException.class, () -> s.learner.fit(EPOCHS, s.train, s.valid));
+        }
+        // second run: a fresh process would do exactly this
+        try (Setup s = new Setup(999, List.of());
+                NDManager load = NDManager.newBaseManager()) {
+            Checkpoint.loadInto(run.lastCheckpoint(), s.net);
+            TrainingState t = Checkpoint.readTraining(run.lastCheckpoint(), load).orElseThrow();
+            s.learner.restore(t.state(), t.tensors());
+            assertEquals(1, s.learner.state().epoch);
+            assertEquals(4, s.learner.state().batch);
+            List<EpochResult> resumed = s.learner.fit(EPOCHS, s.train, s.valid).history();
+            assertArrayEquals(straight, s.weights(), "same weights at the end");
+            EpochResult a = straightHistory.get(EPOCHS - 1);
+            EpochResult b = resumed.get(resumed.size() - 1);
+            assertEquals(a.trainLoss(), b.trainLoss(), 0);
+            assertEquals(a.validLoss(), b.validLoss(), 0);
+            assertEquals(straightHistory.get(1).trainLoss(), resumed.get(0).trainLoss(), 0,
+                    "the interrupted epoch's mean loss includes the batches before the checkpoint");
+        }
+    }
+
+    @Test
+    void nanLossStopsBeforeTheWeightsChange(@TempDir Path tmp) {
+        try (Setup s = new Setup(5, List.of())) {
+            RunWriter run = RunWriter.create(tmp.resolve("run"));
+            Checkpoints cp = new Checkpoints(run, ModelInfo.empty(), 0, 0);
+            s.learner.addCallback(cp);
+            s.learner.addCallback(new NanGuard(cp));
+            s.learner.addCallback(new Callback() {
+                @Override
+                public void onBatchEnd(Learner l, BatchEnd b) {
+                    if (b.epoch() == 1 && b.batch() == 2) {
+                        // poison one weight: the next forward pass gives a NaN loss
+                        Parameter w = l.net().parametersByPath().get("head.0.weight");
+                        w.getArray().muli(Float.NaN);
+                    }
+                }
+            });
+            TrainingStopped e = assertThrows(TrainingStopped.class, () -> s.learner.fit(EPOCHS, s.train, s.valid));
+            assertTrue(e.getMessage().contains("epoch 2, batch 3/6"), e.getMessage());
+            assertTrue(e.getMessage().contains("--lr"), e.getMessage());
+            assertTrue(e.getMessage().contains(run.lastCheckpoint() + " (end of epoch 1)"), e.getMessage());
+            Map<String, Object> state = Checkpoint.readTraining(run.lastCheckpoint(), s.manager).orElseThrow().state();
+            assertEquals(1, ((Number) ((Map<?, ?>) state.get("train")).get("epoch")).intValue(), "last good kept");
+        }
+    }
+}
