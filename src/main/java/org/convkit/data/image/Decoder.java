@@ -80,7 +80,8 @@ public final class Decoder {
     }
 
     private static Image autoDecode(byte[] bytes, int channels, ImageHeader header, long limit) throws IOException {
-        if (!OpenCvDecoder.reads(header.format())) {
+        // CMYK/YCCK JPEGs: TwelveMonkeys converts them exactly as PIL does, OpenCV 1 level off
+        if (!OpenCvDecoder.reads(header.format()) || header.components() == 4) {
             return ImageIoDecoder.decode(bytes, channels, limit);
         }
         try {
