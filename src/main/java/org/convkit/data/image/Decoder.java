@@ -66,6 +66,10 @@ public final class Decoder {
         if (header.pixels() >= 0) {
             checkSize(header.width(), header.height(), limit);
         }
+        if (header.format().equals("jpeg") && !endsJpeg(bytes)) {
+            // libjpeg would pad the missing rows with gray and only warn; PIL refuses such files
+            throw new IOException("truncated JPEG: no end-of-image marker, the file was cut off (copy it again)");
+        }
         Image img = switch (backend) {
             case IMAGEIO -> ImageIoDecoder.decode(bytes, channels, limit);
             case OPENCV -> {
@@ -80,7 +84,8 @@ public final class Decoder {
     }
 
     private static Image autoDecode(byte[] bytes, int channels, ImageHeader header, long limit) throws IOException {
-        if (!OpenCvDecoder.reads(header.format())) {
+        // CMYK/YCCK JPEGs: TwelveMonkeys converts them exactly as PIL does, OpenCV 1 level off
+        if (!OpenCvDecoder.reads(header.format()) || header.components() == 4) {
             return ImageIoDecoder.decode(bytes, channels, limit);
         }
         try {
@@ -94,6 +99,16 @@ public final class Decoder {
                         "not a readable " + header.format().toUpperCase(Locale.ROOT) + " image (" + second.getMessage() + ")", second);
             }
         }
+    }
+
+    /** Whether the end-of-image marker is in the last 4 KiB (some writers append padding). */
+    private static boolean endsJpeg(byte[] b) {
+        for (int i = b.length - 2; i >= Math.max(0, b.length - 4096); i--) {
+            if (b[i] == (byte) 0xFF && b[i + 1] == (byte) 0xD9) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Refuses images above {@code limit} pixels with a message that says how to raise it. */

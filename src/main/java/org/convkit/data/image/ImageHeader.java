@@ -20,8 +20,9 @@ import java.io.IOException;
  * @param width pixels, or -1 when the header does not say (unknown format)
  * @param height pixels, or -1
  * @param orientation EXIF orientation 1..8 (1 = as stored), 1 when absent
+ * @param components JPEG colour components (1 gray, 3 YCbCr/RGB, 4 CMYK/YCCK), else -1
  */
-public record ImageHeader(String format, int width, int height, int orientation) {
+public record ImageHeader(String format, int width, int height, int orientation, int components) {
 
     /** Header of {@code b}; never throws: a header it cannot parse gives format "unknown". */
     public static ImageHeader read(byte[] b) {
@@ -30,18 +31,18 @@ public record ImageHeader(String format, int width, int height, int orientation)
                 return jpeg(b);
             }
             if (b.length >= 24 && u8(b, 0) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G') {
-                return new ImageHeader("png", be32(b, 16), be32(b, 20), 1);
+                return new ImageHeader("png", be32(b, 16), be32(b, 20), 1, -1);
             }
             if (b.length >= 10 && b[0] == 'G' && b[1] == 'I' && b[2] == 'F') {
-                return new ImageHeader("gif", le16(b, 6), le16(b, 8), 1);
+                return new ImageHeader("gif", le16(b, 6), le16(b, 8), 1, -1);
             }
             if (b.length >= 26 && b[0] == 'B' && b[1] == 'M') {
                 int dib = le32(b, 14);
                 if (dib == 12) {
-                    return new ImageHeader("bmp", le16(b, 18), le16(b, 20), 1);
+                    return new ImageHeader("bmp", le16(b, 18), le16(b, 20), 1, -1);
                 }
                 // a negative height means rows stored top-down
-                return new ImageHeader("bmp", le32(b, 18), Math.abs(le32(b, 22)), 1);
+                return new ImageHeader("bmp", le32(b, 18), Math.abs(le32(b, 22)), 1, -1);
             }
             if (b.length >= 30 && b[0] == 'R' && b[1] == 'I' && b[8] == 'W' && b[9] == 'E') {
                 return webp(b);
@@ -49,7 +50,7 @@ public record ImageHeader(String format, int width, int height, int orientation)
         } catch (ArrayIndexOutOfBoundsException e) {
             // truncated header: let the decoder report it
         }
-        return new ImageHeader("unknown", -1, -1, 1);
+        return new ImageHeader("unknown", -1, -1, 1, -1);
     }
 
     /** Pixels, or -1 when unknown. */
@@ -61,6 +62,7 @@ public record ImageHeader(String format, int width, int height, int orientation)
         int w = -1;
         int h = -1;
         int orientation = 1;
+        int components = -1;
         int i = 2;
         while (i + 4 <= b.length) {
             if (u8(b, i) != 0xFF) {
@@ -85,12 +87,13 @@ public record ImageHeader(String format, int width, int height, int orientation)
             if (sof && w < 0) {
                 h = be16(b, body + 1);
                 w = be16(b, body + 3);
+                components = u8(b, body + 5);
             } else if (marker == 0xE1 && len >= 8 && isExif(b, body)) {
                 orientation = exifOrientation(b, body + 6, len - 8);
             }
             i += 2 + len;
         }
-        return new ImageHeader("jpeg", w, h, orientation);
+        return new ImageHeader("jpeg", w, h, orientation, components);
     }
 
     private static boolean isExif(byte[] b, int at) {
@@ -117,15 +120,15 @@ public record ImageHeader(String format, int width, int height, int orientation)
         String chunk = new String(b, 12, 4, java.nio.charset.StandardCharsets.US_ASCII);
         switch (chunk) {
             case "VP8 ":
-                return new ImageHeader("webp", le16(b, 26) & 0x3FFF, le16(b, 28) & 0x3FFF, 1);
+                return new ImageHeader("webp", le16(b, 26) & 0x3FFF, le16(b, 28) & 0x3FFF, 1, -1);
             case "VP8L": {
                 int bits = le32(b, 21);
-                return new ImageHeader("webp", (bits & 0x3FFF) + 1, ((bits >>> 14) & 0x3FFF) + 1, 1);
+                return new ImageHeader("webp", (bits & 0x3FFF) + 1, ((bits >>> 14) & 0x3FFF) + 1, 1, -1);
             }
             case "VP8X":
-                return new ImageHeader("webp", 1 + le24(b, 24), 1 + le24(b, 27), 1);
+                return new ImageHeader("webp", 1 + le24(b, 24), 1 + le24(b, 27), 1, -1);
             default:
-                return new ImageHeader("webp", -1, -1, 1);
+                return new ImageHeader("webp", -1, -1, 1, -1);
         }
     }
 

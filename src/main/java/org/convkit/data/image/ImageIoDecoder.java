@@ -16,8 +16,9 @@ import com.twelvemonkeys.imageio.stream.ByteArrayImageInputStream;
  * The pure-Java fallback: ImageIO with TwelveMonkeys' JPEG reader (CMYK/YCCK, broken markers).
  *
  * <p>Pixels are read from the raster, not through {@code getRGB}: that would treat gray images as
- * linear light and brighten them. Differences from PIL: CMYK JPEGs are converted through their
- * ICC profile (PIL uses a naive formula), and 16-bit samples keep their high byte like PIL.
+ * linear light and brighten them. CMYK/YCCK JPEGs always come here: without an embedded ICC
+ * profile TwelveMonkeys converts them exactly as PIL does (OpenCV is one level off). A CMYK JPEG
+ * with an ICC profile is converted through it, which PIL does not do.
  */
 final class ImageIoDecoder {
     private ImageIoDecoder() {}
@@ -75,7 +76,7 @@ final class ImageIoDecoder {
                 }
             }
         } else {
-            // packed RGB (BMP) or a colour space ImageIO converts itself (CMYK via ICC profile)
+            // packed RGB (BMP) or a colour space ImageIO converts itself (CMYK)
             int[] argb = img.getRGB(0, 0, w, h, null, 0, w);
             for (int i = 0; i < argb.length; i++) {
                 put(rgb, i, argb[i] >> 16, argb[i] >> 8, argb[i]);

@@ -95,7 +95,11 @@ public final class PipelineParser {
                     case "grayscale" -> steps.add(new Grayscale(s.value == null ? 1 : (int) s.number(1)));
                     case "normalize" -> {
                         if (s.value != null) {
-                            normalize = Normalize.preset(s.value);
+                            try {
+                                normalize = Normalize.preset(s.value);
+                            } catch (ConvkitException e) {
+                                throw s.error(e.getMessage());
+                            }
                         } else {
                             double[] mean = s.doubles("mean");
                             double[] std = s.doubles("std");
