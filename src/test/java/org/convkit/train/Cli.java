@@ -30,6 +30,28 @@ final class Cli {
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
+    /**
+     * Runs {@code convkit args...} in a shell after {@code ulimit -v kb} (address space), with a
+     * small JVM that fits in it; output to {@code log}; returns the exit code.
+     */
+    static int runLimited(long kb, Path log, String... args) throws IOException, InterruptedException {
+        StringBuilder cmd = new StringBuilder("ulimit -v " + kb + " && exec '"
+                + Path.of(System.getProperty("java.home"), "bin", "java") + "' -Xmx512m -XX:ReservedCodeCacheSize=64m"
+                + " -XX:CompressedClassSpaceSize=64m -XX:MaxMetaspaceSize=128m -XX:+UseSerialGC"
+                + " -Dai.djl.offline=true -Dai.djl.pytorch.num_interop_threads=1 -cp '"
+                + System.getProperty("java.class.path") + "' org.convkit.cli.Main");
+        for (String a : args) {
+            cmd.append(" '").append(a.replace("'", "'\\''")).append("'");
+        }
+        Process p = new ProcessBuilder("bash", "-c", cmd.toString()).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        if (!p.waitFor(20, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("convkit did not finish in 20 minutes");
+        }
+        return p.exitValue();
+    }
+
     /** Runs to the end; returns the exit code. */
     static int run(Path log, String... args) throws IOException, InterruptedException {
         Process p = start(log, args);
