@@ -39,9 +39,10 @@ public final class Packer {
     /**
      * @param spec what the dataset was opened from, recorded in the manifest
      * @param shardBytes start a new shard once one reaches this size
+     * @param threads threads that read and check or encode samples (the output is the same for any count)
      * @param replace replace {@code out} when it exists (else that is an error)
      */
-    public static Result pack(Dataset ds, String spec, Path out, long shardBytes, boolean replace) {
+    public static Result pack(Dataset ds, String spec, Path out, long shardBytes, int threads, boolean replace) {
         if (shardBytes < 1024) {
             throw new ConvkitException("--shard-size " + shardBytes + " bytes is too small; use e.g. 128MB");
         }
@@ -57,7 +58,7 @@ public final class Packer {
             throw new ConvkitException("cannot create " + parent + ": " + e.getMessage(), e);
         }
         try {
-            Manifest m = write(ds, spec, tmp, shardBytes);
+            Manifest m = write(ds, spec, tmp, shardBytes, Math.max(1, threads));
             install(tmp, out);
             return new Result(out, m);
         } catch (IOException e) {
@@ -67,7 +68,7 @@ public final class Packer {
         }
     }
 
-    private static Manifest write(Dataset ds, String spec, Path dir, long shardBytes) throws IOException {
+    private static Manifest write(Dataset ds, String spec, Path dir, long shardBytes, int threads) throws IOException {
         Map<String, Manifest.SplitInfo> splits = new LinkedHashMap<>();
         List<Skipped> skipped = new ArrayList<>(ds.skipped());
         Shape shape = new Shape(ds);
@@ -79,20 +80,10 @@ public final class Packer {
             ShardWriter w = null;
             int count = 0;
             try (Progress bar = new Progress("pack " + split, src.size(), "img")) {
-                for (int i = 0; i < src.size(); i++) {
+                for (Prepared p : prepare(src, split, shape, threads)) {
                     bar.advance(1);
-                    Sample s;
-                    try {
-                        s = src.get(i);
-                    } catch (IOException e) {
-                        skipped.add(new Skipped(split, src.location(i), src.location(i), e.getMessage()));
-                        continue;
-                    }
-                    byte[] image;
-                    try {
-                        image = s.encoded() != null ? checked(s.encoded(), shape) : Png.encode(shape.raw(s.pixels()));
-                    } catch (IOException e) {
-                        skipped.add(new Skipped(split, s.id(), src.location(i), e.getMessage()));
+                    if (p.skipped() != null) {
+                        skipped.add(p.skipped());
                         continue;
                     }
                     if (w != null && w.bytes() >= shardBytes) {
@@ -102,10 +93,10 @@ public final class Packer {
                     if (w == null) {
                         w = new ShardWriter(dir.resolve(String.format("%s-%05d%s", split, shards.size(), ShardFormat.EXTENSION)), ds.heads());
                     }
-                    w.write(s.id(), s.labels(), image);
+                    w.write(p.id(), p.labels(), p.image());
                     count++;
-                    if (s.labels().length > 0 && s.labels()[0] < classCounts.length) {
-                        classCounts[s.labels()[0]]++;
+                    if (p.labels().length > 0 && p.labels()[0] < classCounts.length) {
+                        classCounts[p.labels()[0]]++;
                     }
                 }
                 if (w != null) {
@@ -123,6 +114,84 @@ public final class Packer {
                 shape.height(), splits, ds.sourceBytes(), total, skipped);
         m.write(dir);
         return m;
+    }
+
+    /** A sample ready to write, or the reason it is not. */
+    private record Prepared(String id, int[] labels, byte[] image, Skipped skipped) {}
+
+    /**
+     * Reads, checks (encoded) or PNG-encodes (raw) the samples on {@code threads} threads, a chunk
+     * at a time, and hands them back in source order, so the shards do not depend on the thread
+     * count. At most 2 x threads chunks are in memory.
+     */
+    private static Iterable<Prepared> prepare(ImageSource src, String split, Shape shape, int threads) {
+        int chunk = 256;
+        int chunks = (src.size() + chunk - 1) / chunk;
+        return () -> new java.util.Iterator<>() {
+            final java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
+                Thread t = new Thread(r, "pack");
+                t.setDaemon(true);
+                return t;
+            });
+            final java.util.ArrayDeque<java.util.concurrent.Future<List<Prepared>>> ahead = new java.util.ArrayDeque<>();
+            int submitted;
+            java.util.Iterator<Prepared> current = java.util.Collections.emptyIterator();
+
+            @Override
+            public boolean hasNext() {
+                while (!current.hasNext()) {
+                    while (submitted < chunks && ahead.size() < 2 * threads) {
+                        int start = submitted++ * chunk;
+                        int end = Math.min(src.size(), start + chunk);
+                        ahead.add(pool.submit(() -> {
+                            List<Prepared> out = new ArrayList<>(end - start);
+                            for (int i = start; i < end; i++) {
+                                out.add(prepareOne(src, i, split, shape));
+                            }
+                            return out;
+                        }));
+                    }
+                    if (ahead.isEmpty()) {
+                        pool.shutdown();
+                        return false;
+                    }
+                    try {
+                        current = ahead.poll().get().iterator();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        pool.shutdownNow();
+                        throw new ConvkitException("packing interrupted", e);
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        pool.shutdownNow();
+                        throw new IllegalStateException(e.getCause());
+                    }
+                }
+                return true;
+            }
+
+            @Override
+            public Prepared next() {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                return current.next();
+            }
+        };
+    }
+
+    private static Prepared prepareOne(ImageSource src, int i, String split, Shape shape) {
+        Sample s;
+        try {
+            s = src.get(i);
+        } catch (IOException e) {
+            return new Prepared(null, null, null, new Skipped(split, src.location(i), src.location(i), e.getMessage()));
+        }
+        try {
+            byte[] image = s.encoded() != null ? checked(s.encoded(), shape) : Png.encode(shape.raw(s.pixels()));
+            return new Prepared(s.id(), s.labels(), image, null);
+        } catch (IOException e) {
+            return new Prepared(null, null, null, new Skipped(split, s.id(), src.location(i), e.getMessage()));
+        }
     }
 
     /** Closes a shard and records it; returns its size. */
@@ -182,12 +251,12 @@ public final class Packer {
             height = ds.height();
         }
 
-        org.convkit.data.Image raw(org.convkit.data.Image img) {
+        synchronized org.convkit.data.Image raw(org.convkit.data.Image img) {
             see(img.channels(), img.width(), img.height());
             return img;
         }
 
-        void see(int c, int w, int h) {
+        synchronized void see(int c, int w, int h) {
             if (c <= 0 || (channels != null && channels != c)) {
                 mixedC = true;
             } else {
@@ -201,15 +270,15 @@ public final class Packer {
             }
         }
 
-        Integer channels() {
+        synchronized Integer channels() {
             return mixedC ? null : channels;
         }
 
-        Integer width() {
+        synchronized Integer width() {
             return mixedS ? null : width;
         }
 
-        Integer height() {
+        synchronized Integer height() {
             return mixedS ? null : height;
         }
     }

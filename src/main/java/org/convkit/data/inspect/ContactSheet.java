@@ -1,0 +1,117 @@
+package org.convkit.data.inspect;
+
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.convkit.data.Image;
+import org.convkit.data.ImageSource;
+import org.convkit.data.Sample;
+import org.convkit.data.image.Decoder;
+
+/**
+ * A PNG grid with one row per class and the first few images of that class, so users see what
+ * the data looks like. Images are decoded with {@link Decoder} and shown as decoded (no train
+ * transforms yet), scaled to fit a cell without changing their aspect ratio.
+ */
+public final class ContactSheet {
+    private static final int CELL = 72;
+    private static final int PAD = 4;
+    private static final int LABEL = 150;
+
+    private ContactSheet() {}
+
+    /**
+     * @param perClass images per row
+     * @param out the PNG to write (atomically)
+     * @return the number of images drawn
+     */
+    public static int write(ImageSource src, int perClass, Path out) throws IOException {
+        List<String> classes = src.classes();
+        List<List<Integer>> rows = new ArrayList<>();
+        for (int c = 0; c < classes.size(); c++) {
+            rows.add(new ArrayList<>());
+        }
+        int filled = 0;
+        for (int i = 0; i < src.size() && filled < classes.size(); i++) {
+            int[] l = src.labels(i);
+            if (l.length > 0 && l[0] >= 0 && l[0] < rows.size() && rows.get(l[0]).size() < perClass) {
+                rows.get(l[0]).add(i);
+                if (rows.get(l[0]).size() == perClass) {
+                    filled++;
+                }
+            }
+        }
+        int width = LABEL + perClass * (CELL + PAD) + PAD;
+        int height = PAD + 20 + classes.size() * (CELL + PAD);
+        BufferedImage sheet = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = sheet.createGraphics();
+        int drawn = 0;
+        try {
+            g.setColor(Color.WHITE);
+            g.fillRect(0, 0, width, height);
+            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+            g.setColor(Color.DARK_GRAY);
+            g.drawString("decoded, before transforms: " + src.describe(), PAD, 14);
+            for (int c = 0; c < classes.size(); c++) {
+                int y = PAD + 20 + c * (CELL + PAD);
+                g.setColor(Color.BLACK);
+                g.drawString(clip(classes.get(c) + " (" + c + ")"), PAD, y + CELL / 2);
+                int x = LABEL;
+                for (int i : rows.get(c)) {
+                    BufferedImage img = picture(src, i);
+                    if (img == null) {
+                        g.setColor(Color.RED);
+                        g.drawString("unreadable", x + 2, y + CELL / 2);
+                    } else {
+                        double s = Math.min((double) CELL / img.getWidth(), (double) CELL / img.getHeight());
+                        int w = Math.max(1, (int) Math.round(img.getWidth() * s));
+                        int h = Math.max(1, (int) Math.round(img.getHeight() * s));
+                        g.drawImage(img, x + (CELL - w) / 2, y + (CELL - h) / 2, w, h, null);
+                        drawn++;
+                    }
+                    x += CELL + PAD;
+                }
+            }
+        } finally {
+            g.dispose();
+        }
+        Path dir = out.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "." + out.getFileName(), ".tmp");
+        try {
+            ImageIO.write(sheet, "png", tmp.toFile());
+            Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        return drawn;
+    }
+
+    private static BufferedImage picture(ImageSource src, int i) {
+        try {
+            Sample s = src.get(i);
+            Image img = s.pixels() != null ? s.pixels() : Decoder.decode(s.encoded(), 3);
+            BufferedImage bi = new BufferedImage(img.width(), img.height(),
+                    img.channels() == 1 ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_3BYTE_BGR);
+            bi.getRaster().setDataElements(0, 0, img.width(), img.height(), img.data());
+            return bi;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static String clip(String s) {
+        return s.length() > 22 ? s.substring(0, 21) + "…" : s;
+    }
+}
