@@ -53,6 +53,10 @@ public final class ImageProbe {
             }
             throw new IOException("not an image: unknown format (first bytes " + hex.toString().trim() + ")");
         }
+        String cut = truncation(format, bytes);
+        if (cut != null) {
+            throw new IOException("truncated " + format + ": " + cut);
+        }
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
@@ -73,6 +77,49 @@ public final class ImageProbe {
                 r.dispose();
             }
         }
+    }
+
+    /**
+     * Why a JPEG or PNG is cut short, or {@code null}: ImageIO decodes a truncated JPEG without
+     * complaint (grey where data is missing) while PIL refuses it, so the end marker is checked here.
+     */
+    static String truncation(String format, byte[] b) {
+        if (format.equals("png")) {
+            // the IEND chunk type, near the end (some writers append a few bytes after it)
+            for (int i = b.length - 8; i >= Math.max(8, b.length - 4096); i--) {
+                if (b[i] == 'I' && b[i + 1] == 'E' && b[i + 2] == 'N' && b[i + 3] == 'D') {
+                    return null;
+                }
+            }
+            return "no IEND chunk at the end";
+        }
+        if (!format.equals("jpeg")) {
+            return null;
+        }
+        // walk the marker segments to the first start-of-scan, then look for end-of-image after it
+        // (an EXIF thumbnail carries its own end marker inside APP1, which is skipped whole)
+        int i = 2;
+        while (i + 4 <= b.length) {
+            if ((b[i] & 0xff) != 0xff) {
+                return "damaged marker at byte " + i;
+            }
+            int marker = b[i + 1] & 0xff;
+            if (marker == 0xff) {
+                i++;
+                continue;
+            }
+            if (marker == 0xda) {
+                for (int j = i + 2; j + 1 < b.length; j++) {
+                    if ((b[j] & 0xff) == 0xff && (b[j + 1] & 0xff) == 0xd9) {
+                        return null;
+                    }
+                }
+                return "no end-of-image marker after the image data";
+            }
+            int len = ((b[i + 2] & 0xff) << 8) | (b[i + 3] & 0xff);
+            i += 2 + len;
+        }
+        return "the file ends before the image data";
     }
 
     /** The format named by the first bytes, or {@code null}. */
