@@ -80,7 +80,7 @@ public final class Packer {
             ShardWriter w = null;
             int count = 0;
             try (Progress bar = new Progress("pack " + split, src.size(), "img")) {
-                for (Prepared p : prepare(src, split, shape, threads)) {
+                for (Prepared p : new InOrder<>(src.size(), threads, i -> prepareOne(src, i, split, shape))) {
                     bar.advance(1);
                     if (p.skipped() != null) {
                         skipped.add(p.skipped());
@@ -118,66 +118,6 @@ public final class Packer {
 
     /** A sample ready to write, or the reason it is not. */
     private record Prepared(String id, int[] labels, byte[] image, Skipped skipped) {}
-
-    /**
-     * Reads, checks (encoded) or PNG-encodes (raw) the samples on {@code threads} threads, a chunk
-     * at a time, and hands them back in source order, so the shards do not depend on the thread
-     * count. At most 2 x threads chunks are in memory.
-     */
-    private static Iterable<Prepared> prepare(ImageSource src, String split, Shape shape, int threads) {
-        int chunk = 256;
-        int chunks = (src.size() + chunk - 1) / chunk;
-        return () -> new java.util.Iterator<>() {
-            final java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
-                Thread t = new Thread(r, "pack");
-                t.setDaemon(true);
-                return t;
-            });
-            final java.util.ArrayDeque<java.util.concurrent.Future<List<Prepared>>> ahead = new java.util.ArrayDeque<>();
-            int submitted;
-            java.util.Iterator<Prepared> current = java.util.Collections.emptyIterator();
-
-            @Override
-            public boolean hasNext() {
-                while (!current.hasNext()) {
-                    while (submitted < chunks && ahead.size() < 2 * threads) {
-                        int start = submitted++ * chunk;
-                        int end = Math.min(src.size(), start + chunk);
-                        ahead.add(pool.submit(() -> {
-                            List<Prepared> out = new ArrayList<>(end - start);
-                            for (int i = start; i < end; i++) {
-                                out.add(prepareOne(src, i, split, shape));
-                            }
-                            return out;
-                        }));
-                    }
-                    if (ahead.isEmpty()) {
-                        pool.shutdown();
-                        return false;
-                    }
-                    try {
-                        current = ahead.poll().get().iterator();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        pool.shutdownNow();
-                        throw new ConvkitException("packing interrupted", e);
-                    } catch (java.util.concurrent.ExecutionException e) {
-                        pool.shutdownNow();
-                        throw new IllegalStateException(e.getCause());
-                    }
-                }
-                return true;
-            }
-
-            @Override
-            public Prepared next() {
-                if (!hasNext()) {
-                    throw new java.util.NoSuchElementException();
-                }
-                return current.next();
-            }
-        };
-    }
 
     private static Prepared prepareOne(ImageSource src, int i, String split, Shape shape) {
         Sample s;
