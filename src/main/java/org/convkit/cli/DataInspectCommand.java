@@ -7,6 +7,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.convkit.data.Dataset;
 import org.convkit.data.Datasets;
+import org.convkit.data.image.Pipeline;
+import org.convkit.data.image.PipelineParser;
+import org.convkit.data.image.Presets;
 import org.convkit.data.inspect.ContactSheet;
 import org.convkit.data.inspect.InspectReport;
 import org.convkit.data.inspect.Inspector;
@@ -31,6 +34,21 @@ final class DataInspectCommand implements Callable<Integer> {
     @Option(names = "--per-class", defaultValue = "8", description = "Images per class on the sheet (default: ${DEFAULT-VALUE}).")
     int perClass;
 
+    @Option(names = "--augment", defaultValue = "standard",
+            description = "Training transforms shown on the sheet: none, light, standard (default: ${DEFAULT-VALUE}).")
+    String augment;
+
+    @Option(names = "--size", defaultValue = "0", paramLabel = "S",
+            description = "Model input size for the sheet's transforms; 0 = the images' own size when they all share one, else 224.")
+    int size;
+
+    @Option(names = "--transforms", paramLabel = "SPEC",
+            description = "An explicit training pipeline for the sheet instead of --augment, e.g. randomresizedcrop=224,hflip.")
+    String transforms;
+
+    @Option(names = "--channels", defaultValue = "0", description = "1 or 3: what the model gets; 0 = the dataset's own.")
+    int channels;
+
     @Option(names = "--threads", defaultValue = "0", description = "Decoding threads; 0 = one per core.")
     int threads;
 
@@ -45,8 +63,12 @@ final class DataInspectCommand implements Callable<Integer> {
         InspectReport r = Inspector.inspect(ds, t);
         if (sheet != null) {
             var src = ds.train() != null ? ds.train() : ds.splitNames().isEmpty() ? null : ds.split(ds.splitNames().get(0));
-            int n = ContactSheet.write(src, perClass, sheet);
-            System.err.println("contact sheet: " + sheet + " (" + n + " images, decoded, before transforms)");
+            int s = size > 0 ? size : ds.width() != null && ds.width().equals(ds.height()) ? ds.width() : 224;
+            Pipeline p = transforms != null ? PipelineParser.parse(transforms, "--transforms")
+                    : Presets.train(Presets.Augment.parse(augment), s, null);
+            int c = channels > 0 ? channels : ds.channels() != null ? ds.channels() : 3;
+            int n = ContactSheet.write(src, perClass, sheet, p, c, data.seed);
+            System.err.println("contact sheet: " + sheet + " (" + n + " images after " + p.spec() + ")");
         }
         if (json) {
             System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(r));

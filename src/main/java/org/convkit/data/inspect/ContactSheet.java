@@ -11,30 +11,37 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import javax.imageio.ImageIO;
 import org.convkit.data.Image;
 import org.convkit.data.ImageSource;
 import org.convkit.data.Sample;
 import org.convkit.data.image.Decoder;
+import org.convkit.data.image.Pipeline;
 
 /**
- * A PNG grid with one row per class and the first few images of that class, so users see what
- * the data looks like. Images are decoded with {@link Decoder} and shown as decoded (no train
- * transforms yet), scaled to fit a cell without changing their aspect ratio.
+ * A PNG grid with one row per class and the first few images of that class, after the training
+ * transforms when given, so users see what the network sees. Images are decoded with {@link
+ * Decoder}, transformed with a seeded generator per sample, and scaled to fit a cell without
+ * changing their aspect ratio.
  */
 public final class ContactSheet {
     private static final int CELL = 72;
     private static final int PAD = 4;
     private static final int LABEL = 150;
+    private static final int TITLE = 20;
 
     private ContactSheet() {}
 
     /**
      * @param perClass images per row
      * @param out the PNG to write (atomically)
+     * @param transforms the training pipeline's image steps, or {@code null} for decoded images
+     * @param channels 1 or 3, what the model gets
+     * @param seed seeds the random transforms (sample i uses seed + i)
      * @return the number of images drawn
      */
-    public static int write(ImageSource src, int perClass, Path out) throws IOException {
+    public static int write(ImageSource src, int perClass, Path out, Pipeline transforms, int channels, long seed) throws IOException {
         List<String> classes = src.classes();
         List<List<Integer>> rows = new ArrayList<>();
         for (int c = 0; c < classes.size(); c++) {
@@ -51,7 +58,7 @@ public final class ContactSheet {
             }
         }
         int width = LABEL + perClass * (CELL + PAD) + PAD;
-        int height = PAD + 20 + classes.size() * (CELL + PAD);
+        int height = PAD + TITLE + classes.size() * (CELL + PAD);
         BufferedImage sheet = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = sheet.createGraphics();
         int drawn = 0;
@@ -62,14 +69,14 @@ public final class ContactSheet {
             g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
             g.setColor(Color.DARK_GRAY);
-            g.drawString("decoded, before transforms: " + src.describe(), PAD, 14);
+            g.drawString((transforms == null ? "decoded, no transforms" : "after " + transforms.spec()) + ": " + src.describe(), PAD, 14);
             for (int c = 0; c < classes.size(); c++) {
-                int y = PAD + 20 + c * (CELL + PAD);
+                int y = PAD + TITLE + c * (CELL + PAD);
                 g.setColor(Color.BLACK);
                 g.drawString(clip(classes.get(c) + " (" + c + ")"), PAD, y + CELL / 2);
                 int x = LABEL;
                 for (int i : rows.get(c)) {
-                    BufferedImage img = picture(src, i);
+                    BufferedImage img = picture(src, i, transforms, channels, seed);
                     if (img == null) {
                         g.setColor(Color.RED);
                         g.drawString("unreadable", x + 2, y + CELL / 2);
@@ -98,10 +105,13 @@ public final class ContactSheet {
         return drawn;
     }
 
-    private static BufferedImage picture(ImageSource src, int i) {
+    private static BufferedImage picture(ImageSource src, int i, Pipeline transforms, int channels, long seed) {
         try {
             Sample s = src.get(i);
-            Image img = s.pixels() != null ? s.pixels() : Decoder.decode(s.encoded(), 3);
+            Image img = s.pixels() != null ? s.pixels() : Decoder.decode(s.encoded(), channels);
+            if (transforms != null) {
+                img = transforms.transform(img, new SplittableRandom(seed + i));
+            }
             BufferedImage bi = new BufferedImage(img.width(), img.height(),
                     img.channels() == 1 ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_3BYTE_BGR);
             bi.getRaster().setDataElements(0, 0, img.width(), img.height(), img.data());

@@ -21,7 +21,6 @@ import org.convkit.data.Dataset;
 import org.convkit.data.ImageSource;
 import org.convkit.data.Sample;
 import org.convkit.data.image.Decoder;
-import org.convkit.data.source.ImageProbe;
 
 /**
  * Reads every sample of a dataset once and reports classes and counts per split, image sizes and

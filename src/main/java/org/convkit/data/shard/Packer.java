@@ -16,7 +16,7 @@ import org.convkit.data.Dataset;
 import org.convkit.data.ImageSource;
 import org.convkit.data.Sample;
 import org.convkit.data.Skipped;
-import org.convkit.data.source.ImageProbe;
+import org.convkit.data.inspect.ImageProbe;
 
 /**
  * Writes a dataset into a shard folder: per split, shard files of about {@code shardBytes} each

@@ -1,4 +1,4 @@
-package org.convkit.data.source;
+package org.convkit.data.inspect;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
