@@ -57,7 +57,12 @@ public final class ContactSheet {
                 }
             }
         }
-        int width = LABEL + perClass * (CELL + PAD) + PAD;
+        String title = (transforms == null ? "decoded, no transforms" : "after " + transforms.spec()) + ": " + src.describe();
+        Font font = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
+        Graphics2D probe = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics();
+        int titleWidth = probe.getFontMetrics(font).stringWidth(title);
+        probe.dispose();
+        int width = Math.max(LABEL + perClass * (CELL + PAD) + PAD, titleWidth + 2 * PAD);
         int height = PAD + TITLE + classes.size() * (CELL + PAD);
         BufferedImage sheet = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = sheet.createGraphics();
@@ -67,9 +72,9 @@ public final class ContactSheet {
             g.fillRect(0, 0, width, height);
             g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
             g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+            g.setFont(font);
             g.setColor(Color.DARK_GRAY);
-            g.drawString((transforms == null ? "decoded, no transforms" : "after " + transforms.spec()) + ": " + src.describe(), PAD, 14);
+            g.drawString(title, PAD, 14);
             for (int c = 0; c < classes.size(); c++) {
                 int y = PAD + TITLE + c * (CELL + PAD);
                 g.setColor(Color.BLACK);
