@@ -139,6 +139,12 @@ def fixtures(out):
     wrapped = {"epoch": 3, "model": collections.OrderedDict(("module." + k, v) for k, v in state.items()),
                "optimizer": {"lr": 0.1}}
     torch.save(wrapped, os.path.join(out, "wrapped.pth"))
+    # a real module's state_dict() carries a _metadata attribute (pickled as BUILD state)
+    torch.manual_seed(1)
+    linear = torch.nn.Linear(3, 2)
+    torch.save(linear.state_dict(), os.path.join(out, "module_state.pth"))
+    with open(os.path.join(out, "module_state.json"), "w") as f:
+        json.dump({k: v.flatten().tolist() for k, v in linear.state_dict().items()}, f)
     torch.save({"w": torch.zeros(2), "evil": RunsCode()}, os.path.join(out, "os_system.pth"))
     torch.save({"w": torch.zeros(2), "obj": Custom()}, os.path.join(out, "custom_class.pth"))
     torch.save(torch.nn.Linear(2, 2), os.path.join(out, "whole_module.pth"))

@@ -5,6 +5,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import net.razorvine.pickle.IObjectConstructor;
 import net.razorvine.pickle.Opcodes;
@@ -53,12 +54,14 @@ final class TorchUnpickler extends Unpickler {
     }
 
     /** collections.OrderedDict, which also receives the _metadata attribute state dicts carry. */
-    static final class OrderedDict extends LinkedHashMap<Object, Object> {
+    public static final class OrderedDict extends LinkedHashMap<Object, Object> {
         private static final long serialVersionUID = 1L;
 
         // called reflectively by Pyrolite's BUILD opcode with the object's __dict__; the
         // version metadata it carries is not needed
         public void __setstate__(HashMap<?, ?> state) {}
+
+        public void __setstate__(LinkedHashMap<?, ?> state) {}
 
         public void __setstate__(OrderedDict state) {}
     }
@@ -101,6 +104,19 @@ final class TorchUnpickler extends Unpickler {
                 String module = PickleUtils.readline(input);
                 String name = PickleUtils.readline(input);
                 throw new Refused(module + "." + name, "it creates an object of class " + module + "." + name);
+            }
+            case Opcodes.EMPTY_DICT -> { // keep the file's key order (Pyrolite uses a HashMap)
+                stack.add(new LinkedHashMap<>());
+                return NO_RETURN_VALUE;
+            }
+            case Opcodes.SETITEMS -> { // in order, where Pyrolite collects the pairs in a HashMap first
+                List<Object> items = stack.pop_all_since_marker();
+                @SuppressWarnings("unchecked")
+                Map<Object, Object> dict = (Map<Object, Object>) stack.peek();
+                for (int i = 0; i + 1 < items.size(); i += 2) {
+                    dict.put(items.get(i), items.get(i + 1));
+                }
+                return NO_RETURN_VALUE;
             }
             case Opcodes.BINSTRING, Opcodes.BINBYTES, Opcodes.BINUNICODE, Opcodes.LONG4 -> checkLength(4);
             case Opcodes.BINUNICODE8, Opcodes.BINBYTES8, Opcodes.BYTEARRAY8 -> checkLength(8);

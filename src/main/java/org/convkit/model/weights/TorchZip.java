@@ -160,6 +160,8 @@ final class TorchZip {
     private static Map<String, NDArray> materialize(Path file, ZipFile zip, String prefix, Map<String, TensorRef> refs,
             NDManager manager) throws IOException {
         Map<String, Storage> storages = new HashMap<>();
+        Map<String, Integer> users = new HashMap<>(); // tensors still to come per storage: drop bytes after the last
+        refs.values().forEach(t -> users.merge(t.storage().key(), 1, Integer::sum));
         Map<String, NDArray> out = new LinkedHashMap<>();
         for (Map.Entry<String, TensorRef> e : refs.entrySet()) {
             StorageRef s = e.getValue().storage();
@@ -167,6 +169,9 @@ final class TorchZip {
             if (data == null) {
                 data = storage(file, zip, prefix, e.getKey(), s);
                 storages.put(s.key(), data);
+            }
+            if (users.merge(s.key(), -1, Integer::sum) == 0) {
+                storages.remove(s.key());
             }
             NDArray a = tensor(file, e.getKey(), e.getValue(), data, manager);
             a.setName(e.getKey());

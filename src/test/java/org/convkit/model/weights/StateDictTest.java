@@ -69,6 +69,21 @@ class StateDictTest {
         }
     }
 
+    /** model.state_dict() pickles its _metadata attribute as BUILD state on the OrderedDict. */
+    @Test
+    void readsAModuleStateDictWithMetadata() throws IOException {
+        JsonNode expected = new ObjectMapper().readTree(fixture("module_state.json").toFile());
+        try (StateDict sd = StateDict.read(fixture("module_state.pth"))) {
+            assertEquals(java.util.List.of("weight", "bias"), java.util.List.copyOf(sd.tensors().keySet()));
+            for (String k : new String[] {"weight", "bias"}) {
+                double[] want = new ObjectMapper().convertValue(expected.get(k), double[].class);
+                try (NDArray d = sd.tensors().get(k).toType(DataType.FLOAT64, true)) {
+                    assertArrayEquals(want, d.toDoubleArray(), 0.0, k);
+                }
+            }
+        }
+    }
+
     @ParameterizedTest
     @CsvSource({
         "os_system.pth, posix.system",

@@ -73,8 +73,10 @@ class WeightsTest {
             }
             ConvNet b = CheckpointTest.small(3).initialize(m);
             int arrays = m.getManagedArrays().size();
+            int everywhere = m.getParentManager().getManagedArrays().size(); // all managers of the engine
             LoadReport r = Weights.load(b, file, false);
             assertEquals(arrays, m.getManagedArrays().size(), "loading left arrays in the network's manager");
+            assertEquals(everywhere, m.getParentManager().getManagedArrays().size(), "loading leaked arrays");
             assertEquals("torchvision", r.keyStyle());
             assertTrue(r.complete(), r.problems());
             assertSameParameters(a, b, true);
@@ -118,6 +120,18 @@ class WeightsTest {
             // resnet34 has blocks layer1.2, layer2.2-3, layer3.2-5, layer4.2 that resnet18 lacks
             assertTrue(msg.contains("unexpected in the file (") && msg.contains("layer3.5.* ("), msg);
             assertFalse(msg.contains("missing from the file"), msg);
+        }
+    }
+
+    /** At published defaults the zoo is searched for what the file fits. */
+    @Test
+    void theMessageNamesTheArchitectureTheFileFits() {
+        Path file = tmp.resolve("resnet18.safetensors");
+        try (NDManager m = NDManager.newBaseManager()) {
+            Weights.exportTorch(Zoo.create("resnet18").initialize(m), file);
+            ConvNet r34 = Zoo.create("resnet34").initialize(m);
+            String msg = assertThrows(ConvkitException.class, () -> Weights.load(r34, file, false)).getMessage();
+            assertTrue(msg.contains("The file fits resnet18"), msg);
         }
     }
 
