@@ -58,7 +58,11 @@ public final class SafeTensors {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             Header h = header(file, ch.size(), ch);
             for (Entry e : h.entries()) {
-                ByteBuffer bytes = ByteBuffer.allocate((int) (e.end() - e.begin()));
+                // read straight into native memory the new array then owns (no heap copy);
+                // bfloat16 is widened on the heap instead
+                int size = (int) (e.end() - e.begin());
+                ByteBuffer bytes = e.dtype() == DataType.BFLOAT16 ? ByteBuffer.allocate(size)
+                        : manager.allocateDirect(size);
                 long pos = h.dataStart() + e.begin();
                 while (bytes.hasRemaining()) {
                     if (ch.read(bytes, pos + bytes.position()) < 0) {

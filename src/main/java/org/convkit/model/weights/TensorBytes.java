@@ -37,7 +37,7 @@ final class TensorBytes {
 
     /**
      * Creates an array of {@code shape} from {@code bytes} (little-endian, stored as {@code type})
-     * in {@code manager}; the bytes are copied.
+     * in {@code manager}. A direct buffer is taken over by the array and must not be reused.
      */
     static NDArray create(NDManager manager, ByteBuffer bytes, Shape shape, DataType type) {
         if (!supported(type)) {
@@ -47,6 +47,9 @@ final class TensorBytes {
         if (type == DataType.BFLOAT16) {
             return manager.create(widenBfloat16(le), shape, DataType.FLOAT32);
         }
+        // a direct buffer becomes the array's memory (the array keeps it alive); a heap buffer is
+        // copied by DJL. Either way the bytes are little-endian, the order of every machine
+        // libtorch runs on here (x86-64, aarch64).
         return manager.create(le, shape, type);
     }
 
