@@ -148,6 +148,9 @@ def fixtures(out):
     torch.save({"w": torch.zeros(2), "evil": RunsCode()}, os.path.join(out, "os_system.pth"))
     torch.save({"w": torch.zeros(2), "obj": Custom()}, os.path.join(out, "custom_class.pth"))
     torch.save(torch.nn.Linear(2, 2), os.path.join(out, "whole_module.pth"))
+    # formats that are not a torch.save zip of a state dict: each has its own message
+    torch.jit.save(torch.jit.script(torch.nn.Linear(2, 2)), os.path.join(out, "torchscript.pt"))
+    torch.save(linear.state_dict(), os.path.join(out, "legacy.pth"), _use_new_zipfile_serialization=False)
 
 
 def run(name, weights, x, out):

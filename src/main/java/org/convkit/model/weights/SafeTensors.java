@@ -89,6 +89,14 @@ public final class SafeTensors {
      * set for the encoder and restored).
      */
     public static void write(OutputStream out, Map<String, NDArray> tensors) throws IOException {
+        long total = 0;
+        for (NDArray a : tensors.values()) {
+            total += a.size() * a.getDataType().getNumOfBytes();
+        }
+        if (total > Integer.MAX_VALUE) { // DJL's encoder addresses the data with int offsets
+            throw new ConvkitException("cannot write " + total / (1 << 20) + " MB of tensors into one safetensors"
+                    + " file: the limit is 2 GB");
+        }
         NDList list = new NDList(tensors.size());
         List<String> oldNames = new ArrayList<>(tensors.size());
         for (Map.Entry<String, NDArray> e : tensors.entrySet()) {

@@ -85,11 +85,12 @@ final class TorchZip {
             }
             script |= name.endsWith("/constants.pkl") || name.contains("/code/");
         }
+        if (script) {
+            throw new ConvkitException(file + ": a TorchScript archive (torch.jit.save), not a state dict. In"
+                    + " PyTorch, save the weights: torch.save(model.state_dict(), path).");
+        }
         if (best == null) {
-            throw new ConvkitException(file + (script
-                    ? ": a TorchScript archive (torch.jit.save), not a state dict. In PyTorch, save the weights:"
-                            + " torch.save(model.state_dict(), path)."
-                    : ": a zip without data.pkl, not a torch.save file"));
+            throw new ConvkitException(file + ": a zip without data.pkl, not a torch.save file");
         }
         return best.substring(0, best.length() - "data.pkl".length());
     }

@@ -114,6 +114,35 @@ class FidelityTest {
         }
     }
 
+    /**
+     * Truncations of real model files, and flipped bits in a .pth (whose zip entries carry
+     * checksums): refused with the file named, never another exception or a crash.
+     */
+    @Test
+    void corruptModelFilesAreRefusedNamingThem() throws IOException {
+        java.util.Random rnd = new java.util.Random(7);
+        for (String name : List.of("resnet18.pth", "resnet18.safetensors")) {
+            byte[] good = Files.readAllBytes(DATA.resolve(name));
+            Path bad = DATA.resolve("corrupt-" + name);
+            for (int trial = 0; trial < 16; trial++) {
+                byte[] b;
+                if (trial < 8 || name.endsWith(".safetensors")) {
+                    b = java.util.Arrays.copyOf(good, rnd.nextInt(good.length));
+                } else {
+                    b = good.clone();
+                    b[rnd.nextInt(b.length)] ^= (byte) (1 << rnd.nextInt(8));
+                }
+                Files.write(bad, b);
+                try (StateDict sd = StateDict.read(bad)) {
+                    assertTrue(trial >= 8 && name.endsWith(".pth"), "a truncated file was read: " + name);
+                } catch (org.convkit.core.ConvkitException e) {
+                    assertTrue(e.getMessage().contains(bad.toString()), e.getMessage());
+                }
+            }
+            Files.delete(bad);
+        }
+    }
+
     /** `convkit forward` end to end, as a user compares with PyTorch. */
     @Test
     void forwardCommandWritesTheLogits() {

@@ -102,6 +102,8 @@ class StateDictTest {
         Path text = Files.writeString(tmp.resolve("notes.safetensors"), "hello, not weights at all");
         assertMessage(text, "not a weights file");
         assertMessage(tmp.resolve("absent.pth"), "no such file");
+        assertMessage(fixture("torchscript.pt"), "a TorchScript archive");
+        assertMessage(fixture("legacy.pth"), "before 1.6");
         assertMessage(tmp, "a directory");
     }
 
