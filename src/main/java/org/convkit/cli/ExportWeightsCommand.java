@@ -12,7 +12,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "export-weights", mixinStandardHelpOptions = true,
-        description = {"Write a network's weights as a PyTorch state dict (.safetensors) with torchvision's key names.",
+        description = {"Write a network's weights as a PyTorch state dict (.safetensors) with the reference"
+                + " implementation's key names (torchvision's; d2l's for the d2l models).",
             "In Python: model.load_state_dict(safetensors.torch.load_file(FILE))."})
 final class ExportWeightsCommand implements Callable<Integer> {
     @Mixin
@@ -34,7 +35,7 @@ final class ExportWeightsCommand implements Callable<Integer> {
             ConvNet net = model.build().initialize(manager);
             weights.applyTo(net);
             Weights.exportTorch(net, out);
-            System.err.println("wrote " + out + " (" + net.parametersByPath().size() + " tensors, torchvision keys)");
+            System.err.println("wrote " + out + " (" + net.parametersByPath().size() + " tensors, PyTorch key names)");
         }
         return 0;
     }

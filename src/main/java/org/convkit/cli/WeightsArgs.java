@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
 public final class WeightsArgs {
     @Option(names = "--weights", paramLabel = "FILE",
             description = "Weights to load: a PyTorch state dict (.safetensors, or .pth/.pt from torch.save;"
-                    + " torchvision key names, timm's for resnet) or a convkit checkpoint directory."
+                    + " torchvision key names, timm's for resnet, d2l's for the d2l models) or a convkit checkpoint"
+                    + " directory."
                     + " Strict: every key must fit.")
     public Path weights;
 

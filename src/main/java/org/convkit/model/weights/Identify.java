@@ -12,7 +12,7 @@ import org.convkit.model.Zoo;
 
 /**
  * Which zoo architectures a state dict fits, for the error message when it does not fit the one
- * asked for ("the file fits resnet18"). Compares torchvision key names and shapes of everything
+ * asked for ("the file fits resnet18"). Compares PyTorch key names and shapes of everything
  * but the classifier, against each architecture at its published defaults; shapes come from a dry
  * run (no weights drawn), so trying the whole zoo takes well under a second.
  */

@@ -85,10 +85,10 @@ public final class WeightLoader {
                 unexpected.add(key + " " + e.getValue().getShape());
             }
         }
-        String styleName = style == KeyStyle.TORCH ? "torchvision" : "convkit";
+        String styleName = style == KeyStyle.TORCH ? "pytorch" : "convkit";
         LoadReport report = new LoadReport(source, styleName, matched.size(), missing, unexpected, wrong, skipped);
         if (strict && !report.complete()) {
-            throw new ConvkitException("weights " + source + " do not fit " + describe(net) + " (" + styleName
+            throw new ConvkitException("weights " + source + " do not fit " + describe(net) + " (" + (style == KeyStyle.TORCH ? "PyTorch" : "convkit")
                     + " key names, " + matched.size() + " of " + names.size() + " parameters match):"
                     + report.problems() + "\n" + hint(net, report, names, tensors, matched.size()));
         }

@@ -20,8 +20,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Weights in and out of a network: PyTorch state dicts (torchvision key names; timm's are the
- * same for ResNet) and convkit checkpoints.
+ * Weights in and out of a network: PyTorch state dicts, keyed as each family's reference
+ * implementation names its parameters (torchvision for resnet*, vgg*, alexnet, googlenet, where
+ * timm's ResNet keys are the same; d2l for the d2l models), and convkit checkpoints.
  */
 public final class Weights {
     private static final Logger log = LoggerFactory.getLogger(Weights.class);
@@ -52,10 +53,10 @@ public final class Weights {
 
     /**
      * Writes {@code net}'s weights as a PyTorch state dict in {@code .safetensors}, keys as the
-     * reference implementation names them (torchvision), so that in Python
+     * reference implementation names them (torchvision's, d2l's), so that in Python
      * {@code model.load_state_dict(safetensors.torch.load_file(path))} takes them. BatchNorm layers
      * get a {@code num_batches_tracked} of 0, as torchvision's state dicts have one. Parameters
-     * without a torchvision counterpart (extra heads) keep their convkit path.
+     * without a PyTorch counterpart (extra heads) keep their convkit path.
      */
     public static void exportTorch(ConvNet net, Path file) {
         if (!file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".safetensors")) {
@@ -67,7 +68,7 @@ public final class Weights {
             for (Map.Entry<String, Parameter> e : net.parametersByPath().entrySet()) {
                 Optional<String> key = net.torchKeys().toTorch(e.getKey());
                 if (key.isEmpty()) {
-                    log.warn("{}: {} has no torchvision name; exported under its convkit path", file, e.getKey());
+                    log.warn("{}: {} has no PyTorch name; exported under its convkit path", file, e.getKey());
                 }
                 String name = key.orElse(e.getKey());
                 out.put(name, e.getValue().getArray());

@@ -77,7 +77,7 @@ class WeightsTest {
             LoadReport r = Weights.load(b, file, false);
             assertEquals(arrays, m.getManagedArrays().size(), "loading left arrays in the network's manager");
             assertEquals(everywhere, m.getParentManager().getManagedArrays().size(), "loading leaked arrays");
-            assertEquals("torchvision", r.keyStyle());
+            assertEquals("pytorch", r.keyStyle());
             assertTrue(r.complete(), r.problems());
             assertSameParameters(a, b, true);
         }
