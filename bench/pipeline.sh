@@ -6,6 +6,8 @@
 #          RandomResizedCrop(224) + flip + normalize
 # Also the single-thread decoder comparison (OpenCV, ImageIO+TwelveMonkeys, PIL).
 # Usage: bench/pipeline.sh [WORKERS=2] [ROUNDS=3]. Needs /usr/bin/python3 with torch+torchvision.
+# Environment: BENCH_KINDS="small large", BENCH_DECODERS=1 (0 skips the decoder table),
+# BENCH_JAVA_OPTS (e.g. -Dconvkit.decoder.turbojpeg=false to measure without libturbojpeg0).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 workers="${1:-2}"
@@ -47,18 +49,22 @@ fi
 mvn -q -B -o test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.cp >/dev/null 2>&1 \
   || mvn -q -B test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.cp
 cp="target/classes:target/test-classes:$(cat target/bench.cp)"
-java_run() { java -Xss4m -Dai.djl.offline=true -cp "$cp" "$@" 2>/dev/null; }
+# shellcheck disable=SC2086
+java_run() { java -Xss4m -Dai.djl.offline=true ${BENCH_JAVA_OPTS:-} -cp "$cp" "$@" 2>/dev/null; }
 
 echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-echo "## Decoders (1 thread, img/s)"
-for d in "$data/cifar/train" "$data/photos" "$photos_src"; do
-  java_run org.convkit.bench.DecoderBench "$d" 5000 "$rounds" | grep median
-  "$py" bench/pipeline_torch.py decode "$d" 5000 "$rounds" | grep median
-done
+echo "# java options: ${BENCH_JAVA_OPTS:-none}; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+if [[ "${BENCH_DECODERS:-1}" == 1 ]]; then
+  echo "## Decoders (1 thread, img/s)"
+  for d in "$data/cifar/train" "$data/photos" "$photos_src"; do
+    java_run org.convkit.bench.DecoderBench "$d" 5000 "$rounds" | grep median
+    "$py" bench/pipeline_torch.py decode "$d" 5000 "$rounds" | grep median
+  done
+fi
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 echo "## Pipeline ($workers workers, img/s of the second epoch; rounds alternate convkit, torchvision)"
-for kind in small large; do
+for kind in ${BENCH_KINDS:-small large}; do
   if [[ $kind == small ]]; then dir="$data/cifar/train"; spec="randomcrop=32:padding=4,hflip,normalize=cifar10"; batch=256; epochs=2
   else dir="$data/photos"; spec="randomresizedcrop=224,hflip,normalize=cifar10"; batch=64; epochs=3; fi
   j=(); t=()
