@@ -18,6 +18,8 @@ import picocli.CommandLine.Option;
         subcommands = {
             ModelsCommand.class,
             SummaryCommand.class,
+            ForwardCommand.class,
+            ExportWeightsCommand.class,
             DataCommand.class,
             CommandLine.HelpCommand.class
         })

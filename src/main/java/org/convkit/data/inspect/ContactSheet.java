@@ -6,13 +6,12 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import javax.imageio.ImageIO;
+import org.convkit.core.AtomicFiles;
 import org.convkit.data.Image;
 import org.convkit.data.ImageSource;
 import org.convkit.data.Sample;
@@ -98,15 +97,7 @@ public final class ContactSheet {
         } finally {
             g.dispose();
         }
-        Path dir = out.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + out.getFileName(), ".tmp");
-        try {
-            ImageIO.write(sheet, "png", tmp.toFile());
-            Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(out, o -> ImageIO.write(sheet, "png", o));
         return drawn;
     }
 

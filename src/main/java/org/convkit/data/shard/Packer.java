@@ -3,13 +3,11 @@ package org.convkit.data.shard;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
+import org.convkit.core.AtomicFiles;
 import org.convkit.core.ConvkitException;
 import org.convkit.core.Progress;
 import org.convkit.data.Dataset;
@@ -22,7 +20,8 @@ import org.convkit.data.inspect.ImageProbe;
  * Writes a dataset into a shard folder: per split, shard files of about {@code shardBytes} each
  * holding the encoded images as they came (raw-pixel datasets as lossless PNG), plus
  * manifest.json. The folder is built under a temporary name next to {@code out} and renamed when
- * complete, so a crash never leaves a half-packed folder under the real name. Files that are not
+ * complete ({@link AtomicFiles#writeDirectory}), so a crash never leaves a half-packed folder
+ * under the real name. Files that are not
  * images (checked from their header, not decoded) are skipped and listed in the manifest.
  */
 public final class Packer {
@@ -49,23 +48,14 @@ public final class Packer {
         if (Files.exists(out) && !replace) {
             throw new ConvkitException(out + " already exists; choose another --out or add --force to replace it");
         }
-        Path parent = out.toAbsolutePath().getParent();
-        Path tmp;
+        Manifest[] made = new Manifest[1];
         try {
-            Files.createDirectories(parent);
-            tmp = Files.createTempDirectory(parent, "." + out.getFileName() + ".packing-");
-        } catch (IOException e) {
-            throw new ConvkitException("cannot create " + parent + ": " + e.getMessage(), e);
-        }
-        try {
-            Manifest m = write(ds, spec, tmp, shardBytes, Math.max(1, threads));
-            install(tmp, out);
-            return new Result(out, m);
+            // shards go into a fresh folder beside out; manifest.json, written last, marks it complete
+            AtomicFiles.writeDirectory(out, Manifest.FILE, dir -> made[0] = write(ds, spec, dir, shardBytes, Math.max(1, threads)));
         } catch (IOException e) {
             throw new ConvkitException("packing into " + out + " failed: " + e.getMessage(), e);
-        } finally {
-            deleteTree(tmp);
         }
+        return new Result(out, made[0]);
     }
 
     private static Manifest write(Dataset ds, String spec, Path dir, long shardBytes, int threads) throws IOException {
@@ -146,35 +136,6 @@ public final class Packer {
         ImageProbe.Info info = ImageProbe.probe(encoded);
         shape.see(info.channels(), info.width(), info.height());
         return encoded;
-    }
-
-    /** Moves the finished folder into place: replace = old aside, new in, old deleted. */
-    private static void install(Path tmp, Path out) throws IOException {
-        if (Files.exists(out)) {
-            Path old = out.resolveSibling("." + out.getFileName() + ".old-" + System.nanoTime());
-            Files.move(out, old, StandardCopyOption.ATOMIC_MOVE);
-            Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE);
-            deleteTree(old);
-        } else {
-            Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE);
-        }
-    }
-
-    static void deleteTree(Path p) {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            s.sorted(Comparator.reverseOrder()).forEach(f -> {
-                try {
-                    Files.delete(f);
-                } catch (IOException ignored) {
-                    // best effort: a leftover hidden temp folder is harmless
-                }
-            });
-        } catch (IOException ignored) {
-            // same
-        }
     }
 
     /** Channels and size shared by every image, when they are. */
