@@ -18,6 +18,7 @@ import picocli.CommandLine.Option;
         subcommands = {
             ModelsCommand.class,
             SummaryCommand.class,
+            CompareCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
