@@ -23,4 +23,20 @@ public interface ImageSource {
 
     /** Where the data comes from, for messages ("ImageFolder /data/food11/train, 9866 files"). */
     String describe();
+
+    /**
+     * The labels of sample {@code index} without reading the image (splits and class counts use
+     * it); sources that keep labels apart from the images override this cheap version.
+     */
+    default int[] labels(int index) throws IOException {
+        return get(index).labels();
+    }
+
+    /**
+     * Where sample {@code index} lives, for error messages and skipped.csv: a file path, or
+     * "train-00003.shard@1234" for a record. The default names the source and the index.
+     */
+    default String location(int index) {
+        return describe() + " #" + index;
+    }
 }

@@ -1,0 +1,71 @@
+package org.convkit.data;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What {@link Datasets#open} found: the class list and up to three splits, each its own {@link
+ * ImageSource} so the trainer gives train and validation different transforms.
+ *
+ * @param name short name for messages ("fashion-mnist", "cifar10-jpg")
+ * @param classes class names, index = label value (for sequences: "0".."9" then "blank")
+ * @param train training samples, or {@code null}
+ * @param valid validation samples (a folder, or a seeded stratified part of train), or {@code null}
+ * @param test test samples, or {@code null}
+ * @param channels 1 or 3 when every image has it (IDX, CIFAR, shards that recorded it), else
+ *     {@code null}
+ * @param width native image width when every image has it, else {@code null}
+ * @param height native image height when every image has it, else {@code null}
+ * @param heads K: labels per sample (1 for plain classification, the padded length for digit
+ *     sequences)
+ * @param sourceBytes bytes of the files the data was read from (for the shard size ratio)
+ * @param skipped samples left out when opening, with reasons (the loader adds decode failures)
+ * @param warnings things the user should know that did not stop anything (an empty class folder)
+ */
+public record Dataset(
+        String name,
+        List<String> classes,
+        ImageSource train,
+        ImageSource valid,
+        ImageSource test,
+        Integer channels,
+        Integer width,
+        Integer height,
+        int heads,
+        long sourceBytes,
+        List<Skipped> skipped,
+        List<String> warnings) {
+
+    /** The split by name ("train", "valid", "test"), or {@code null}. */
+    public ImageSource split(String split) {
+        return switch (split) {
+            case "train" -> train;
+            case "valid" -> valid;
+            case "test" -> test;
+            default -> throw new IllegalArgumentException("no split " + split);
+        };
+    }
+
+    /** The split names present, in the order train, valid, test. */
+    public List<String> splitNames() {
+        List<String> out = new ArrayList<>();
+        for (String s : List.of("train", "valid", "test")) {
+            if (split(s) != null) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    /** One line per split, for logs: "train: ImageFolder /data/x/train, 9866 files". */
+    public String describe() {
+        StringBuilder sb = new StringBuilder(name + ": " + classes.size() + " classes");
+        if (heads > 1) {
+            sb.append(", ").append(heads).append(" labels per sample");
+        }
+        for (String s : splitNames()) {
+            sb.append("\n  ").append(s).append(": ").append(split(s).describe());
+        }
+        return sb.toString();
+    }
+}

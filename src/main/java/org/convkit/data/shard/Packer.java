@@ -1,0 +1,216 @@
+package org.convkit.data.shard;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.convkit.core.ConvkitException;
+import org.convkit.core.Progress;
+import org.convkit.data.Dataset;
+import org.convkit.data.ImageSource;
+import org.convkit.data.Sample;
+import org.convkit.data.Skipped;
+import org.convkit.data.source.ImageProbe;
+
+/**
+ * Writes a dataset into a shard folder: per split, shard files of about {@code shardBytes} each
+ * holding the encoded images as they came (raw-pixel datasets as lossless PNG), plus
+ * manifest.json. The folder is built under a temporary name next to {@code out} and renamed when
+ * complete, so a crash never leaves a half-packed folder under the real name. Files that are not
+ * images (checked from their header, not decoded) are skipped and listed in the manifest.
+ */
+public final class Packer {
+    private Packer() {}
+
+    /** What was written. */
+    public record Result(Path dir, Manifest manifest) {
+        /** Shard bytes / source bytes. */
+        public double ratio() {
+            return manifest.sourceBytes() > 0 ? (double) manifest.shardBytes() / manifest.sourceBytes() : Double.NaN;
+        }
+    }
+
+    /**
+     * @param spec what the dataset was opened from, recorded in the manifest
+     * @param shardBytes start a new shard once one reaches this size
+     * @param replace replace {@code out} when it exists (else that is an error)
+     */
+    public static Result pack(Dataset ds, String spec, Path out, long shardBytes, boolean replace) {
+        if (shardBytes < 1024) {
+            throw new ConvkitException("--shard-size " + shardBytes + " bytes is too small; use e.g. 128MB");
+        }
+        if (Files.exists(out) && !replace) {
+            throw new ConvkitException(out + " already exists; choose another --out or add --force to replace it");
+        }
+        Path parent = out.toAbsolutePath().getParent();
+        Path tmp;
+        try {
+            Files.createDirectories(parent);
+            tmp = Files.createTempDirectory(parent, "." + out.getFileName() + ".packing-");
+        } catch (IOException e) {
+            throw new ConvkitException("cannot create " + parent + ": " + e.getMessage(), e);
+        }
+        try {
+            Manifest m = write(ds, spec, tmp, shardBytes);
+            install(tmp, out);
+            return new Result(out, m);
+        } catch (IOException e) {
+            throw new ConvkitException("packing into " + out + " failed: " + e.getMessage(), e);
+        } finally {
+            deleteTree(tmp);
+        }
+    }
+
+    private static Manifest write(Dataset ds, String spec, Path dir, long shardBytes) throws IOException {
+        Map<String, Manifest.SplitInfo> splits = new LinkedHashMap<>();
+        List<Skipped> skipped = new ArrayList<>(ds.skipped());
+        Shape shape = new Shape(ds);
+        long total = 0;
+        for (String split : ds.splitNames()) {
+            ImageSource src = ds.split(split);
+            int[] classCounts = new int[ds.classes().size()];
+            List<Manifest.ShardInfo> shards = new ArrayList<>();
+            ShardWriter w = null;
+            int count = 0;
+            try (Progress bar = new Progress("pack " + split, src.size(), "img")) {
+                for (int i = 0; i < src.size(); i++) {
+                    bar.advance(1);
+                    Sample s;
+                    try {
+                        s = src.get(i);
+                    } catch (IOException e) {
+                        skipped.add(new Skipped(split, src.location(i), src.location(i), e.getMessage()));
+                        continue;
+                    }
+                    byte[] image;
+                    try {
+                        image = s.encoded() != null ? checked(s.encoded(), shape) : Png.encode(shape.raw(s.pixels()));
+                    } catch (IOException e) {
+                        skipped.add(new Skipped(split, s.id(), src.location(i), e.getMessage()));
+                        continue;
+                    }
+                    if (w != null && w.bytes() >= shardBytes) {
+                        total += finish(w, shards);
+                        w = null;
+                    }
+                    if (w == null) {
+                        w = new ShardWriter(dir.resolve(String.format("%s-%05d%s", split, shards.size(), ShardFormat.EXTENSION)), ds.heads());
+                    }
+                    w.write(s.id(), s.labels(), image);
+                    count++;
+                    if (s.labels().length > 0 && s.labels()[0] < classCounts.length) {
+                        classCounts[s.labels()[0]]++;
+                    }
+                }
+                if (w != null) {
+                    total += finish(w, shards);
+                    w = null;
+                }
+            } finally {
+                if (w != null) {
+                    w.abandon();
+                }
+            }
+            splits.put(split, new Manifest.SplitInfo(count, classCounts, shards));
+        }
+        Manifest m = new Manifest(Manifest.FORMAT, 1, ds.name(), spec, ds.classes(), ds.heads(), shape.channels(), shape.width(),
+                shape.height(), splits, ds.sourceBytes(), total, skipped);
+        m.write(dir);
+        return m;
+    }
+
+    /** Closes a shard and records it; returns its size. */
+    private static long finish(ShardWriter w, List<Manifest.ShardInfo> shards) throws IOException {
+        w.close();
+        shards.add(new Manifest.ShardInfo(w.file().getFileName().toString(), w.count(), w.bytes()));
+        return w.bytes();
+    }
+
+    /** Encoded bytes are stored as they came, once their header says they are an image. */
+    private static byte[] checked(byte[] encoded, Shape shape) throws IOException {
+        ImageProbe.Info info = ImageProbe.probe(encoded);
+        shape.see(info.channels(), info.width(), info.height());
+        return encoded;
+    }
+
+    /** Moves the finished folder into place: replace = old aside, new in, old deleted. */
+    private static void install(Path tmp, Path out) throws IOException {
+        if (Files.exists(out)) {
+            Path old = out.resolveSibling("." + out.getFileName() + ".old-" + System.nanoTime());
+            Files.move(out, old, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE);
+            deleteTree(old);
+        } else {
+            Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+
+    static void deleteTree(Path p) {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(p)) {
+            s.sorted(Comparator.reverseOrder()).forEach(f -> {
+                try {
+                    Files.delete(f);
+                } catch (IOException ignored) {
+                    // best effort: a leftover hidden temp folder is harmless
+                }
+            });
+        } catch (IOException ignored) {
+            // same
+        }
+    }
+
+    /** Channels and size shared by every image, when they are. */
+    private static final class Shape {
+        private Integer channels;
+        private Integer width;
+        private Integer height;
+        private boolean mixedC;
+        private boolean mixedS;
+
+        Shape(Dataset ds) {
+            channels = ds.channels();
+            width = ds.width();
+            height = ds.height();
+        }
+
+        org.convkit.data.Image raw(org.convkit.data.Image img) {
+            see(img.channels(), img.width(), img.height());
+            return img;
+        }
+
+        void see(int c, int w, int h) {
+            if (c <= 0 || (channels != null && channels != c)) {
+                mixedC = true;
+            } else {
+                channels = c;
+            }
+            if (w <= 0 || (width != null && (width != w || height != h))) {
+                mixedS = true;
+            } else {
+                width = w;
+                height = h;
+            }
+        }
+
+        Integer channels() {
+            return mixedC ? null : channels;
+        }
+
+        Integer width() {
+            return mixedS ? null : width;
+        }
+
+        Integer height() {
+            return mixedS ? null : height;
+        }
+    }
+}
