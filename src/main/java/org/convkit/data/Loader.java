@@ -1,0 +1,484 @@
+package org.convkit.data;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.convkit.core.ConvkitException;
+import org.convkit.data.image.Decoder;
+import org.convkit.data.image.Pipeline;
+import org.convkit.data.image.Pixels;
+
+/**
+ * Turns an {@link ImageSource} into batches: worker threads decode and transform whole batches in
+ * parallel, at most {@code prefetch} batches ahead of the consumer, delivered in order. Memory is
+ * bounded by (prefetch + 1) x batch size (the prepared batches and the one the consumer holds),
+ * whatever the dataset size.
+ *
+ * <p>Reproducible: the epoch's order is a shuffle seeded by (seed, epoch) and every sample's
+ * augmentation draws from a generator seeded by (seed, epoch, sample index), so the batches are
+ * bit-identical for any number of workers. Unreadable samples are skipped and recorded ({@link
+ * #skipped()}), never fatal; a batch that lost samples is just smaller.
+ *
+ * <pre>{@code
+ * try (Loader loader = new Loader(source, pipeline, Loader.Options.train(64, seed))) {
+ *     for (int epoch = 0; epoch < epochs; epoch++) {
+ *         try (Loader.Epoch it = loader.epoch(epoch)) {
+ *             while (it.hasNext()) { Batch b = it.next(); ... loader.recycle(b); }
+ *             log(it.dataWaitShare());
+ *         }
+ *     }
+ * }
+ * }</pre>
+ */
+public final class Loader implements AutoCloseable {
+
+    /**
+     * How to load.
+     *
+     * @param batchSize samples per batch
+     * @param workers decoding threads; 0 decodes on the consumer's thread
+     * @param prefetch batches prepared ahead (in flight or ready); at least 1
+     * @param shuffle reshuffle every epoch (training)
+     * @param dropLast drop the last, incomplete batch (training)
+     * @param seed the run's seed
+     * @param channels channels the model takes (1 or 3)
+     * @param split name recorded with skipped samples ("train", "valid", "test")
+     */
+    public record Options(
+            int batchSize, int workers, int prefetch, boolean shuffle, boolean dropLast, long seed, int channels, String split) {
+        public Options {
+            if (batchSize <= 0) {
+                throw new ConvkitException("--batch-size must be positive, not " + batchSize);
+            }
+            if (workers < 0) {
+                throw new ConvkitException("--workers must be 0 or more, not " + workers);
+            }
+            if (prefetch < 1) {
+                throw new ConvkitException("prefetch must be at least 1 batch, not " + prefetch);
+            }
+            if (channels != 1 && channels != 3) {
+                throw new IllegalArgumentException("channels must be 1 or 3");
+            }
+        }
+
+        /** Training: shuffled, last partial batch dropped, all cores, 2 batches per worker ahead. */
+        public static Options train(int batchSize, long seed) {
+            int w = defaultWorkers();
+            return new Options(batchSize, w, Math.max(2, 2 * w), true, true, seed, 3, "train");
+        }
+
+        /** Evaluation: every sample exactly once, in source order. */
+        public static Options eval(int batchSize) {
+            int w = defaultWorkers();
+            return new Options(batchSize, w, Math.max(2, 2 * w), false, false, 0, 3, "valid");
+        }
+
+        public Options withWorkers(int n) {
+            return new Options(batchSize, n, Math.max(prefetch, 1), shuffle, dropLast, seed, channels, split);
+        }
+
+        public Options withPrefetch(int n) {
+            return new Options(batchSize, workers, n, shuffle, dropLast, seed, channels, split);
+        }
+
+        public Options withChannels(int c) {
+            return new Options(batchSize, workers, prefetch, shuffle, dropLast, seed, c, split);
+        }
+
+        public Options withSplit(String s) {
+            return new Options(batchSize, workers, prefetch, shuffle, dropLast, seed, channels, s);
+        }
+
+        public Options withDropLast(boolean d) {
+            return new Options(batchSize, workers, prefetch, shuffle, d, seed, channels, split);
+        }
+
+        public Options withShuffle(boolean s) {
+            return new Options(batchSize, workers, prefetch, s, dropLast, seed, channels, split);
+        }
+
+        private static int defaultWorkers() {
+            return Math.max(1, java.lang.Runtime.getRuntime().availableProcessors());
+        }
+    }
+
+    /**
+     * A sample that could not be used.
+     *
+     * @param split the split name from the options
+     * @param index its index in the source
+     * @param id its id, or "#index" when even reading it failed
+     * @param reason what went wrong, for skipped.csv
+     */
+    public record Skipped(String split, int index, String id, String reason) {}
+
+    private final ImageSource source;
+    private final Pipeline pipeline;
+    private final Options options;
+    private final ExecutorService pool;
+    private final ConcurrentHashMap<Integer, Skipped> skipped = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<float[]> spare = new ConcurrentLinkedQueue<>();
+    private Epoch current;
+    private boolean closed;
+
+    public Loader(ImageSource source, Pipeline pipeline, Options options) {
+        this.source = source;
+        this.pipeline = pipeline;
+        this.options = options;
+        this.pool = options.workers() == 0 ? null : Executors.newFixedThreadPool(options.workers(), new Workers());
+    }
+
+    public Options options() {
+        return options;
+    }
+
+    public ImageSource source() {
+        return source;
+    }
+
+    /** Batches per epoch (as planned; a batch whose samples all fail is left out). */
+    public int batchesPerEpoch() {
+        int n = source.size();
+        return options.dropLast() ? n / options.batchSize() : (n + options.batchSize() - 1) / options.batchSize();
+    }
+
+    /**
+     * Starts epoch {@code epoch} (0-based), closing the previous one if it is still open. Only one
+     * thread may consume an epoch.
+     */
+    public synchronized Epoch epoch(int epoch) {
+        if (closed) {
+            throw new IllegalStateException("loader is closed");
+        }
+        if (current != null) {
+            current.close();
+        }
+        current = new Epoch(epoch);
+        return current;
+    }
+
+    /**
+     * Hands a batch's buffer back for reuse once the consumer has copied it (optional; saves
+     * allocating large arrays). The batch must not be read afterwards.
+     */
+    public void recycle(Batch b) {
+        if (spare.size() < options.prefetch() + 1) {
+            spare.offer(b.data());
+        }
+    }
+
+    /** Samples skipped so far (each listed once, in index order), for skipped.csv. */
+    public List<Skipped> skipped() {
+        List<Skipped> list = new ArrayList<>(skipped.values());
+        list.sort(Comparator.comparingInt(Skipped::index));
+        return list;
+    }
+
+    public int skippedCount() {
+        return skipped.size();
+    }
+
+    /** Stops the workers; waits for them to finish what they are doing. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (current != null) {
+            current.close();
+        }
+        if (pool != null) {
+            pool.shutdownNow();
+            try {
+                if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("loader workers did not stop within 30 s");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** The sample order of epoch {@code epoch}: a seeded shuffle, or the identity. */
+    int[] order(int epoch) {
+        int n = source.size();
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        if (options.shuffle()) {
+            SplittableRandom rng = new SplittableRandom(mix(options.seed(), epoch, -1));
+            for (int i = n - 1; i > 0; i--) {
+                int j = rng.nextInt(i + 1);
+                int t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+        }
+        return order;
+    }
+
+    /** A well-spread 64-bit seed from (seed, epoch, index): SplitMix64's finalizer over a mix. */
+    static long mix(long seed, long epoch, long index) {
+        long z = seed * 0x9E3779B97F4A7C15L + epoch * 0xC2B2AE3D27D4EB4FL + index * 0x165667B19E3779F9L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /** The batches of one epoch, in order. Close it (try-with-resources) to stop early. */
+    public final class Epoch implements java.util.Iterator<Batch>, AutoCloseable {
+        private final int epoch;
+        private final int[] order;
+        private final int batches;
+        private final ArrayDeque<Future<Batch>> inFlight = new ArrayDeque<>();
+        private int submitted;
+        private int delivered;
+        private Batch next;
+        private boolean done;
+        private final long started = System.nanoTime();
+        private long finished;
+        private long waitNanos;
+        private int samples;
+
+        private Epoch(int epoch) {
+            this.epoch = epoch;
+            this.order = order(epoch);
+            this.batches = batchesPerEpoch();
+        }
+
+        @Override
+        public boolean hasNext() {
+            if (next != null) {
+                return true;
+            }
+            if (done) {
+                return false;
+            }
+            long t0 = System.nanoTime();
+            try {
+                while (next == null && delivered < batches) {
+                    Batch b;
+                    if (pool == null) {
+                        b = build(epoch, order, delivered); // no workers: on this thread
+                    } else {
+                        topUp();
+                        b = await(inFlight.poll());
+                    }
+                    delivered++;
+                    if (b != null) {
+                        next = b;
+                    }
+                }
+            } finally {
+                waitNanos += System.nanoTime() - t0;
+            }
+            if (next == null) {
+                finish();
+                return false;
+            }
+            topUp(); // keep workers busy while the consumer computes
+            return true;
+        }
+
+        @Override
+        public Batch next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException("epoch " + epoch + " has no more batches");
+            }
+            Batch b = next;
+            next = null;
+            samples += b.size();
+            return b;
+        }
+
+        private void topUp() {
+            if (pool == null || done) {
+                return;
+            }
+            while (submitted < batches && inFlight.size() + (next != null ? 1 : 0) < options.prefetch()) {
+                int b = submitted++;
+                inFlight.add(pool.submit(() -> build(epoch, order, b)));
+            }
+        }
+
+        private Batch await(Future<Batch> f) {
+            try {
+                return f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                close();
+                throw new ConvkitException("interrupted while waiting for data", e);
+            } catch (ExecutionException e) {
+                close();
+                Throwable cause = e.getCause();
+                if (cause instanceof RuntimeException re) {
+                    throw re;
+                }
+                if (cause instanceof Error err) {
+                    throw err;
+                }
+                throw new ConvkitException("loading a batch failed: " + cause, cause);
+            }
+        }
+
+        private void finish() {
+            if (!done) {
+                done = true;
+                finished = System.nanoTime();
+            }
+        }
+
+        /** Seconds the consumer spent waiting for batches so far. */
+        public double waitSeconds() {
+            return waitNanos / 1e9;
+        }
+
+        /** Seconds since the epoch started (until its end once it is over). */
+        public double elapsedSeconds() {
+            return ((done ? finished : System.nanoTime()) - started) / 1e9;
+        }
+
+        /** Share of the epoch's time the consumer waited for data (0..1): high = input-bound. */
+        public double dataWaitShare() {
+            double total = elapsedSeconds();
+            return total <= 0 ? 0 : Math.min(1, waitSeconds() / total);
+        }
+
+        /** Samples delivered so far. */
+        public int samples() {
+            return samples;
+        }
+
+        public int epochIndex() {
+            return epoch;
+        }
+
+        /** Cancels batches not yet delivered; the workers move on to other work at once. */
+        @Override
+        public void close() {
+            for (Future<Batch> f : inFlight) {
+                f.cancel(true);
+            }
+            inFlight.clear();
+            next = null;
+            finish();
+        }
+    }
+
+    /** Decodes, transforms and packs batch {@code b} of the epoch; null when every sample failed. */
+    private Batch build(int epoch, int[] order, int b) {
+        int from = b * options.batchSize();
+        int to = Math.min(order.length, from + options.batchSize());
+        int n = to - from;
+        float[] data = null;
+        int[] chw = null;
+        int heads = -1;
+        int[] labels = null;
+        String[] ids = new String[n];
+        int[] indices = new int[n];
+        int k = 0;
+        for (int i = from; i < to; i++) {
+            if (Thread.currentThread().isInterrupted()) {
+                return null; // cancelled: the epoch was closed
+            }
+            int index = order[i];
+            Sample s;
+            Image out;
+            try {
+                s = source.get(index);
+            } catch (Exception e) {
+                skip(index, "#" + index, "cannot read: " + message(e));
+                continue;
+            }
+            try {
+                Image img = s.pixels() != null
+                        ? Pixels.toChannels(s.pixels(), options.channels())
+                        : Decoder.decode(s.encoded(), options.channels());
+                out = pipeline.transform(img, new SplittableRandom(mix(options.seed(), epoch, index)));
+            } catch (ConvkitException e) {
+                throw e; // a configuration error (bad pipeline for this data), not a bad sample
+            } catch (Exception e) {
+                skip(index, s.id(), message(e));
+                continue;
+            }
+            if (heads < 0) {
+                heads = s.labels().length;
+                labels = new int[n * heads];
+                chw = new int[] {out.channels(), out.height(), out.width()};
+                data = buffer(n * chw[0] * chw[1] * chw[2]);
+            }
+            if (s.labels().length != heads) {
+                skip(index, s.id(), "has " + s.labels().length + " labels where the others have " + heads);
+                continue;
+            }
+            if (out.channels() != chw[0] || out.height() != chw[1] || out.width() != chw[2]) {
+                throw new ConvkitException("sample " + s.id() + " is " + out.height() + "x" + out.width() + " after the transforms ("
+                        + pipeline.spec() + ") but the batch is " + chw[1] + "x" + chw[2]
+                        + ": add a resize/centercrop step so every image has the same size");
+            }
+            pipeline.normalize().toTensor(out, data, k * chw[0] * chw[1] * chw[2]);
+            System.arraycopy(s.labels(), 0, labels, k * heads, heads);
+            ids[k] = s.id();
+            indices[k] = index;
+            k++;
+        }
+        if (k == 0) {
+            return null;
+        }
+        if (k < n) {
+            int per = chw[0] * chw[1] * chw[2];
+            float[] d = new float[k * per];
+            System.arraycopy(data, 0, d, 0, k * per);
+            data = d;
+            labels = java.util.Arrays.copyOf(labels, k * heads);
+            ids = java.util.Arrays.copyOf(ids, k);
+            indices = java.util.Arrays.copyOf(indices, k);
+        }
+        return new Batch(data, k, chw[0], chw[1], chw[2], labels, heads, ids, indices);
+    }
+
+    private float[] buffer(int length) {
+        for (float[] f; (f = spare.poll()) != null; ) {
+            if (f.length == length) {
+                return f;
+            }
+        }
+        return new float[length];
+    }
+
+    private void skip(int index, String id, String reason) {
+        skipped.putIfAbsent(index, new Skipped(options.split(), index, id, reason));
+    }
+
+    private static String message(Exception e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+    }
+
+    private static final class Workers implements ThreadFactory {
+        private static final AtomicInteger POOLS = new AtomicInteger();
+        private final int pool = POOLS.incrementAndGet();
+        private final AtomicInteger count = new AtomicInteger();
+
+        @Override
+        public Thread newThread(Runnable r) {
+            Thread t = new Thread(r, "convkit-loader-" + pool + "-" + count.incrementAndGet());
+            t.setDaemon(true); // never keeps the JVM alive
+            return t;
+        }
+    }
+}
