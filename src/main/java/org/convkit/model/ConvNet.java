@@ -10,6 +10,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.IntFunction;
 
@@ -117,6 +118,19 @@ public final class ConvNet extends AbstractBlock {
     /** Parameters (and BatchNorm statistics) by path, e.g. "backbone.layer1.0.conv1.weight". */
     public Map<String, Parameter> parametersByPath() {
         return ParamPaths.of(this);
+    }
+
+    /**
+     * The shape of every parameter (and BatchNorm statistic) by path, e.g. to check a state dict
+     * against the network before loading it. Works on an uninitialized network without drawing
+     * weights (see {@link DryRun}).
+     */
+    public Map<String, Shape> parameterShapes() {
+        return DryRun.of(this, () -> {
+            Map<String, Shape> shapes = new LinkedHashMap<>();
+            parametersByPath().forEach((path, p) -> shapes.put(path, p.getArray().getShape()));
+            return shapes;
+        });
     }
 
     @Override

@@ -1,7 +1,10 @@
 package org.convkit.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.convkit.core.ConvkitException;
 
 /**
@@ -97,6 +100,28 @@ public record ModelOptions(
 
     public ModelOptions withFc(String f) {
         return new ModelOptions(classes, channels, height, width, heads, dropout, widthMultiplier, activation, stem, arch, f);
+    }
+
+    /**
+     * Refuses the family knobs ({@code dropout activation stem arch fc}) that {@code model} does
+     * not have, so a flag is never silently ignored.
+     *
+     * @param supported the knobs the family reads
+     */
+    public void requireOnly(String model, String... supported) {
+        Map<String, Object> given = new LinkedHashMap<>();
+        given.put("dropout", dropout);
+        given.put("activation", activation);
+        given.put("stem", stem);
+        given.put("arch", arch);
+        given.put("fc", fc);
+        List<String> allowed = List.of(supported);
+        for (var e : given.entrySet()) {
+            if (e.getValue() != null && !allowed.contains(e.getKey())) {
+                throw new ConvkitException("--" + e.getKey() + " " + e.getValue() + ": " + model
+                        + " has no such option" + (allowed.isEmpty() ? "" : " (it takes --" + String.join(", --", allowed) + ")"));
+            }
+        }
     }
 
     /** The dropout rate to use: the user's, else the family's published one. */

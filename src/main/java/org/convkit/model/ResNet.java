@@ -57,6 +57,7 @@ public final class ResNet {
             case 152 -> new int[] {3, 8, 36, 3};
             default -> throw new IllegalArgumentException("no ResNet-" + depth);
         };
+        o.requireOnly(name, "stem");
         boolean bottleneck = depth >= 50;
         int expansion = bottleneck ? 4 : 1;
         String stem = o.stem() == null ? "imagenet" : o.stem();
@@ -146,8 +147,7 @@ public final class ResNet {
         public Shape[] getOutputShapes(Shape[] in) {
             Shape[] s = in;
             for (Block b : layers) {
-                s = b.getOutputShapes(s);
-                Shapes.requirePositive(s, b, kind);
+                s = Shapes.outputOf(b, s, kind);
             }
             return s;
         }

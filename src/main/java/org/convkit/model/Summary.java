@@ -1,6 +1,5 @@
 package org.convkit.model;
 
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
@@ -29,6 +28,7 @@ import org.convkit.model.layers.BlockNames;
  * @param bufferValues BatchNorm running statistics (stored with the weights, not learned)
  * @param macs multiply-adds for one image (conv and linear layers; what torchvision calls GFLOPS)
  * @param weightBytes memory the parameters and buffers take (float32)
+ * @param stages the backbone's stages and the head: the units {@code --freeze} acts on
  */
 public record Summary(
         String architecture,
@@ -39,23 +39,21 @@ public record Summary(
         long frozenParams,
         long bufferValues,
         long macs,
-        long weightBytes) {
+        long weightBytes,
+        List<Stage> stages) {
+
+    /** One backbone stage (or "head": all heads together): its output and learnable parameters. */
+    public record Stage(String name, List<Long> outputShape, long params, boolean frozen) {}
 
     /** One layer. */
     public record Row(String path, String type, List<Long> outputShape, long params, long macs, boolean frozen) {}
 
     /**
-     * Summarizes {@code net}. If it is not yet initialized it is initialized in a temporary
-     * manager that is closed afterwards, so no native memory stays behind.
+     * Summarizes {@code net}. An uninitialized network stays uninitialized and no weights are
+     * drawn (see {@link DryRun}): counting VGG-19 takes milliseconds.
      */
     public static Summary of(ConvNet net) {
-        if (net.isInitialized()) {
-            return collect(net);
-        }
-        try (NDManager m = NDManager.newBaseManager()) {
-            net.initialize(m);
-            return collect(net);
-        }
+        return DryRun.of(net, () -> collect(net));
     }
 
     private static Summary collect(ConvNet net) {
@@ -80,7 +78,34 @@ public record Summary(
         }
         long macs = rows.stream().mapToLong(Row::macs).sum();
         return new Summary(net.architecture(), net.options().inputSpec(), rows, total, trainable,
-                total - trainable, buffers, macs, bytes);
+                total - trainable, buffers, macs, bytes, stages(net));
+    }
+
+    private static List<Stage> stages(ConvNet net) {
+        List<Stage> out = new ArrayList<>();
+        Shape[] shapes = {net.inputShape()};
+        for (String name : net.backbone().stageNames()) {
+            Block stage = net.backbone().stage(name);
+            shapes = stage.getOutputShapes(shapes);
+            out.add(new Stage(name, asList(shapes[0]), learnable(stage), net.backbone().isFrozen(name)));
+        }
+        Shape head = net.heads().getOutputShapes(shapes)[0];
+        out.add(new Stage("head", asList(head), learnable(net.heads()), false));
+        return out;
+    }
+
+    private static long learnable(Block block) {
+        long n = 0;
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            if (!isBuffer(p.getValue())) {
+                n += p.getValue().getArray().size();
+            }
+        }
+        return n;
+    }
+
+    private static List<Long> asList(Shape s) {
+        return Arrays.stream(s.getShape()).boxed().toList();
     }
 
     static boolean isBuffer(Parameter p) {
@@ -129,7 +154,7 @@ public record Summary(
         } else {
             type = leaf.toString();
         }
-        return new Row(path, type, Arrays.stream(out.getShape()).boxed().toList(), params, macs, frozen);
+        return new Row(path, type, asList(out), params, macs, frozen);
     }
 
     private static String dims(Shape s) {
@@ -156,6 +181,12 @@ public record Summary(
         sb.append(String.format(Locale.ROOT, "BN buffers:        %,d%n", bufferValues));
         sb.append(String.format(Locale.ROOT, "Multiply-adds:     %s per image%n", human(macs, "")));
         sb.append(String.format(Locale.ROOT, "Weight memory:     %s%n", human(weightBytes, "B")));
+        int sw = stages.stream().mapToInt(st -> st.name().length()).max().orElse(5);
+        sb.append(String.format(Locale.ROOT, "%nStages (the units of freezing; the head is replaced for new classes):%n"));
+        for (Stage st : stages) {
+            sb.append(String.format(Locale.ROOT, "  %-" + sw + "s  %-20s  %,13d%s%n", st.name(), shape(st.outputShape()),
+                    st.params(), st.frozen() ? "  frozen" : ""));
+        }
         return sb.toString();
     }
 

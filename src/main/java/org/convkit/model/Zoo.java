@@ -21,7 +21,14 @@ public final class Zoo {
     private static final Map<String, Architecture> ARCHS = new LinkedHashMap<>();
 
     static {
+        // roughly in order of publication, as a course meets them
+        LeNet.register(Zoo::register);
+        AlexNet.register(Zoo::register);
+        Vgg.register(Zoo::register);
+        NiN.register(Zoo::register);
+        GoogLeNet.register(Zoo::register);
         ResNet.register(Zoo::register);
+        SimpleCnn.register(Zoo::register);
     }
 
     private Zoo() {}

@@ -45,9 +45,7 @@ public class Named extends AbstractBlock {
     public Shape[] getOutputShapes(Shape[] inputShapes) {
         Shape[] shapes = inputShapes;
         for (int i = 0; i < children.size(); i++) {
-            Block b = children.valueAt(i);
-            shapes = b.getOutputShapes(shapes);
-            Shapes.requirePositive(shapes, b, BlockNames.child(this, i));
+            shapes = Shapes.outputOf(children.valueAt(i), shapes, BlockNames.child(this, i));
         }
         return shapes;
     }

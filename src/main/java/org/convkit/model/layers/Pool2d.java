@@ -51,22 +51,18 @@ public final class Pool2d extends AbstractBlock {
         return new NDList(y);
     }
 
-    /** Output length of one spatial axis, as torch computes it. */
+    /**
+     * Output length of one spatial axis, as torch computes it (pooling_output_shape): floor
+     * division, or ceiling in ceil mode, where a window may hang over the edge as long as it starts
+     * inside the (left-padded) input. So a 2-pixel input to a 3x3/2 ceil-mode pool gives 1 pixel
+     * (GoogLeNet relies on this), a non-positive result means the input is too small.
+     */
     static long outLength(long in, int kernel, int stride, int padding, boolean ceil) {
-        long span = in + 2L * padding - kernel;
-        if (span < 0) {
-            return 0;
-        }
-        long out = (ceil ? ceilDiv(span, stride) : span / stride) + 1;
-        // torch: in ceil mode the last window must start inside the (left-padded) input
+        long out = Math.floorDiv(in + 2L * padding - (kernel - 1) - 1 + (ceil ? stride - 1 : 0), stride) + 1;
         if (ceil && (out - 1) * stride >= in + padding) {
             out--;
         }
         return out;
-    }
-
-    private static long ceilDiv(long a, long b) {
-        return (a + b - 1) / b;
     }
 
     @Override

@@ -22,8 +22,7 @@ public class Seq extends SequentialBlock {
         Shape[] shapes = inputs;
         int i = 0;
         for (Block b : children.values()) {
-            shapes = b.getOutputShapes(shapes);
-            Shapes.requirePositive(shapes, b, String.valueOf(i++));
+            shapes = Shapes.outputOf(b, shapes, String.valueOf(i++));
         }
         return shapes;
     }
