@@ -18,6 +18,8 @@ import picocli.CommandLine.Option;
         subcommands = {
             ModelsCommand.class,
             SummaryCommand.class,
+            EvalCommand.class,
+            PredictCommand.class,
             CompareCommand.class,
             CommandLine.HelpCommand.class
         })
