@@ -21,7 +21,7 @@ public final class ModelArgs {
     @Option(names = "--heads", paramLabel = "K", description = "Parallel classifier heads (default: 1).")
     public Integer heads;
 
-    @Option(names = "--dropout", paramLabel = "P", description = "Classifier dropout (default: as published).")
+    @Option(names = "--dropout", paramLabel = "P", description = "Dropout rate where the model has dropout (alexnet*, vgg*, nin, googlenet, simplecnn; default: as published).")
     public Double dropout;
 
     @Option(names = "--width", paramLabel = "X", description = "Width multiplier for hidden layers (default: 1).")

@@ -26,17 +26,23 @@ final class DryRun {
         if (net.isInitialized()) {
             return work.get();
         }
-        Map<Parameter, Initializer> initializers = new IdentityHashMap<>();
+        // only parameters without an array get a placeholder (and lose it again): a network
+        // initialized in part keeps the arrays it has
+        Map<Parameter, Initializer> placeholders = new IdentityHashMap<>();
         for (Pair<String, Parameter> p : net.getParameters()) {
-            initializers.put(p.getValue(), p.getValue().getInitializer());
+            if (!p.getValue().isInitialized()) {
+                placeholders.put(p.getValue(), p.getValue().getInitializer());
+            }
         }
         try (NDManager m = NDManager.newBaseManager()) {
-            net.setInitializer(NDManager::create, p -> true);
+            placeholders.keySet().forEach(p -> p.setInitializer(NDManager::create));
             net.initialize(m, DataType.FLOAT32, net.inputShape());
             return work.get();
         } finally {
-            net.clear(); // closes the placeholder arrays: the network is uninitialized again
-            initializers.forEach(Parameter::setInitializer);
+            placeholders.forEach((p, init) -> {
+                p.close(); // releases the placeholder: this parameter is uninitialized again
+                p.setInitializer(init);
+            });
         }
     }
 }

@@ -28,7 +28,7 @@ import org.convkit.model.layers.BlockNames;
  * @param bufferValues BatchNorm running statistics (stored with the weights, not learned)
  * @param macs multiply-adds for one image (conv and linear layers; what torchvision calls GFLOPS)
  * @param weightBytes memory the parameters and buffers take (float32)
- * @param stages the backbone's stages and the head: the units {@code --freeze} acts on
+ * @param stages the backbone's stages (the units of freezing) and the head
  */
 public record Summary(
         String architecture,

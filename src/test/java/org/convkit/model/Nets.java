@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -47,7 +48,7 @@ final class Nets {
 
     /** Output shape of every backbone stage (and "head") by shape inference, batch of one. */
     static Map<String, List<Long>> stageShapes(ConvNet net) {
-        Map<String, List<Long>> out = new java.util.LinkedHashMap<>();
+        Map<String, List<Long>> out = new LinkedHashMap<>();
         for (Summary.Stage s : Summary.of(net).stages()) {
             out.put(s.name(), s.outputShape());
         }

@@ -46,7 +46,7 @@ class VggTest {
                         .map(Summary.Row::outputShape).toList());
     }
 
-    /** d2l's reduced VGG (conv_arch channels divided by 4) is --width 0.25; FC widths shrink too. */
+    /** --arch sets the conv stages; --width scales every hidden width (convs and FC units). */
     @Test
     void customArchAndWidth() {
         ConvNet net = Zoo.create("vgg", Nets.at("vgg", 224).withArch("2x16,1x32").withClasses(5));
@@ -56,8 +56,9 @@ class VggTest {
         assertEquals(new Shape(32, 16, 3, 3), s.get("backbone.features.5.weight"));
         assertEquals(new Shape(4096, 32 * 56 * 56), s.get("backbone.pre_logits.0.weight"));
         assertEquals(new Shape(5, 4096), s.get("head.0.weight"));
-        ConvNet quarter = Zoo.create("vgg", Nets.at("vgg", 224).withWidthMultiplier(0.25));
-        assertEquals(new Shape(16, 1, 3, 3), quarter.parameterShapes().get("backbone.features.0.weight"));
+        var quarter = Zoo.create("vgg", Nets.at("vgg", 224).withWidthMultiplier(0.25)).parameterShapes();
+        assertEquals(new Shape(16, 1, 3, 3), quarter.get("backbone.features.0.weight"));
+        assertEquals(new Shape(1024, 128 * 7 * 7), quarter.get("backbone.pre_logits.0.weight"));
     }
 
     @Test

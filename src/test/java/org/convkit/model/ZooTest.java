@@ -2,6 +2,7 @@ package org.convkit.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +10,7 @@ import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.util.List;
@@ -116,6 +118,19 @@ class ZooTest {
             assertEquals(real, dry);
             // and the network's own initializer ran, not the placeholder: Xavier weights are not all zero
             assertTrue(net.parametersByPath().get("head.1.weight").getArray().abs().sum().getFloat() > 0);
+        }
+    }
+
+    @Test
+    void dryRunKeepsTheArraysOfAPartlyInitializedNetwork() {
+        ConvNet net = Zoo.create("lenet");
+        try (NDManager m = NDManager.newBaseManager()) {
+            net.backbone().initialize(m, DataType.FLOAT32, net.inputShape());
+            NDArray w = net.parametersByPath().get("backbone.features.0.weight").getArray();
+            assertEquals(61_706L, Summary.of(net).totalParams());
+            assertSame(w, net.parametersByPath().get("backbone.features.0.weight").getArray());
+            assertFalse(w.isReleased());
+            assertFalse(net.parametersByPath().get("head.0.weight").isInitialized());
         }
     }
 
