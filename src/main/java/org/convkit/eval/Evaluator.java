@@ -1,0 +1,90 @@
+package org.convkit.eval;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import java.util.BitSet;
+import org.convkit.data.Batch;
+import org.convkit.model.ConvNet;
+
+/**
+ * Runs a network over batches in evaluation mode: BatchNorm uses its running statistics, Dropout
+ * is off, no gradients are recorded, and every batch's tensors live in their own NDManager scope
+ * that is closed before the next batch. Each sample must arrive exactly once; a repeated index is
+ * a loader bug and stops the evaluation (the mistake people made by evaluating random batches).
+ */
+public final class Evaluator {
+    /** Receives the network's output for one batch; the arrays are closed when it returns. */
+    @FunctionalInterface
+    public interface BatchConsumer {
+        void accept(Batch batch, NDList logits);
+    }
+
+    private final ConvNet net;
+    private final Device device;
+
+    /**
+     * @param net an initialized network (its parameters on {@code device})
+     * @param device where inputs are placed and the forward pass runs
+     */
+    public Evaluator(ConvNet net, Device device) {
+        this.net = net;
+        this.device = device;
+    }
+
+    /**
+     * Evaluates labeled batches: feeds every batch's scores to {@code metrics} and returns its
+     * result.
+     */
+    public EvalResult evaluate(Iterable<Batch> batches, Metrics metrics) {
+        run(batches, (batch, logits) -> metrics.add(logits, batch));
+        return metrics.result();
+    }
+
+    /**
+     * Forward pass over every batch in evaluation mode, handing each batch's scores (one array per
+     * head, (N, classes)) to {@code consumer}.
+     *
+     * @return how many samples went through
+     */
+    public long run(Iterable<Batch> batches, BatchConsumer consumer) {
+        BitSet seen = new BitSet();
+        long count = 0;
+        try (NoGrad ignored = NoGrad.enter();
+                NDManager base = NDManager.newBaseManager(device)) {
+            for (Batch batch : batches) {
+                checkOnce(seen, batch);
+                try (NDManager scope = base.newSubManager()) {
+                    NDArray x = scope.create(
+                            batch.data(), new Shape(batch.size(), batch.channels(), batch.height(), batch.width()));
+                    // DJL attaches an op's result to its input's manager: everything the forward
+                    // pass makes from x belongs to this scope and is closed with it
+                    NDList out = net.forward(new ParameterStore(scope, false), new NDList(x), false);
+                    consumer.accept(batch, out);
+                }
+                count += batch.size();
+            }
+        }
+        return count;
+    }
+
+    private static void checkOnce(BitSet seen, Batch batch) {
+        if (batch.indices() == null) {
+            return;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            int index = batch.indices()[i];
+            if (index >= 0 && seen.get(index)) {
+                throw new IllegalStateException(
+                        "sample " + index + " (" + batch.ids()[i] + ") arrived twice in one evaluation;"
+                                + " evaluation must read every sample exactly once");
+            }
+            if (index >= 0) {
+                seen.set(index);
+            }
+        }
+    }
+}

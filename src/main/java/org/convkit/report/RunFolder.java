@@ -1,0 +1,102 @@
+package org.convkit.report;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.convkit.core.ConvkitException;
+import org.convkit.eval.EvalResult;
+
+/**
+ * A run folder {@code runs/<name>/} read back: the resolved config the trainer saved, its
+ * per-epoch metrics, and the validation evaluation the report was made from. Every file is
+ * optional except that a folder with none of them is not a run.
+ */
+public final class RunFolder {
+    public static final String CONFIG = "config.json";
+    public static final String METRICS = "metrics.csv";
+    public static final String EVALUATION = "eval.json";
+    public static final String SKIPPED = "skipped.csv";
+
+    private final Path dir;
+
+    private RunFolder(Path dir) {
+        this.dir = dir;
+    }
+
+    /** Opens {@code dir}; fails with a clear message when it is not a run folder. */
+    public static RunFolder open(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new ConvkitException(dir + " is not a directory; give a run folder such as runs/NAME");
+        }
+        if (!Files.exists(dir.resolve(CONFIG)) && !Files.exists(dir.resolve(METRICS))
+                && !Files.exists(dir.resolve(EVALUATION))) {
+            throw new ConvkitException(dir + " is not a run folder: it has no " + CONFIG + ", " + METRICS
+                    + " or " + EVALUATION
+                    + " (`convkit train --run NAME` writes runs/NAME/)");
+        }
+        return new RunFolder(dir);
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** The run's name: its folder's name. */
+    public String name() {
+        Path f = dir.toAbsolutePath().normalize().getFileName();
+        return f == null ? dir.toString() : f.toString();
+    }
+
+    public Path file(String name) {
+        return dir.resolve(name);
+    }
+
+    /** The resolved config (flag names as keys, in the saved order); empty when not saved. */
+    public Map<String, Object> config() {
+        Path f = file(CONFIG);
+        if (!Files.exists(f)) {
+            return new LinkedHashMap<>();
+        }
+        try {
+            return new ObjectMapper().readValue(f.toFile(), new TypeReference<LinkedHashMap<String, Object>>() {});
+        } catch (IOException e) {
+            throw new ConvkitException("cannot read " + f + ": " + e.getMessage() + ". It should be a JSON object.", e);
+        }
+    }
+
+    public EpochLog metrics() {
+        return EpochLog.readIfExists(file(METRICS));
+    }
+
+    /** The validation evaluation saved with the report, if any. */
+    public Optional<EvalResult> evaluation() {
+        Path f = file(EVALUATION);
+        if (!Files.exists(f)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new ObjectMapper().readValue(f.toFile(), EvalResult.class));
+        } catch (IOException e) {
+            throw new ConvkitException("cannot read " + f + ": " + e.getMessage()
+                    + ". Delete it and evaluate again to re-make it.", e);
+        }
+    }
+
+    /** How many bad samples the run skipped (rows of skipped.csv), 0 when none were. */
+    public long skippedCount() {
+        Path f = file(SKIPPED);
+        if (!Files.exists(f)) {
+            return 0;
+        }
+        try (var lines = Files.lines(f)) {
+            return Math.max(0, lines.filter(l -> !l.isBlank()).count() - 1);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+}

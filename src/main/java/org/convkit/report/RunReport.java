@@ -1,0 +1,114 @@
+package org.convkit.report;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.convkit.core.AtomicFiles;
+import org.convkit.data.ImageSource;
+import org.convkit.eval.EvalResult;
+
+/**
+ * The artifacts of a run folder: {@code curves.png}, {@code confusion.png}, {@code confusion.csv},
+ * {@code per_class.csv}, {@code eval.json}, {@code gallery/} and {@code report.html}.
+ *
+ * <p>The trainer calls {@link #write(Path, EvalResult, ImageSource)} once it has evaluated the
+ * validation split; {@link #write(Path)} re-makes plots and page from the files alone (after more
+ * epochs were appended to metrics.csv, or to restyle), without the model or the dataset.
+ */
+public final class RunReport {
+    public static final String REPORT = "report.html";
+    public static final String CURVES = "curves.png";
+    public static final String CONFUSION_PNG = "confusion.png";
+    public static final String CONFUSION_CSV = "confusion.csv";
+    public static final String PER_CLASS_CSV = "per_class.csv";
+
+    private RunReport() {}
+
+    /**
+     * Saves a validation evaluation into the run folder (eval.json, the CSVs, gallery thumbnails
+     * read from {@code images} by sample index) and then writes every plot and the report.
+     *
+     * @param runDir the run folder, {@code runs/<name>/}
+     * @param validation the evaluation of the validation split
+     * @param images the validation samples the evaluation read, for the gallery; null for none
+     * @return the report's path
+     */
+    public static Path write(Path runDir, EvalResult validation, ImageSource images) throws IOException {
+        Files.createDirectories(runDir);
+        AtomicFiles.write(runDir.resolve(RunFolder.EVALUATION),
+                out -> new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(out, validation));
+        ResultCsv.writeConfusion(validation, runDir.resolve(CONFUSION_CSV));
+        ResultCsv.writePerClass(validation, runDir.resolve(PER_CLASS_CSV));
+        clearGallery(runDir);
+        if (images != null) {
+            Gallery.write(runDir, validation.mistakes(), images);
+        }
+        return write(runDir);
+    }
+
+    /**
+     * Re-makes {@code curves.png}, {@code confusion.png} and {@code report.html} from the files in
+     * the run folder.
+     *
+     * @return the report's path
+     */
+    public static Path write(Path runDir) throws IOException {
+        RunFolder run = RunFolder.open(runDir);
+        EpochLog metrics = run.metrics();
+        Optional<byte[]> curves = CurvesPlot.render(metrics).map(Png::encode);
+        if (curves.isPresent()) {
+            byte[] png = curves.get();
+            AtomicFiles.write(run.file(CURVES), out -> out.write(png));
+        }
+        Optional<EvalResult> eval = run.evaluation();
+        Optional<byte[]> confusion = Optional.empty();
+        List<Optional<byte[]>> thumbs = new ArrayList<>();
+        if (eval.isPresent()) {
+            BufferedImage img = ConfusionPlot.render(eval.get().confusion(), eval.get().classes());
+            confusion = Optional.of(Png.encode(img));
+            byte[] png = confusion.get();
+            AtomicFiles.write(run.file(CONFUSION_PNG), out -> out.write(png));
+            for (int i = 0; i < eval.get().mistakes().size(); i++) {
+                Path f = Gallery.file(runDir, i, eval.get().mistakes().get(i));
+                thumbs.add(Files.exists(f) ? Optional.of(Files.readAllBytes(f)) : Optional.empty());
+            }
+        }
+        String html = HtmlReport.render(new HtmlReport.Page(
+                run.name(),
+                run.config(),
+                metrics,
+                eval,
+                curves,
+                confusion,
+                thumbs,
+                run.skippedCount(),
+                ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)));
+        Path report = run.file(REPORT);
+        AtomicFiles.write(report, out -> out.write(html.getBytes(StandardCharsets.UTF_8)));
+        return report;
+    }
+
+    /** Old thumbnails would be shown next to a new evaluation's mistakes: remove them first. */
+    private static void clearGallery(Path runDir) throws IOException {
+        Path dir = runDir.resolve(Gallery.DIR);
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (var files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                if (f.getFileName().toString().endsWith(".png")) {
+                    Files.delete(f);
+                }
+            }
+        }
+    }
+}
