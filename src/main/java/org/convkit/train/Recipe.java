@@ -7,7 +7,7 @@ import java.io.IOException;
 import org.convkit.data.Dataset;
 import org.convkit.data.ImageSource;
 import org.convkit.data.Sample;
-import org.convkit.data.source.ImageProbe;
+import org.convkit.data.inspect.ImageProbe;
 import org.convkit.model.Architecture;
 import org.convkit.model.Zoo;
 import org.convkit.train.optim.Optimizers;
