@@ -98,6 +98,11 @@ public final class Training {
                     + " Start a new --run to train differently.");
         }
         TrainConfig c = saved.overlay(overrides);
+        if (overrides.epochs != null && !overrides.epochs.equals(saved.epochs)) {
+            out.printf(Locale.ROOT, "note: --epochs %d instead of %d: the %s schedule is recomputed for %d epochs,"
+                    + " so this run no longer repeats an uninterrupted one exactly%n", overrides.epochs, saved.epochs,
+                    saved.schedule, overrides.epochs);
+        }
         c.runsDir = runDir.toAbsolutePath().getParent().toString();
         c.run = runDir.toAbsolutePath().getFileName().toString();
         return execute(c, runDir, out);

@@ -46,7 +46,7 @@ class RunWriterTest {
     @Test
     void skippedSamplesAreListed(@TempDir Path tmp) throws Exception {
         RunWriter w = RunWriter.create(tmp.resolve("r"));
-        w.writeSkipped(List.of(new String[] {"train", "cat,01", "not an image"}));
+        w.writeSkipped(List.<String[]>of(new String[] {"train", "cat,01", "not an image"}));
         List<String> lines = Files.readAllLines(tmp.resolve("r").resolve(RunWriter.SKIPPED));
         assertEquals(List.of("split,id,reason", "train,\"cat,01\",not an image"), lines);
     }
