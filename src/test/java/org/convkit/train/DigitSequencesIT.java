@@ -39,7 +39,7 @@ class DigitSequencesIT {
         StreetNumbers.write(data, 3000, 400, 500, new StreetNumbers.Options(40, 4, 10), 1);
         Path runs = tmp.resolve("runs");
         InProcess.Result r = InProcess.convkit(runs, "train", "--data", data.toString(), "--model", "simplecnn", "--arch",
-                "32,64,96", "--fc", "256", "--epochs", "8", "--batch-size", "64", "--optimizer", "adamw", "--lr", "0.003",
+                "32,64,96", "--fc", "256", "--epochs", "6", "--batch-size", "64",
                 "--run", "digits");
         assertEquals(0, r.exit(), r.out());
         Path run = runs.resolve("digits");
@@ -49,7 +49,7 @@ class DigitSequencesIT {
         double sequence = test.path("sequenceAccuracy").asDouble();
         System.out.printf("digit sequences: whole-sequence test accuracy %.3f, per position %s%n", sequence,
                 test.path("positionAccuracy"));
-        assertTrue(sequence > 0.3, "whole-sequence accuracy " + sequence + " (chance about 1e-4)");
+        assertTrue(sequence > 0.15, "whole-sequence accuracy " + sequence + " (chance about 1e-4)");
         assertEquals(4, test.path("positionAccuracy").size());
 
         Path csv = tmp.resolve("predictions.csv");

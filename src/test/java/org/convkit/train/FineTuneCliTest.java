@@ -95,6 +95,21 @@ class FineTuneCliTest {
     }
 
     @Test
+    void aFineTuningRunResumesInItsPhase() throws Exception {
+        InProcess.Result first = convkit("finetune", "--from", runs.resolve("pre").toString(), "--data", target.toString(),
+                "--epochs", "2", "--freeze-epochs", "1", "--batch-size", "8", "--lr", "0.05", "--run", "again");
+        assertEquals(0, first.exit(), first.out());
+        InProcess.Result resumed = InProcess.convkit(null, "finetune", "--resume", runs.resolve("again").toString(),
+                "--epochs", "3");
+        assertEquals(0, resumed.exit(), resumed.out());
+        assertTrue(resumed.out().contains("resuming after epoch 2") && !resumed.out().contains("loaded 100 tensors"),
+                "the weights come from the run's checkpoint, not from --from: " + resumed.out());
+        List<String> phases = Files.readAllLines(runs.resolve("again/metrics.csv")).stream().skip(1)
+                .map(l -> l.substring(l.lastIndexOf(',') + 1)).toList();
+        assertEquals(List.of("head", "unfrozen", "unfrozen"), phases);
+    }
+
+    @Test
     void anUnknownStageNameListsTheStages() throws Exception {
         InProcess.Result r = convkit("finetune", "--from", runs.resolve("pre").toString(), "--data", target.toString(), "--epochs", "2",
                 "--unfreeze", "layer3,layr4", "--batch-size", "8", "--run", "bad");
