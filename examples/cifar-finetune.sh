@@ -2,14 +2,15 @@
 # Transfer learning on CIFAR-10, CPU-sized and reproducible (README: "Fine-tuning, lr-find, sequences").
 #
 #   1. pretrain a narrow ResNet-18 (--stem cifar --width 0.25) on the eight classes that are not
-#      cat or dog (2,000 training images each);
+#      cat or dog (2,000 training images each, 4 epochs);
 #   2. cat vs dog with 1,000 training images per class, the same budget (epochs) four ways:
-#      from scratch; fine-tuned (head 1 epoch, then everything at a tenth of the rate); fine-tuned
-#      on cached features (--mode features); and with --lr auto;
+#      from scratch; fine-tuned (head 1 epoch, then everything at a tenth of the rate); the head
+#      alone on cached features (--mode features), with --lr 0.02 and with --lr auto;
 #   3. prints one table (test accuracy on the 2,000 cat/dog test images, minutes).
 #
 # Usage: examples/cifar-finetune.sh [WORK_DIR]   (default /tmp/convkit-cifar-finetune)
-# Needs ../shared/datasets/cifar10-jpg.tar.gz (or CIFAR_TGZ=...). About 30 minutes on 2 cores.
+# Needs ../shared/datasets/cifar10-jpg.tar.gz (or CIFAR_TGZ=...). About 30 minutes on 2 cores
+# (the pretraining is most of it). Runs that finished are kept: run again to finish the rest.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 convkit="$here/convkit"
@@ -59,25 +60,25 @@ timed() { # timed NAME convkit-args... : runs convkit, records minutes
 model=(--model resnet18 --stem cifar --width 0.25)
 epochs=8
 
-timed pretrain8 train --data pretrain8 "${model[@]}" --epochs 5
+timed pretrain8 train --data pretrain8 "${model[@]}" --epochs 4
 timed scratch train --data catdog "${model[@]}" --epochs $epochs
 timed finetune finetune --from runs/pretrain8 --data catdog --epochs $epochs --freeze-epochs 1 --unfreeze all \
   --lr 0.02 --backbone-lr-factor 0.1
 timed features finetune --from runs/pretrain8 --data catdog --epochs $epochs --mode features --lr 0.02
-timed finetune-auto finetune --from runs/pretrain8 --data catdog --epochs $epochs --freeze-epochs 1 --lr auto
+timed features-auto finetune --from runs/pretrain8 --data catdog --epochs $epochs --mode features --lr auto
 
 echo
 echo "| run | what | test accuracy | minutes |"
 echo "|---|---|---|---|"
-for r in pretrain8 scratch finetune features finetune-auto; do
+for r in pretrain8 scratch finetune features features-auto; do
   acc=$(grep -o '"accuracy" *: *[0-9.]*' "runs/$r/test.json" | head -1 | grep -o '[0-9.]*$')
   secs=$(cat "runs/$r/wall_seconds")
   case $r in
-    pretrain8) what="8 classes (no cat, no dog), 16,000 images, 5 epochs";;
+    pretrain8) what="8 classes (no cat, no dog), 16,000 images, 4 epochs";;
     scratch) what="cat vs dog from scratch, $epochs epochs";;
     finetune) what="fine-tuned: head 1 epoch, then all stages at 0.1 x lr";;
     features) what="head only, on cached features (--mode features)";;
-    finetune-auto) what="fine-tuned with --lr auto (lr-find first)";;
+    features-auto) what="head only, cached features, --lr auto (lr-find first)";;
   esac
   awk -v r="$r" -v w="$what" -v a="$acc" -v s="$secs" 'BEGIN { printf "| %s | %s | %.2f%% | %.1f |\n", r, w, 100 * a, s / 60 }'
 done

@@ -15,12 +15,12 @@ work="${1:-/tmp/convkit-street-numbers}"
 threads="${THREADS:-2}"
 mkdir -p "$work" && cd "$work"
 
-[[ -f digits/mchar_test.json ]] || "$convkit" data synth-digits digits --train 10000 --valid 1000 --test 2000 \
+[[ -f digits/mchar_test.json ]] || "$convkit" data synth-digits digits --train 6000 --valid 1000 --test 1000 \
   --size 40 --max-digits 4 --seed 0
 "$convkit" data inspect digits --sheet sheet.png --augment none --per-class 8 >/dev/null
 
 rm -rf runs/digits
-"$convkit" train --data digits --model simplecnn --arch 32,64,96 --fc 256 --epochs 10 --batch-size 64 \
+"$convkit" train --data digits --model simplecnn --arch 32,64,96 --fc 256 --epochs 8 --batch-size 64 \
   --threads "$threads" --workers "$threads" --seed 0 --runs-dir runs --run digits \
   | grep -v '^epoch [0-9]*/[0-9]* batch'
 

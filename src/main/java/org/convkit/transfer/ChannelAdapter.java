@@ -65,15 +65,13 @@ public final class ChannelAdapter {
         long have = f.fileChannels();
         boolean supported = (have == 3 && want == 1) || (have == 1 && want == 3);
         if (!adapt || !supported) {
-            String how = have == 3 && want == 1
-                    ? "--adapt-channels sums the RGB filters of the first convolution into one (timm's adapt_input_conv)"
-                    : have == 1 && want == 3
-                            ? "--adapt-channels repeats the gray filter for R, G and B, divided by 3"
-                            : "only 3 <-> 1 channels can be adapted";
+            String how = !supported ? "Only 3 <-> 1 channels can be adapted; convert the images instead."
+                    : have == 3 ? "Add --adapt-channels to sum the RGB filters of the first convolution into one"
+                            + " (timm's adapt_input_conv)."
+                            : "Add --adapt-channels to repeat the gray filter for R, G and B, divided by 3.";
             throw new ConvkitException("weights " + source + " were trained on " + have + "-channel images (their first"
                     + " convolution " + f.key() + " takes " + have + " channels); the network is built for the data's "
-                    + want + " channel" + (want == 1 ? "" : "s") + ". " + (supported && !adapt ? "Add " : "") + how
-                    + (supported && !adapt ? "." : "; convert the images instead (e.g. --transforms grayscale=3)."));
+                    + want + " channel" + (want == 1 ? "" : "s") + ". " + how);
         }
         NDArray w = tensors.get(f.key());
         NDArray adapted = adapt(w, (int) want);
