@@ -236,7 +236,7 @@ public final class Learner {
                 }
             }
         }
-        EvalResult v = valid == null ? null : evaluate(valid, epoch);
+        EvalResult v = valid == null ? null : evaluate(valid, 0);
         state.seconds = secondsBefore + (System.nanoTime() - start) / 1e9;
         state.epoch++;
         state.batch = 0;
@@ -340,12 +340,14 @@ public final class Learner {
     }
 
     /**
-     * Evaluates {@code data} in evaluation mode (pass {@code epoch}, which for an evaluation split
-     * is the same every time): loss, accuracy and the rest of {@link EvalResult}.
+     * Evaluates {@code data} in evaluation mode (its pass 0: evaluation splits are the same every
+     * time): loss, accuracy and the rest of {@link EvalResult}.
+     *
+     * @param keep how many confidently misclassified samples to keep for a report's gallery
      */
-    public EvalResult evaluate(Batches data, int epoch) {
-        Metrics metrics = new Metrics(data.classes(), data.heads(), data.blank(), 0);
-        try (Batches.Pass pass = data.open(epoch, 0)) {
+    public EvalResult evaluate(Batches data, int keep) {
+        Metrics metrics = new Metrics(data.classes(), data.heads(), data.blank(), keep);
+        try (Batches.Pass pass = data.open(0, 0)) {
             return new Evaluator(net, device).evaluate(() -> pass, metrics);
         }
     }
