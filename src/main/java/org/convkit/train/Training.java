@@ -326,18 +326,9 @@ public final class Training {
             ModelInfo info = new ModelInfo(s.dataset.classes(), norm.mean(), norm.std(), Map.of(EVAL_TRANSFORMS,
                     s.evalPipeline.withNormalize(Normalize.NONE).spec(), "dataset", s.dataset.name(),
                     "run", runDir.toString()));
-            Checkpoints checkpoints = new Checkpoints(run, info, c.checkpointMinutes, c.checkpointBatches);
             List<EpochColumns> columns = new ArrayList<>(plan.columns(s.setup));
             columns.add(MetricsLog.positionAccuracy());
-            List<Callback> callbacks = new ArrayList<>();
-            callbacks.add(Progress.onConsole(out));
-            callbacks.add(new MetricsLog(run, columns));
-            callbacks.add(checkpoints);
-            callbacks.add(new NanGuard(checkpoints));
-            callbacks.add(new OutOfMemory(c.batchSize, c.gradAccum, net.options().inputSpec()));
-            if (c.patience != null) {
-                callbacks.add(new EarlyStopping(c.patience));
-            }
+            List<Callback> callbacks = callbacks(c, run, info, net.options(), columns, out);
             callbacks.addAll(plan.callbacks(s.setup));
             Learner learner = new Learner(net, s.device, loss, optimizer, schedule, c.lr,
                     new Learner.Options(c.gradAccum, c.clip, seed), callbacks);
@@ -355,46 +346,63 @@ public final class Training {
                 run.writeSkipped(s.skipped());
             }
             plan.afterFit(s.setup);
-            if (fit.stopReason() != null) {
-                out.println(fit.stopReason());
-            }
-
-            // the numbers people quote come from the best checkpoint (by validation accuracy)
-            if (Checkpoint.exists(run.bestCheckpoint())) {
-                Checkpoint.loadInto(run.bestCheckpoint(), net);
-            }
-            EvalResult validResult = null;
-            Path report = null;
-            if (s.valid != null) {
-                validResult = evaluate(learner, s.valid, Metrics.DEFAULT_KEEP);
-                try {
-                    report = RunReport.write(runDir, validResult, s.dataset.valid());
-                } catch (IOException | RuntimeException e) {
-                    out.println("warning: the report could not be written: " + e.getMessage());
-                }
-            }
-            EvalResult testResult = s.test == null ? null : evaluate(learner, s.test, 0);
-            if (testResult != null) {
-                writeJson(runDir.resolve("test.json"), testResult);
-            }
-            double minutes = (System.nanoTime() - started) / 60e9;
-            out.printf(Locale.ROOT, "%s in %.1f min%n",
-                    testResult != null ? String.format(Locale.ROOT, "test accuracy %.2f%% (%d images, best epoch %d)",
-                            100 * testResult.accuracy(), testResult.samples(), fit.bestEpoch())
-                            : validResult != null ? String.format(Locale.ROOT, "valid accuracy %.2f%% (no test split)",
-                                    100 * validResult.accuracy()) : "trained",
-                    minutes);
-            out.println("report: " + (report != null ? report : runDir));
+            Outcome outcome = finish(c, run, learner, fit, s.dataset, s.valid, s.test, started, out);
             optimizer.close();
-            return new Outcome(runDir, c, fit, validResult, testResult, report);
+            return outcome;
         }
     }
 
-    private static EvalResult evaluate(Learner learner, Batches data, int keep) {
-        Metrics metrics = new Metrics(data.classes(), data.heads(), data.blank(), keep);
-        try (Batches.Pass pass = data.open(0, 0)) {
-            return new org.convkit.eval.Evaluator(learner.net(), learner.device()).evaluate(() -> pass, metrics);
+    /** Progress, metrics files, checkpoints, the NaN guard, the out-of-memory message, early stop. */
+    private static List<Callback> callbacks(TrainConfig c, RunWriter run, ModelInfo info, ModelOptions mo,
+            List<EpochColumns> columns, PrintStream out) {
+        Checkpoints checkpoints = new Checkpoints(run, info, c.checkpointMinutes, c.checkpointBatches);
+        List<Callback> callbacks = new ArrayList<>();
+        callbacks.add(Progress.onConsole(out));
+        callbacks.add(new MetricsLog(run, columns));
+        callbacks.add(checkpoints);
+        callbacks.add(new NanGuard(checkpoints));
+        callbacks.add(new OutOfMemory(c.batchSize, c.gradAccum, mo.inputSpec()));
+        if (c.patience != null) {
+            callbacks.add(new EarlyStopping(c.patience));
         }
+        return callbacks;
+    }
+
+    /**
+     * The numbers people quote, from the best checkpoint (by validation accuracy): the validation
+     * evaluation with its report, and the test accuracy, printed with the report's path.
+     */
+    private static Outcome finish(TrainConfig c, RunWriter run, Learner learner, FitResult fit, Dataset dataset,
+            Batches valid, Batches test, long started, PrintStream out) {
+        if (fit.stopReason() != null) {
+            out.println(fit.stopReason());
+        }
+        if (Checkpoint.exists(run.bestCheckpoint())) {
+            Checkpoint.loadInto(run.bestCheckpoint(), learner.net());
+        }
+        EvalResult validResult = null;
+        Path report = null;
+        if (valid != null) {
+            validResult = learner.evaluate(valid, Metrics.DEFAULT_KEEP);
+            try {
+                report = RunReport.write(run.dir(), validResult, dataset.valid());
+            } catch (IOException | RuntimeException e) {
+                out.println("warning: the report could not be written: " + e.getMessage());
+            }
+        }
+        EvalResult testResult = test == null ? null : learner.evaluate(test, 0);
+        if (testResult != null) {
+            writeJson(run.dir().resolve("test.json"), testResult);
+        }
+        String headline = testResult != null
+                ? String.format(Locale.ROOT, "test accuracy %.2f%% (%d images, best epoch %d)",
+                        100 * testResult.accuracy(), testResult.samples(), fit.bestEpoch())
+                : validResult != null
+                        ? String.format(Locale.ROOT, "valid accuracy %.2f%% (no test split)", 100 * validResult.accuracy())
+                        : "trained";
+        out.printf(Locale.ROOT, "%s in %.1f min%n", headline, (System.nanoTime() - started) / 60e9);
+        out.println("report: " + (report != null ? report : run.dir()));
+        return new Outcome(run.dir(), c, fit, validResult, testResult, report);
     }
 
     static Loader.Options loaderOptions(TrainConfig c, int channels, String split, boolean training) {
