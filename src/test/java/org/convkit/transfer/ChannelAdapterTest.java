@@ -79,6 +79,25 @@ class ChannelAdapterTest {
         }
     }
 
+    @Test
+    void aBackboneWithOtherHeadsLoadsUnderANewHead(@TempDir Path tmp) {
+        Runtime.init().setRandomSeed(13);
+        try (NDManager m = NDManager.newBaseManager()) {
+            ConvNet digits = org.convkit.model.Zoo.create("resnet18", Fixtures.resnet(3, 11).options().withHeads(4))
+                    .initialize(m);
+            Path saved = tmp.resolve("digits");
+            Checkpoint.save(saved, digits, ModelInfo.empty(), null);
+            ConvNet one = Fixtures.resnet(3, 2).initialize(m);
+            BackboneWeights.load(one, saved, false);
+            digits.parametersByPath().forEach((path, p) -> {
+                if (path.startsWith("backbone.")) {
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(p.getArray().toFloatArray(),
+                            one.parametersByPath().get(path).getArray().toFloatArray(), path);
+                }
+            });
+        }
+    }
+
     private static NDArray forward(ConvNet net, NDArray x, NDManager m) {
         return net.forward(new ParameterStore(m, false), new NDList(x), false).get(0);
     }
