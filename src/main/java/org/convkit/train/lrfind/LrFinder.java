@@ -179,14 +179,16 @@ public final class LrFinder {
                 min = i;
             }
         }
-        // slope of the smoothed loss per decade of learning rate, central differences; the first
-        // tenth of the sweep is left out (the moving average has not settled there)
-        int from = Math.max(1, usable / 10);
+        // slope of the smoothed loss per decade of learning rate, over a window of a few steps on
+        // each side (single steps are noise); the first tenth of the sweep is left out (the moving
+        // average has not settled there)
+        int w = Math.max(1, usable / 15);
+        int from = Math.max(w, usable / 10);
         int steepest = -1;
         double slope = 0;
-        for (int i = from; i < min; i++) {
-            double d = (points.get(i + 1).smoothed() - points.get(i - 1).smoothed())
-                    / (Math.log10(points.get(i + 1).lr()) - Math.log10(points.get(i - 1).lr()));
+        for (int i = from; i + w <= min; i++) {
+            double d = (points.get(i + w).smoothed() - points.get(i - w).smoothed())
+                    / (Math.log10(points.get(i + w).lr()) - Math.log10(points.get(i - w).lr()));
             if (d < slope) {
                 slope = d;
                 steepest = i;
