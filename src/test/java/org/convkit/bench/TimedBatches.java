@@ -1,0 +1,100 @@
+package org.convkit.bench;
+
+import java.util.List;
+import org.convkit.data.Batch;
+import org.convkit.train.Batches;
+
+/**
+ * Wraps a split and times what the consumer does with it, the same way the PyTorch peer
+ * (bench/torch_bench.py) times its loop: the clock starts when batch {@code warmup} is asked for
+ * (the first {@code warmup} batches are warm-up: allocator, oneDNN primitives, JIT) and stops when
+ * the pass reports its end. Time spent inside hasNext/next after the start is the data wait.
+ */
+final class TimedBatches implements Batches {
+    private final Batches inner;
+    private final int warmup;
+    private long start;
+    private long end;
+    private long waitNanos;
+    private long images;
+
+    TimedBatches(Batches inner, int warmup) {
+        this.inner = inner;
+        this.warmup = warmup;
+    }
+
+    double seconds() {
+        return (end - start) / 1e9;
+    }
+
+    long images() {
+        return images;
+    }
+
+    /** Share of the timed span spent waiting for the loader. */
+    double waitShare() {
+        return end > start ? (double) waitNanos / (end - start) : 0;
+    }
+
+    @Override
+    public int batchCount() {
+        return inner.batchCount();
+    }
+
+    @Override
+    public int sampleCount() {
+        return inner.sampleCount();
+    }
+
+    @Override
+    public List<String> classes() {
+        return inner.classes();
+    }
+
+    @Override
+    public int heads() {
+        return inner.heads();
+    }
+
+    @Override
+    public Pass open(int epoch, int first) {
+        Pass pass = inner.open(epoch, first);
+        return new Pass() {
+            private int delivered;
+
+            @Override
+            public boolean hasNext() {
+                long t0 = System.nanoTime();
+                if (delivered == warmup && start == 0) {
+                    start = t0;
+                }
+                boolean more = pass.hasNext();
+                long t1 = System.nanoTime();
+                if (start != 0) {
+                    waitNanos += t1 - t0;
+                    if (!more && end == 0) {
+                        end = t1;
+                    }
+                }
+                return more;
+            }
+
+            @Override
+            public Batch next() {
+                long t0 = System.nanoTime();
+                Batch b = pass.next();
+                if (start != 0) {
+                    waitNanos += System.nanoTime() - t0;
+                    images += b.size();
+                }
+                delivered++;
+                return b;
+            }
+
+            @Override
+            public void close() {
+                pass.close();
+            }
+        };
+    }
+}
