@@ -18,6 +18,8 @@
 # warms up before its clock starts. Both sides: the same model, batch, 2 compute threads, 2 loader
 # workers, SGD momentum 0.9, jemalloc preloaded. The ratio is convkit / PyTorch img/s, the median
 # of the per-pair ratios (the load on a shared machine moves both sides of a pair alike).
+# --baseline "FLAGS": also run convkit with these JVM flags in every pair (e.g.
+# "-Dconvkit.channels_last=false": the NCHW layout of before) and report its ratio as "before".
 # --quick: one pair of tiny runs of W1 and W3 (a smoke test, about a minute; no figures kept).
 # A full run (no --quick) appends its table to bench/RESULTS.md with date, machine, versions, load.
 set -euo pipefail
@@ -26,12 +28,14 @@ root="$(pwd)"
 
 quick=0
 pairs=3
+baseline=""  # JVM flags that give convkit's behavior before the speed work, run as a third side
 sel=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) quick=1 ;;
     --pairs) pairs="$2"; shift ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    --baseline) baseline="$2"; shift ;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
     W*) sel+=("$1") ;;
     *) echo "bench/run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -65,10 +69,11 @@ with_env() { env ${jemalloc:+LD_PRELOAD=$jemalloc MALLOC_CONF=$malloc_conf} BENC
 
 # the launcher's JVM settings (./convkit), plus the thread count both sides use
 convkit_cmd() {
-  with_env java -Xss4m ${BENCH_JAVA_OPTS:-} -Dai.djl.offline=true -Dai.djl.pytorch.num_interop_threads=1 \
+  with_env java -Xss4m ${CK_OPTS:-} -Dai.djl.offline=true -Dai.djl.pytorch.num_interop_threads=1 \
     -Dai.djl.pytorch.num_threads="$threads" -cp "$cp" org.convkit.bench.TrainBench "$@"
 }
-torch_cmd() { with_env "$py" bench/torch_bench.py threads="$threads" "$@"; }
+# channels-last: measured to help PyTorch 1.13 on every workload here (LeNet, SimpleCnn, ResNet-18)
+torch_cmd() { with_env "$py" bench/torch_bench.py threads="$threads" channels_last="${TORCH_CL:-1}" "$@"; }
 
 field() { sed -n "s/.*[ ]$1=\([^ ]*\).*/\1/p" | head -n 1; }
 median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "nan"; else if (NR % 2) print a[(NR+1)/2]; else printf "%.4g\n", (a[NR/2]+a[NR/2+1])/2}'; }
@@ -82,10 +87,14 @@ row() {
   local args=() targs=()
   while [[ $# -gt 0 && "$1" != "--" ]]; do args+=("$1"); shift; done
   [[ $# -gt 0 ]] && shift && targs=("$@")
-  local ck=() pt=() ratios=() crss=() prss=() pwrss=() cwait=() pwait=()
+  local ck=() pt=() ratios=() crss=() prss=() pwrss=() cwait=() pwait=() before=()
   for p in $(seq "$pairs"); do
-    local a b
-    a="$(convkit_cmd "${args[@]}" workers="$workers" 2>>"$log" | grep '^RESULT' || true)"
+    local a b z
+    if [[ -n "$baseline" ]]; then
+      # convkit as it was before the speed work, in the same pair (see --baseline)
+      z="$(CK_OPTS="$baseline" convkit_cmd "${args[@]}" workers="$workers" 2>>"$log" | grep '^RESULT' || true)"
+    fi
+    a="$(CK_OPTS="${BENCH_JAVA_OPTS:-}" convkit_cmd "${args[@]}" workers="$workers" 2>>"$log" | grep '^RESULT' || true)"
     b="$(torch_cmd "${args[@]}" "${targs[@]}" workers="$workers" 2>>"$log" | grep '^RESULT' || true)"
     if [[ -z "$a" || -z "$b" ]]; then
       echo "bench: $label pair $p failed (convkit: ${a:-no result}, pytorch: ${b:-no result}); log:" >&2
@@ -96,14 +105,19 @@ row() {
     ratios+=("$(awk -v x="${ck[-1]}" -v y="${pt[-1]}" 'BEGIN {printf "%.3f", x / y}')")
     crss+=("$(field rss_mb <<<"$a")"); prss+=("$(field rss_mb <<<"$b")"); pwrss+=("$(field workers_rss_mb <<<"$b")")
     cwait+=("$(field wait <<<"$a")"); pwait+=("$(field wait <<<"$b")")
-    echo "  $label pair $p: convkit ${ck[-1]} img/s, pytorch ${pt[-1]} img/s, ratio ${ratios[-1]}" >&2
+    if [[ -n "$baseline" && -n "$z" ]]; then
+      before+=("$(awk -v x="$(field img_s <<<"$z")" -v y="${pt[-1]}" 'BEGIN {printf "%.3f", x / y}')")
+    fi
+    echo "  $label pair $p: convkit ${ck[-1]} img/s, pytorch ${pt[-1]} img/s, ratio ${ratios[-1]}${z:+, before: $(field img_s <<<"$z") img/s}" >&2
   done
   local r lo hi
   r="$(printf '%s\n' "${ratios[@]}" | median)"
   lo="$(printf '%s\n' "${ratios[@]}" | sort -g | head -n 1)"
   hi="$(printf '%s\n' "${ratios[@]}" | sort -g | tail -n 1)"
-  rows+=("$(printf '| %s | %s | %s | **%.2f** (%.2f-%.2f) | %s | %s (+%s workers) | %.1f%% / %.1f%% |' "$label" \
-    "$(printf '%s\n' "${ck[@]}" | median)" "$(printf '%s\n' "${pt[@]}" | median)" "$r" "$lo" "$hi" \
+  local b="-"
+  [[ ${#before[@]} -gt 0 ]] && b="$(printf '%s\n' "${before[@]}" | median)"
+  rows+=("$(printf '| %s | %s | %s | **%.2f** (%.2f-%.2f) | %s | %s | %s (+%s workers) | %.1f%% / %.1f%% |' "$label" \
+    "$(printf '%s\n' "${ck[@]}" | median)" "$(printf '%s\n' "${pt[@]}" | median)" "$r" "$lo" "$hi" "$b" \
     "$(printf '%s\n' "${crss[@]}" | median)" "$(printf '%s\n' "${prss[@]}" | median)" \
     "$(printf '%s\n' "${pwrss[@]}" | median)" \
     "$(awk -v w="$(printf '%s\n' "${cwait[@]}" | median)" 'BEGIN {print 100 * w}')" \
@@ -122,7 +136,7 @@ for w in "${sel[@]}"; do
   echo "bench: $w" >&2
   case "$w" in
     W1) row "W1 lenet F-MNIST b256 train" mode=train model=lenet classes=10 input=1x28x28 data="$fm" \
-          transforms=totensor batch=256 warmup="$(q 2 5)" steps="$(q 4 40)" ;;
+          transforms=totensor batch=256 warmup="$(q 5 20)" steps="$(q 10 100)" ;;
     W2) row "W2 simplecnn 128px b64 train" mode=train model=simplecnn classes=12 input=3x128x128 data="$photos" \
           transforms=randomresizedcrop=128,hflip,normalize=imagenet batch=64 warmup="$(q 1 3)" steps="$(q 2 10)" ;;
     W3) row "W3 resnet18-cifar b128 train" mode=train model=resnet18 stem=cifar classes=10 input=3x32x32 \
@@ -153,8 +167,8 @@ table="$(
   echo "$versions; commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo '+changes'); threads $threads, loader workers $workers, $pairs pairs; load average before $load_before, after $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
   if [[ ${#rows[@]} -gt 0 ]]; then
-    echo "| workload | convkit img/s | PyTorch img/s | ratio (range) | convkit peak RSS MB | PyTorch peak RSS MB | data wait convkit / PyTorch |"
-    echo "|---|---|---|---|---|---|---|"
+    echo "| workload | convkit img/s | PyTorch img/s | ratio (range) | ratio before | convkit peak RSS MB | PyTorch peak RSS MB | data wait convkit / PyTorch |"
+    echo "|---|---|---|---|---|---|---|---|"
     printf '%s\n' "${rows[@]}"
   fi
   for e in "${extra[@]}"; do echo; echo "$e"; done

@@ -128,19 +128,46 @@ def peak_rss_mb(pid="self"):
     return 0.0
 
 
+def rss_mb():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024.0
+    return 0.0
+
+
+def fit(model, dl, opt, loss_fn, fmt, epochs):
+    """mode=fit: whole epochs, one EPOCH line each with the resident memory (W7)."""
+    for e in range(epochs):
+        t = time.perf_counter()
+        n = 0
+        for x, y in dl:
+            x = x.contiguous(memory_format=fmt)
+            opt.zero_grad()
+            out = model(x)
+            loss = loss_fn(out, y)
+            loss.backward()
+            opt.step()
+            loss.item()
+            (out.argmax(1) == y).sum().item()
+            n += x.shape[0]
+        print("EPOCH %d rss_mb=%.1f img_s=%.1f" % (e + 1, rss_mb(), n / (time.perf_counter() - t)), flush=True)
+
+
 def main():
     a = dict(arg.split("=", 1) for arg in sys.argv[1:])
     threads = int(a.get("threads", "2"))
     torch.set_num_threads(threads)
     torch.manual_seed(int(a.get("seed", "0")))
     train = a.get("mode", "train") == "train"
-    batch, warmup, steps = int(a["batch"]), int(a.get("warmup", "3")), int(a["steps"])
+    batch, warmup, steps = int(a["batch"]), int(a.get("warmup", "3")), int(a.get("steps", "0"))
     workers = int(a.get("workers", "2"))
     channels_last = a.get("channels_last", "0") == "1"
 
     ds = open_data(a, parse_transforms(a["transforms"]))
-    n = (warmup + steps) * batch
-    ds = torch.utils.data.Subset(ds, [i % len(ds) for i in range(n)])
+    if a.get("mode") != "fit":
+        n = (warmup + steps) * batch
+        ds = torch.utils.data.Subset(ds, [i % len(ds) for i in range(n)])
     dl = torch.utils.data.DataLoader(ds, batch_size=batch, shuffle=train, num_workers=workers, drop_last=True,
                                      persistent_workers=workers > 0)
     model = build_model(a)
@@ -149,6 +176,9 @@ def main():
     opt = torch.optim.SGD(model.parameters(), lr=float(a.get("lr", "0.01")), momentum=0.9)
     loss_fn = nn.CrossEntropyLoss()
     model.train(train)
+    if a.get("mode") == "fit":
+        fit(model, dl, opt, loss_fn, fmt, int(a.get("epochs", "10")))
+        return
 
     start = end = None
     wait = 0.0

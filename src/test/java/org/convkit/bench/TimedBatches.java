@@ -17,10 +17,16 @@ final class TimedBatches implements Batches {
     private long end;
     private long waitNanos;
     private long images;
+    private Runnable deliveredHook = () -> {};
 
     TimedBatches(Batches inner, int warmup) {
         this.inner = inner;
         this.warmup = warmup;
+    }
+
+    /** Runs after every batch handed out (the Learner starts computing on it). */
+    void onDelivered(Runnable r) {
+        deliveredHook = r;
     }
 
     double seconds() {
@@ -88,6 +94,7 @@ final class TimedBatches implements Batches {
                     images += b.size();
                 }
                 delivered++;
+                deliveredHook.run();
                 return b;
             }
 

@@ -47,7 +47,7 @@ public final class TrainBench {
         String mode = a.getOrDefault("mode", "train");
         int batch = Integer.parseInt(a.get("batch"));
         int warmup = Integer.parseInt(a.getOrDefault("warmup", "3"));
-        int steps = Integer.parseInt(a.get("steps"));
+        int steps = Integer.parseInt(a.getOrDefault("steps", "0"));
         int workers = Integer.parseInt(a.getOrDefault("workers", "2"));
         long seed = Long.parseLong(a.getOrDefault("seed", "0"));
 
@@ -65,14 +65,15 @@ public final class TrainBench {
         Dataset ds = Datasets.open(a.get("data"), OpenOptions.defaults().withAcquire(false));
         ImageSource all = ds.split(a.getOrDefault("split", "train"));
         // exactly the batches the run needs; a small folder is repeated to reach that many
-        int n = (warmup + steps) * batch;
+        // (mode=fit: the whole split, epochs=N, one EPOCH line each: W7's memory per epoch)
+        int n = mode.equals("fit") ? all.size() : (warmup + steps) * batch;
         int[] idx = new int[n];
         for (int i = 0; i < n; i++) {
             idx[i] = i % all.size();
         }
         ImageSource source = new SubsetSource(all, idx, "bench");
         Pipeline pipeline = PipelineParser.parse(a.get("transforms"), "transforms");
-        boolean train = mode.equals("train");
+        boolean train = !mode.equals("infer");
         Loader.Options lo = new Loader.Options(batch, workers, Math.max(2, 2 * workers), train, true, seed, channels,
                 train ? "train" : "valid");
 
@@ -83,16 +84,71 @@ public final class TrainBench {
             try (Optimizer sgd = Optimizers.create("sgd", ParamGroups.all(net, 0), models,
                     new Optimizers.Settings(0.9, false, 0.0))) {
                 double lr = Double.parseDouble(a.getOrDefault("lr", "0.01"));
+                Phases phases = new Phases(warmup);
                 Learner learner = new Learner(net, cpu, new CrossEntropy(0), sgd, new Constant(), lr,
-                        new Learner.Options(1, 0, seed), List.of());
-                if (train) {
+                        new Learner.Options(1, 0, seed), List.of(phases));
+                timed.onDelivered(phases::batchArrived);
+                if (mode.equals("fit")) {
+                    learner.addCallback(new org.convkit.train.Callback() {
+                        @Override
+                        public void onEpochEnd(Learner l, org.convkit.train.EpochResult r) {
+                            System.out.printf(java.util.Locale.ROOT, "EPOCH %d rss_mb=%.1f img_s=%.1f data_wait=%.4f%n",
+                                    r.epoch(), r.rssMb(), r.imagesPerSecond(), r.dataWait());
+                        }
+                    });
+                    learner.fit(Integer.parseInt(a.getOrDefault("epochs", "10")), new LoaderBatches(loader), null);
+                    return;
+                } else if (train) {
                     learner.fit(1, timed, null);
                 } else {
                     learner.evaluate(timed, 0);
                 }
             }
-            System.out.printf(java.util.Locale.ROOT, "RESULT img_s=%.2f images=%d seconds=%.3f wait=%.4f rss_mb=%.1f%n",
-                    timed.images() / timed.seconds(), timed.images(), timed.seconds(), timed.waitShare(), peakRssMb());
+            System.out.printf(java.util.Locale.ROOT, "RESULT img_s=%.2f images=%d seconds=%.3f wait=%.4f rss_mb=%.1f%s%n",
+                    timed.images() / timed.seconds(), timed.images(), timed.seconds(), timed.waitShare(), peakRssMb(),
+                    train ? PHASES.get().toString() : "");
+        }
+    }
+
+    private static final java.util.concurrent.atomic.AtomicReference<Phases> PHASES =
+            new java.util.concurrent.atomic.AtomicReference<>();
+
+    /** Milliseconds per timed batch in forward+loss and in backward+step (Learner callbacks). */
+    static final class Phases implements org.convkit.train.Callback {
+        private final int warmup;
+        private long arrived;
+        private long lossAt;
+        private double forward;
+        private double backward;
+        private int batches;
+
+        Phases(int warmup) {
+            this.warmup = warmup;
+            PHASES.set(this);
+        }
+
+        void batchArrived() {
+            arrived = System.nanoTime();
+        }
+
+        @Override
+        public void onLoss(Learner learner, BatchEnd where, double loss) {
+            lossAt = System.nanoTime();
+        }
+
+        @Override
+        public void onBatchEnd(Learner learner, BatchEnd batch) {
+            if (batch.batch() > warmup) {
+                forward += (lossAt - arrived) / 1e6;
+                backward += (System.nanoTime() - lossAt) / 1e6;
+                batches++;
+            }
+        }
+
+        @Override
+        public String toString() {
+            return String.format(java.util.Locale.ROOT, " forward_ms=%.1f backward_step_ms=%.1f",
+                    forward / Math.max(1, batches), backward / Math.max(1, batches));
         }
     }
 
