@@ -13,8 +13,12 @@ import org.convkit.train.Batches;
 final class TimedBatches implements Batches {
     private final Batches inner;
     private final int warmup;
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
     private long start;
     private long end;
+    private long cpuStart;
+    private long cpuEnd;
     private long waitNanos;
     private long images;
     private Runnable deliveredHook = () -> {};
@@ -35,6 +39,11 @@ final class TimedBatches implements Batches {
 
     long images() {
         return images;
+    }
+
+    /** CPU seconds of the whole process (compute, loader threads, JIT, GC) over the timed span. */
+    double cpuSeconds() {
+        return (cpuEnd - cpuStart) / 1e9;
     }
 
     /** Share of the timed span spent waiting for the loader. */
@@ -73,6 +82,7 @@ final class TimedBatches implements Batches {
                 long t0 = System.nanoTime();
                 if (delivered == warmup && start == 0) {
                     start = t0;
+                    cpuStart = OS.getProcessCpuTime();
                 }
                 boolean more = pass.hasNext();
                 long t1 = System.nanoTime();
@@ -80,6 +90,7 @@ final class TimedBatches implements Batches {
                     waitNanos += t1 - t0;
                     if (!more && end == 0) {
                         end = t1;
+                        cpuEnd = OS.getProcessCpuTime();
                     }
                 }
                 return more;

@@ -104,8 +104,10 @@ public final class TrainBench {
                     learner.evaluate(timed, 0);
                 }
             }
-            System.out.printf(java.util.Locale.ROOT, "RESULT img_s=%.2f images=%d seconds=%.3f wait=%.4f rss_mb=%.1f%s%n",
-                    timed.images() / timed.seconds(), timed.images(), timed.seconds(), timed.waitShare(), peakRssMb(),
+            System.out.printf(java.util.Locale.ROOT, "RESULT img_s=%.2f images=%d seconds=%.3f cpu_ms_per_img=%.3f wait=%.4f rss_mb=%.1f heap_mb=%.1f%s%n",
+                    timed.images() / timed.seconds(), timed.images(), timed.seconds(),
+                    timed.cpuSeconds() * 1000 / timed.images(), timed.waitShare(), peakRssMb(),
+                    java.lang.Runtime.getRuntime().totalMemory() / 1048576.0,
                     train ? PHASES.get().toString() : "");
         }
     }
