@@ -101,6 +101,7 @@ def fixtures(out, tgz, photos):
     case("cmyk.jpg", lambda p: small.convert("CMYK").save(p, quality=95))
     case("frame.gif", lambda p: small.convert("P", palette=Image.ADAPTIVE).save(p))
     case("image.bmp", lambda p: small.save(p))
+    case("lossless.webp", lambda p: small.save(p, lossless=True))
     for o in range(2, 9):
         exif = Image.Exif()
         exif[0x0112] = o

@@ -18,6 +18,13 @@ import picocli.CommandLine.Option;
         subcommands = {
             ModelsCommand.class,
             SummaryCommand.class,
+            TrainCommand.class,
+            ForwardCommand.class,
+            ExportWeightsCommand.class,
+            DataCommand.class,
+            EvalCommand.class,
+            PredictCommand.class,
+            CompareCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
@@ -40,6 +47,10 @@ public final class Main implements Runnable {
     /** Runs the CLI and returns its exit code: 0 ok, 1 failure, 2 usage error. */
     public static int run(String... args) {
         boolean debug = java.util.Arrays.asList(args).contains("--debug");
+        // plots are drawn off-screen; never try to reach a display (servers, CI, ssh sessions)
+        if (System.getProperty("java.awt.headless") == null) {
+            System.setProperty("java.awt.headless", "true");
+        }
         Logging.configure(debug);
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {

@@ -6,71 +6,14 @@ import org.convkit.model.Zoo;
 import picocli.CommandLine.Option;
 
 /** The options that pick and shape a network; shared by every command that builds one. */
-public final class ModelArgs {
-    @Option(names = {"-m", "--model"}, required = true, paramLabel = "NAME",
-            description = "Architecture, e.g. resnet18, vgg16_bn, lenet (see `convkit models`).")
-    public String model;
-
-    @Option(names = "--classes", paramLabel = "N", description = "Classes per head (default: the model's own).")
-    public Integer classes;
-
+public final class ModelArgs extends ModelFlags {
     @Option(names = "--input", paramLabel = "CxHxW",
             description = "Input shape, e.g. 3x224x224 or 1x28x28 (default: the model's own).")
     public String input;
 
-    @Option(names = "--heads", paramLabel = "K", description = "Parallel classifier heads (default: 1).")
-    public Integer heads;
-
-    @Option(names = "--dropout", paramLabel = "P", description = "Dropout rate where the model has dropout (alexnet*, vgg*, nin, googlenet, simplecnn; default: as published).")
-    public Double dropout;
-
-    @Option(names = "--width", paramLabel = "X", description = "Width multiplier for hidden layers (default: 1).")
-    public Double width;
-
-    @Option(names = "--stem", paramLabel = "S", description = "ResNet stem: imagenet or cifar (3x3 conv, no max-pool).")
-    public String stem;
-
-    @Option(names = "--arch", paramLabel = "SPEC",
-            description = "Conv stages: vgg e.g. 1x64,1x128,2x256,2x512,2x512; simplecnn e.g. 64,128,256.")
-    public String arch;
-
-    @Option(names = "--fc", paramLabel = "WIDTHS", description = "Hidden FC widths (simplecnn), e.g. 1024,512.")
-    public String fc;
-
-    @Option(names = "--activation", paramLabel = "A", description = "LeNet activation: sigmoid or relu.")
-    public String activation;
-
     /** The model's published defaults with every given flag applied. */
     public ModelOptions options() {
-        ModelOptions o = Zoo.get(model).defaults();
-        if (input != null) {
-            o = o.withInputSpec(input);
-        }
-        if (classes != null) {
-            o = o.withClasses(classes);
-        }
-        if (heads != null) {
-            o = o.withHeads(heads);
-        }
-        if (dropout != null) {
-            o = o.withDropout(dropout);
-        }
-        if (width != null) {
-            o = o.withWidthMultiplier(width);
-        }
-        if (stem != null) {
-            o = o.withStem(stem);
-        }
-        if (arch != null) {
-            o = o.withArch(arch);
-        }
-        if (fc != null) {
-            o = o.withFc(fc);
-        }
-        if (activation != null) {
-            o = o.withActivation(activation);
-        }
-        return o;
+        return options(input);
     }
 
     public ConvNet build() {

@@ -17,7 +17,7 @@ public final class Progress implements AutoCloseable {
     private final boolean tty;
     private final long start = System.nanoTime();
     private long done;
-    private long lastDraw;
+    private long lastDraw = start;
 
     /**
      * @param label what is going on ("pack train")

@@ -34,7 +34,23 @@ public record Dataset(
         int heads,
         long sourceBytes,
         List<Skipped> skipped,
-        List<String> warnings) {
+        List<String> warnings)
+        implements AutoCloseable {
+
+    /** Closes the splits that hold files open (shards); the others need nothing. */
+    @Override
+    public void close() {
+        for (ImageSource s : new ImageSource[] {train, valid, test}) {
+            ImageSource base = s instanceof org.convkit.data.source.SubsetSource sub ? sub.base() : s;
+            if (base instanceof AutoCloseable c) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    // read-only sources: nothing is lost when closing fails
+                }
+            }
+        }
+    }
 
     /** The split by name ("train", "valid", "test"), or {@code null}. */
     public ImageSource split(String split) {

@@ -401,6 +401,9 @@ public final class Loader implements AutoCloseable {
             try {
                 s = source.get(index);
             } catch (Exception e) {
+                if (Thread.currentThread().isInterrupted()) {
+                    return null; // the epoch was closed mid-read (ClosedByInterruptException): not a bad file
+                }
                 skip(index, "#" + index, "cannot read: " + message(e));
                 continue;
             }
@@ -412,6 +415,9 @@ public final class Loader implements AutoCloseable {
             } catch (ConvkitException e) {
                 throw e; // a configuration error (bad pipeline for this data), not a bad sample
             } catch (Exception e) {
+                if (Thread.currentThread().isInterrupted()) {
+                    return null;
+                }
                 skip(index, s.id(), message(e));
                 continue;
             }

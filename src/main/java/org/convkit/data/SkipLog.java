@@ -4,13 +4,12 @@ import com.fasterxml.jackson.databind.SequenceWriter;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import java.io.IOException;
-import java.io.Writer;
+import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import org.convkit.core.AtomicFiles;
 
 /**
  * A thread-safe list of skipped samples: sources add what they rejected when they were opened,
@@ -42,19 +41,13 @@ public final class SkipLog {
      */
     public void writeCsv(Path file) throws IOException {
         List<Skipped> copy = list();
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
         CsvSchema schema = CsvSchema.builder().addColumn("split").addColumn("id").addColumn("reason").setUseHeader(true).build();
-        try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8);
-                SequenceWriter rows = new CsvMapper().writer(schema).writeValues(w)) {
-            for (Skipped s : copy) {
-                rows.write(List.of(s.split(), s.id(), s.reason() + " [" + s.file() + "]"));
+        AtomicFiles.write(file, out -> {
+            try (SequenceWriter rows = new CsvMapper().writer(schema).writeValues(new OutputStreamWriter(out, StandardCharsets.UTF_8))) {
+                for (Skipped s : copy) {
+                    rows.write(List.of(s.split(), s.id(), s.reason() + " [" + s.file() + "]"));
+                }
             }
-        } catch (IOException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
-        }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        });
     }
 }

@@ -1,7 +1,6 @@
 package org.convkit.eval;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -99,22 +98,7 @@ public final class Metrics {
      * @param indices sample indices in their source (for the gallery), or null
      */
     public void add(List<NDArray> logits, int[] labels, String[] ids, int[] indices) {
-        float[][] host = new float[logits.size()][];
-        for (int h = 0; h < host.length; h++) {
-            NDArray a = logits.get(h);
-            if (a.getShape().dimension() != 2 || a.getShape().get(1) != numClasses) {
-                throw new IllegalArgumentException(
-                        "head " + h + " scores have shape " + a.getShape() + ", expected (N, " + numClasses + ")");
-            }
-            if (a.getDataType() == DataType.FLOAT32) {
-                host[h] = a.toFloatArray();
-            } else {
-                // a converted copy belongs to us: close it at once
-                try (NDArray f = a.toType(DataType.FLOAT32, true)) {
-                    host[h] = f.toFloatArray();
-                }
-            }
-        }
+        float[][] host = HostScores.copy(logits, numClasses);
         add(host, labels, ids, indices);
     }
 
@@ -211,21 +195,9 @@ public final class Metrics {
                 mistakes);
     }
 
-    /**
-     * A label as people read it: the class name, or for sequences the class names of the non-blank
-     * positions joined ("1", "7" -> "17").
-     */
+    /** A label as people read it (see {@link Labels#text}). */
     public String text(int[] perHead) {
-        if (perHead.length == 1) {
-            return classes.get(perHead[0]);
-        }
-        StringBuilder s = new StringBuilder();
-        for (int c : perHead) {
-            if (c != blank) {
-                s.append(classes.get(c));
-            }
-        }
-        return s.toString();
+        return Labels.text(perHead, classes, blank);
     }
 
     private List<Integer> withoutBlanks(int[] perHead) {

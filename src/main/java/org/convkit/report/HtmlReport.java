@@ -1,5 +1,8 @@
 package org.convkit.report;
 
+import static org.convkit.report.Numbers.num;
+import static org.convkit.report.Numbers.pct;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Base64;
@@ -193,14 +196,6 @@ final class HtmlReport {
 
     static String dataUri(byte[] png) {
         return "data:image/png;base64," + Base64.getEncoder().encodeToString(png);
-    }
-
-    static String pct(double v) {
-        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.2f%%", 100 * v) : "n/a";
-    }
-
-    static String num(double v, int decimals) {
-        return Double.isFinite(v) ? String.format(Locale.ROOT, "%." + decimals + "f", v) : "n/a";
     }
 
     private static String fmtEpoch(double e) {

@@ -41,6 +41,9 @@ public interface Batches {
 
     /** A pass in progress; closing it stops its worker threads. */
     interface Pass extends Iterator<Batch>, AutoCloseable {
+        /** Hands a batch back once its pixels were copied (lets the loader reuse the buffer). */
+        default void recycle(Batch b) {}
+
         @Override
         void close();
     }

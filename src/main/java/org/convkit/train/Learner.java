@@ -225,6 +225,7 @@ public final class Learner {
                 state.waitSeconds += (computeStart - waitStart) / 1e9;
                 boolean stepNow = (state.batch + 1) % options.gradAccum() == 0 || state.batch + 1 == batches;
                 double batchLoss = trainBatch(base, ps, batch, epoch, batches, stepNow);
+                pass.recycle(batch);
                 state.batch++;
                 long now = System.nanoTime();
                 state.computeSeconds += (now - computeStart) / 1e9;

@@ -87,7 +87,7 @@ class RunReportTest {
         for (var m : r.mistakes()) {
             assertTrue(html.contains("<code>" + m.id() + "</code>"), m.id());
         }
-        assertTrue(html.contains(HtmlReport.pct(r.accuracy())));
+        assertTrue(html.contains(Numbers.pct(r.accuracy())));
     }
 
     @Test

@@ -4,28 +4,22 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.convkit.data.Batch;
-import org.convkit.model.Backbone;
 import org.convkit.model.ConvNet;
-import org.convkit.model.Init;
 import org.convkit.model.ModelOptions;
-import org.convkit.model.TorchKeys;
-import org.convkit.model.layers.Layers;
+import org.convkit.model.Zoo;
 
 /** Small networks and in-memory data for Learner tests. */
 final class Tiny {
     private Tiny() {}
 
-    /** Conv-BN-ReLU-pool-Dropout-Linear: the layers whose training/eval mode matters. */
+    /**
+     * The zoo's simplecnn shrunk: Conv-BN-ReLU-MaxPool, a hidden Linear with Dropout, the head;
+     * the layers whose training/eval mode matters, and a zoo name checkpoints can rebuild.
+     */
     static ConvNet net(int channels, int size, int classes) {
-        Backbone b = new Backbone()
-                .add("conv", Layers.conv(6, 3, 1, 1))
-                .add("bn", Layers.bn())
-                .add("relu", Layers.relu())
-                .add("pool", Layers.adaptiveAvgPool(2, 2))
-                .add("flatten", Layers.flatten())
-                .add("dropout", Layers.dropout(0.2));
-        ModelOptions o = ModelOptions.defaults().withInput(channels, size, size).withClasses(classes);
-        return new ConvNet("tiny", o, b, Layers::linear, TorchKeys.of(), Init.torchDefault());
+        ModelOptions o = Zoo.get("simplecnn").defaults().withInput(channels, size, size).withClasses(classes)
+                .withArch("6").withFc("16").withDropout(0.2);
+        return Zoo.create("simplecnn", o);
     }
 
     /**

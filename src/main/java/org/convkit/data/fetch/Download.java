@@ -9,20 +9,20 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import org.convkit.core.AtomicFiles;
 import org.convkit.core.ConvkitException;
 import org.convkit.core.Progress;
 
 /**
  * Downloads one file from the first mirror that serves it with the published MD5, into a temp
- * file next to the target that is renamed only once the checksum matches: a half-written or
- * corrupted file never sits under the final name.
+ * file next to the target that is renamed only once the checksum matches ({@link AtomicFiles}): a
+ * half-written or corrupted file never sits under the final name.
  */
 public final class Download {
     private static final HttpClient HTTP = HttpClient.newBuilder()
@@ -50,29 +50,28 @@ public final class Download {
             throw new ConvkitException("cannot create " + dir + ": " + e.getMessage() + ". Set CONVKIT_DATA to a writable folder.", e);
         }
         for (URI uri : mirrors) {
-            Path tmp = null;
+            Result[] got = new Result[1];
             try {
-                tmp = Files.createTempFile(dir, "." + target.getFileName(), ".part");
-                Result r = fetchOne(uri, tmp, md5, target.getFileName().toString());
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                return r;
-            } catch (IOException | ChecksumMismatch e) {
+                // a temp file beside the target, renamed only when the writer returns: a bad checksum throws first
+                AtomicFiles.write(target, out -> got[0] = fetchOne(uri, out, md5, target.getFileName().toString()));
+                return got[0];
+            } catch (IOException e) {
                 failures.add(uri + ": " + e.getMessage());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ConvkitException("download of " + uri + " interrupted", e);
-            } finally {
-                deleteQuietly(tmp);
             }
         }
         throw new ConvkitException("could not download " + target.getFileName() + " with MD5 " + md5 + ":\n  "
                 + String.join("\n  ", failures) + "\nNothing was written to " + target + ".");
     }
 
-    private static Result fetchOne(URI uri, Path tmp, String md5, String name)
-            throws IOException, InterruptedException, ChecksumMismatch {
+    private static Result fetchOne(URI uri, OutputStream out, String md5, String name) throws IOException {
         HttpRequest req = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(30)).GET().build();
-        HttpResponse<InputStream> resp = HTTP.send(req, HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> resp;
+        try {
+            resp = HTTP.send(req, HttpResponse.BodyHandlers.ofInputStream());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ConvkitException("download of " + uri + " interrupted", e);
+        }
         try (InputStream in = resp.body()) {
             if (resp.statusCode() != 200) {
                 throw new IOException("HTTP " + resp.statusCode());
@@ -82,8 +81,7 @@ public final class Download {
             MessageDigest sha = digest("SHA-256");
             long n = 0;
             byte[] buf = new byte[1 << 16];
-            try (OutputStream out = Files.newOutputStream(tmp);
-                    Progress bar = new Progress("download " + name, length, "B")) {
+            try (Progress bar = new Progress("download " + name, length, "B")) {
                 int r;
                 while ((r = in.read(buf)) > 0) {
                     md.update(buf, 0, r);
@@ -98,7 +96,7 @@ public final class Download {
             }
             String got = HexFormat.of().formatHex(md.digest());
             if (!got.equalsIgnoreCase(md5)) {
-                throw new ChecksumMismatch("MD5 " + got + " does not match the published " + md5 + " (" + n + " bytes): corrupted or a different file");
+                throw new IOException("MD5 " + got + " does not match the published " + md5 + " (" + n + " bytes): corrupted or a different file");
             }
             return new Result(uri, HexFormat.of().formatHex(sha.digest()), n);
         }
@@ -122,24 +120,6 @@ public final class Download {
             return MessageDigest.getInstance(alg);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(alg + " missing from the JDK", e);
-        }
-    }
-
-    private static void deleteQuietly(Path p) {
-        if (p != null) {
-            try {
-                Files.deleteIfExists(p);
-            } catch (IOException ignored) {
-                // a leftover .part file is harmless and hidden
-            }
-        }
-    }
-
-    private static final class ChecksumMismatch extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        ChecksumMismatch(String m) {
-            super(m);
         }
     }
 }

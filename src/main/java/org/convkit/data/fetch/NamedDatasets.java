@@ -72,18 +72,22 @@ public final class NamedDatasets {
      * {@code options.acquire()}, saying so on {@code log}.
      */
     public static Path ensure(String name, OpenOptions options, PrintStream log) {
+        return ensure(name, options, log, DEBIAN_DATASETS);
+    }
+
+    static Path ensure(String name, OpenOptions options, PrintStream log, Path systemDir) {
         String n = name.toLowerCase(Locale.ROOT);
         Path home = dataHome(options);
-        Path found = locate(n, home);
+        Path found = locate(n, systemDir, home);
         if (found != null) {
             return found;
         }
         switch (n) {
             case "fashion-mnist" -> {
                 if (!options.acquire()) {
-                    throw new ConvkitException("Fashion-MNIST not found in " + DEBIAN_DATASETS.resolve(n) + " nor " + home.resolve(n)
-                            + ". Install it with: apt-get install -y dataset-fashion-mnist (Debian/Ubuntu), or run without"
-                            + " offline mode to download it into " + home.resolve(n) + ".");
+                    throw new ConvkitException("Fashion-MNIST not found in " + systemDir.resolve(n) + " nor " + home.resolve(n)
+                            + ". Install it with: " + FashionMnistFetch.APT_COMMAND + " (Debian/Ubuntu, as root), or run again"
+                            + " without --no-download to download it into " + home.resolve(n) + ".");
                 }
                 return FashionMnistFetch.acquire(FashionMnistFetch.Plan.standard(home), log);
             }

@@ -21,9 +21,12 @@ import org.convkit.data.Image;
  *       are refused from their header, before any pixel memory is allocated.
  * </ul>
  *
- * <p>Backends: OpenCV's native decoder when its library loads (fastest, see bench/RESULTS.md
- * "Decoders"), else ImageIO + TwelveMonkeys (pure Java). {@code -Dconvkit.decoder.imageio=true}
- * forces the fallback. Thread-safe.
+ * <p>Backends, fastest first (bench/RESULTS.md "Decoders"): JPEGs go to the system's
+ * libjpeg-turbo when installed ({@link TurboJpegDecoder}, optional, Debian {@code libturbojpeg0}),
+ * else to OpenCV's native decoder (org.openpnp:opencv from Maven Central), which also takes PNG,
+ * BMP and WebP; GIF, CMYK JPEGs and anything a native decoder rejects go to ImageIO +
+ * TwelveMonkeys (pure Java). {@code -Dconvkit.decoder.imageio=true} forces the pure-Java path.
+ * Thread-safe.
  */
 public final class Decoder {
     /** PIL's {@code Image.MAX_IMAGE_PIXELS}: about a quarter gigabyte for a 24-bit image. */
@@ -33,12 +36,24 @@ public final class Decoder {
     public static final String MAX_PIXELS_PROPERTY = "convkit.maxImagePixels";
 
     private static volatile long maxPixels = Long.getLong(MAX_PIXELS_PROPERTY, DEFAULT_MAX_PIXELS);
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Decoder.class);
+    private static volatile boolean hinted;
 
     /** Which implementation decodes; {@link #AUTO} picks OpenCV where it can. */
     public enum Backend {
         AUTO,
+        TURBOJPEG,
         OPENCV,
-        IMAGEIO
+        IMAGEIO;
+
+        /** Whether this backend can run here (native libraries loaded). */
+        public boolean available() {
+            return switch (this) {
+                case AUTO, IMAGEIO -> true;
+                case OPENCV -> OpenCvDecoder.available();
+                case TURBOJPEG -> TurboJpegDecoder.available();
+            };
+        }
     }
 
     private Decoder() {}
@@ -78,6 +93,12 @@ public final class Decoder {
                 }
                 yield OpenCvDecoder.decode(bytes, channels);
             }
+            case TURBOJPEG -> {
+                if (!TurboJpegDecoder.available()) {
+                    throw new IllegalStateException("libturbojpeg is not installed (Debian: apt-get install libturbojpeg0)");
+                }
+                yield TurboJpegDecoder.decode(bytes, channels);
+            }
             case AUTO -> autoDecode(bytes, channels, header, limit);
         };
         return Pixels.orient(img, header.orientation());
@@ -85,13 +106,21 @@ public final class Decoder {
 
     private static Image autoDecode(byte[] bytes, int channels, ImageHeader header, long limit) throws IOException {
         // CMYK/YCCK JPEGs: TwelveMonkeys converts them exactly as PIL does, OpenCV 1 level off
-        if (!OpenCvDecoder.reads(header.format()) || header.components() == 4) {
+        boolean jpeg = header.format().equals("jpeg");
+        if (!OpenCvDecoder.reads(header.format()) && !(jpeg && TurboJpegDecoder.available()) || header.components() == 4) {
             return ImageIoDecoder.decode(bytes, channels, limit);
         }
         try {
+            if (jpeg && TurboJpegDecoder.available()) {
+                return TurboJpegDecoder.decode(bytes, channels);
+            }
+            if (jpeg && !hinted && (long) header.width() * header.height() >= 100_000) {
+                hinted = true;
+                LOG.info("JPEG photos decode 2-3x faster with libjpeg-turbo: apt-get install libturbojpeg0 (Debian/Ubuntu)");
+            }
             return OpenCvDecoder.decode(bytes, channels);
         } catch (IOException | RuntimeException first) {
-            // a second opinion: TwelveMonkeys reads some damaged JPEGs libjpeg gives up on
+            // a second opinion: TwelveMonkeys reads some damaged JPEGs libjpeg-turbo gives up on
             try {
                 return ImageIoDecoder.decode(bytes, channels, limit);
             } catch (IOException second) {
@@ -146,7 +175,9 @@ public final class Decoder {
 
     /** What decodes by default, for logs and benchmark records ("opencv 4.9.0"). */
     public static String backendName() {
-        return OpenCvDecoder.available() ? OpenCvDecoder.version() + " (imageio fallback)" : ImageIoDecoder.version();
+        String jpeg = TurboJpegDecoder.available() ? "libturbojpeg" : OpenCvDecoder.available() ? OpenCvDecoder.version() : ImageIoDecoder.version();
+        String other = OpenCvDecoder.available() ? OpenCvDecoder.version() : ImageIoDecoder.version();
+        return "JPEG: " + jpeg + ", PNG/BMP/WebP: " + other + ", GIF/CMYK/fallback: " + ImageIoDecoder.version();
     }
 
     /** Whether the native OpenCV decoder is in use. */

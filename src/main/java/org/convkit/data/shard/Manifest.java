@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.convkit.core.AtomicFiles;
 import org.convkit.core.ConvkitException;
 import org.convkit.data.Skipped;
 
@@ -76,6 +77,6 @@ public record Manifest(
     }
 
     void write(Path dir) throws IOException {
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve(FILE).toFile(), this);
+        AtomicFiles.writeSynced(dir.resolve(FILE), out -> new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out, this));
     }
 }

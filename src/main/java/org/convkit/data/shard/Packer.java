@@ -3,26 +3,25 @@ package org.convkit.data.shard;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
+import org.convkit.core.AtomicFiles;
 import org.convkit.core.ConvkitException;
 import org.convkit.core.Progress;
 import org.convkit.data.Dataset;
 import org.convkit.data.ImageSource;
 import org.convkit.data.Sample;
 import org.convkit.data.Skipped;
-import org.convkit.data.source.ImageProbe;
+import org.convkit.data.inspect.ImageProbe;
 
 /**
  * Writes a dataset into a shard folder: per split, shard files of about {@code shardBytes} each
  * holding the encoded images as they came (raw-pixel datasets as lossless PNG), plus
  * manifest.json. The folder is built under a temporary name next to {@code out} and renamed when
- * complete, so a crash never leaves a half-packed folder under the real name. Files that are not
+ * complete ({@link AtomicFiles#writeDirectory}), so a crash never leaves a half-packed folder
+ * under the real name. Files that are not
  * images (checked from their header, not decoded) are skipped and listed in the manifest.
  */
 public final class Packer {
@@ -39,35 +38,27 @@ public final class Packer {
     /**
      * @param spec what the dataset was opened from, recorded in the manifest
      * @param shardBytes start a new shard once one reaches this size
+     * @param threads threads that read and check or encode samples (the output is the same for any count)
      * @param replace replace {@code out} when it exists (else that is an error)
      */
-    public static Result pack(Dataset ds, String spec, Path out, long shardBytes, boolean replace) {
+    public static Result pack(Dataset ds, String spec, Path out, long shardBytes, int threads, boolean replace) {
         if (shardBytes < 1024) {
             throw new ConvkitException("--shard-size " + shardBytes + " bytes is too small; use e.g. 128MB");
         }
         if (Files.exists(out) && !replace) {
             throw new ConvkitException(out + " already exists; choose another --out or add --force to replace it");
         }
-        Path parent = out.toAbsolutePath().getParent();
-        Path tmp;
+        Manifest[] made = new Manifest[1];
         try {
-            Files.createDirectories(parent);
-            tmp = Files.createTempDirectory(parent, "." + out.getFileName() + ".packing-");
-        } catch (IOException e) {
-            throw new ConvkitException("cannot create " + parent + ": " + e.getMessage(), e);
-        }
-        try {
-            Manifest m = write(ds, spec, tmp, shardBytes);
-            install(tmp, out);
-            return new Result(out, m);
+            // shards go into a fresh folder beside out; manifest.json, written last, marks it complete
+            AtomicFiles.writeDirectory(out, Manifest.FILE, dir -> made[0] = write(ds, spec, dir, shardBytes, Math.max(1, threads)));
         } catch (IOException e) {
             throw new ConvkitException("packing into " + out + " failed: " + e.getMessage(), e);
-        } finally {
-            deleteTree(tmp);
         }
+        return new Result(out, made[0]);
     }
 
-    private static Manifest write(Dataset ds, String spec, Path dir, long shardBytes) throws IOException {
+    private static Manifest write(Dataset ds, String spec, Path dir, long shardBytes, int threads) throws IOException {
         Map<String, Manifest.SplitInfo> splits = new LinkedHashMap<>();
         List<Skipped> skipped = new ArrayList<>(ds.skipped());
         Shape shape = new Shape(ds);
@@ -79,20 +70,10 @@ public final class Packer {
             ShardWriter w = null;
             int count = 0;
             try (Progress bar = new Progress("pack " + split, src.size(), "img")) {
-                for (int i = 0; i < src.size(); i++) {
+                for (Prepared p : new InOrder<>(src.size(), threads, i -> prepareOne(src, i, split, shape))) {
                     bar.advance(1);
-                    Sample s;
-                    try {
-                        s = src.get(i);
-                    } catch (IOException e) {
-                        skipped.add(new Skipped(split, src.location(i), src.location(i), e.getMessage()));
-                        continue;
-                    }
-                    byte[] image;
-                    try {
-                        image = s.encoded() != null ? checked(s.encoded(), shape) : Png.encode(shape.raw(s.pixels()));
-                    } catch (IOException e) {
-                        skipped.add(new Skipped(split, s.id(), src.location(i), e.getMessage()));
+                    if (p.skipped() != null) {
+                        skipped.add(p.skipped());
                         continue;
                     }
                     if (w != null && w.bytes() >= shardBytes) {
@@ -102,10 +83,10 @@ public final class Packer {
                     if (w == null) {
                         w = new ShardWriter(dir.resolve(String.format("%s-%05d%s", split, shards.size(), ShardFormat.EXTENSION)), ds.heads());
                     }
-                    w.write(s.id(), s.labels(), image);
+                    w.write(p.id(), p.labels(), p.image());
                     count++;
-                    if (s.labels().length > 0 && s.labels()[0] < classCounts.length) {
-                        classCounts[s.labels()[0]]++;
+                    if (p.labels().length > 0 && p.labels()[0] < classCounts.length) {
+                        classCounts[p.labels()[0]]++;
                     }
                 }
                 if (w != null) {
@@ -125,6 +106,24 @@ public final class Packer {
         return m;
     }
 
+    /** A sample ready to write, or the reason it is not. */
+    private record Prepared(String id, int[] labels, byte[] image, Skipped skipped) {}
+
+    private static Prepared prepareOne(ImageSource src, int i, String split, Shape shape) {
+        Sample s;
+        try {
+            s = src.get(i);
+        } catch (IOException e) {
+            return new Prepared(null, null, null, new Skipped(split, src.location(i), src.location(i), e.getMessage()));
+        }
+        try {
+            byte[] image = s.encoded() != null ? checked(s.encoded(), shape) : Png.encode(shape.raw(s.pixels()));
+            return new Prepared(s.id(), s.labels(), image, null);
+        } catch (IOException e) {
+            return new Prepared(null, null, null, new Skipped(split, s.id(), src.location(i), e.getMessage()));
+        }
+    }
+
     /** Closes a shard and records it; returns its size. */
     private static long finish(ShardWriter w, List<Manifest.ShardInfo> shards) throws IOException {
         w.close();
@@ -137,35 +136,6 @@ public final class Packer {
         ImageProbe.Info info = ImageProbe.probe(encoded);
         shape.see(info.channels(), info.width(), info.height());
         return encoded;
-    }
-
-    /** Moves the finished folder into place: replace = old aside, new in, old deleted. */
-    private static void install(Path tmp, Path out) throws IOException {
-        if (Files.exists(out)) {
-            Path old = out.resolveSibling("." + out.getFileName() + ".old-" + System.nanoTime());
-            Files.move(out, old, StandardCopyOption.ATOMIC_MOVE);
-            Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE);
-            deleteTree(old);
-        } else {
-            Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE);
-        }
-    }
-
-    static void deleteTree(Path p) {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            s.sorted(Comparator.reverseOrder()).forEach(f -> {
-                try {
-                    Files.delete(f);
-                } catch (IOException ignored) {
-                    // best effort: a leftover hidden temp folder is harmless
-                }
-            });
-        } catch (IOException ignored) {
-            // same
-        }
     }
 
     /** Channels and size shared by every image, when they are. */
@@ -182,12 +152,12 @@ public final class Packer {
             height = ds.height();
         }
 
-        org.convkit.data.Image raw(org.convkit.data.Image img) {
+        synchronized org.convkit.data.Image raw(org.convkit.data.Image img) {
             see(img.channels(), img.width(), img.height());
             return img;
         }
 
-        void see(int c, int w, int h) {
+        synchronized void see(int c, int w, int h) {
             if (c <= 0 || (channels != null && channels != c)) {
                 mixedC = true;
             } else {
@@ -201,15 +171,15 @@ public final class Packer {
             }
         }
 
-        Integer channels() {
+        synchronized Integer channels() {
             return mixedC ? null : channels;
         }
 
-        Integer width() {
+        synchronized Integer width() {
             return mixedS ? null : width;
         }
 
-        Integer height() {
+        synchronized Integer height() {
             return mixedS ? null : height;
         }
     }

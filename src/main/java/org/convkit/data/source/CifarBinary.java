@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.convkit.core.ConvkitException;
-import org.convkit.data.Skipped;
 
 /**
  * The "binary version" of CIFAR-10 ({@code data_batch_1..5.bin}, {@code test_batch.bin}: records of
@@ -130,21 +129,7 @@ public final class CifarBinary {
         }
         String what = (layout.cifar100() ? "CIFAR-100 " : "CIFAR-10 ") + split + " " + layout.dir();
         PixelArraySource all = new PixelArraySource(pixels, n, SIDE, SIDE, 3, labels, 1, classes, split, what);
-        List<Skipped> skipped = new ArrayList<>();
-        List<Integer> keep = new ArrayList<>();
-        for (int k = 0; k < n; k++) {
-            if (labels[k] >= classes.size()) {
-                skipped.add(new Skipped(split, all.id(k), what + " record " + k,
-                        "label " + labels[k] + " outside the " + classes.size() + " classes"));
-            } else {
-                keep.add(k);
-            }
-        }
-        if (skipped.isEmpty()) {
-            return new RawSplit(all, skipped, bytes);
-        }
-        return new RawSplit(new SubsetSource(all, keep.stream().mapToInt(Integer::intValue).toArray(),
-                what + " (" + skipped.size() + " bad labels left out)"), skipped, bytes);
+        return RawSplit.keepLabeled(all, split, what + " record", bytes);
     }
 
     private static int batchNumber(Path p) {

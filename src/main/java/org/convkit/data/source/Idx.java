@@ -17,7 +17,6 @@ import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 import org.convkit.core.ConvkitException;
-import org.convkit.data.Skipped;
 
 /**
  * IDX files, the format of MNIST and Fashion-MNIST ({@code train-images-idx3-ubyte[.gz]} and
@@ -81,22 +80,12 @@ public final class Idx {
      * @param split "train" or "test": ids are "train-00042"
      */
     public static RawSplit read(Pair pair, List<String> classes, String split) {
-        Header ih;
-        byte[] pixels;
-        try (DataInputStream in = open(pair.images())) {
-            ih = header(in, pair.images(), 3);
-            pixels = body(in, pair.images(), ih);
-        } catch (IOException e) {
-            throw unreadable(pair.images(), e);
-        }
-        Header lh;
-        byte[] raw;
-        try (DataInputStream in = open(pair.labels())) {
-            lh = header(in, pair.labels(), 1);
-            raw = body(in, pair.labels(), lh);
-        } catch (IOException e) {
-            throw unreadable(pair.labels(), e);
-        }
+        Values images = values(pair.images(), 3);
+        Values labelValues = values(pair.labels(), 1);
+        Header ih = images.header();
+        Header lh = labelValues.header();
+        byte[] pixels = images.data();
+        byte[] raw = labelValues.data();
         if (ih.dims[0] != lh.dims[0]) {
             throw new ConvkitException(pair.images() + " holds " + ih.dims[0] + " images but " + pair.labels() + " holds "
                     + lh.dims[0] + " labels: the two files are not a pair (re-download both)");
@@ -112,21 +101,7 @@ public final class Idx {
         PixelArraySource all = new PixelArraySource(
                 pixels, n, ih.dims[2], ih.dims[1], 1, labels, 1, cls, split, "IDX " + pair.images());
         long bytes = size(pair.images()) + size(pair.labels());
-        List<Skipped> skipped = new ArrayList<>();
-        List<Integer> keep = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            if (labels[i] >= cls.size()) {
-                skipped.add(new Skipped(split, all.id(i), pair.labels() + " item " + i,
-                        "label " + labels[i] + " outside the " + cls.size() + " classes (0.." + (cls.size() - 1) + ")"));
-            } else {
-                keep.add(i);
-            }
-        }
-        if (skipped.isEmpty()) {
-            return new RawSplit(all, skipped, bytes);
-        }
-        int[] idx = keep.stream().mapToInt(Integer::intValue).toArray();
-        return new RawSplit(new SubsetSource(all, idx, "IDX " + pair.images() + " (" + skipped.size() + " bad labels left out)"), skipped, bytes);
+        return RawSplit.keepLabeled(all, split, pair.labels() + " item", bytes);
     }
 
     /** "0", "1", ... for datasets whose labels are their names. */
@@ -139,6 +114,18 @@ public final class Idx {
     }
 
     private record Header(int[] dims, long count) {}
+
+    private record Values(Header header, byte[] data) {}
+
+    /** Header and values of one IDX file with {@code dims} dimensions. */
+    private static Values values(Path file, int dims) {
+        try (DataInputStream in = open(file)) {
+            Header h = header(in, file, dims);
+            return new Values(h, body(in, file, h));
+        } catch (IOException e) {
+            throw unreadable(file, e);
+        }
+    }
 
     private static DataInputStream open(Path file) throws IOException {
         InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -120,8 +119,7 @@ public final class StreetNumberLabels {
             throw new ConvkitException(json + ": expected an object {\"000000.png\": {\"label\": [1, 9]}, ...}");
         }
         Map<String, JsonNode> out = new TreeMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : root.properties()) {
             out.put(e.getKey(), e.getValue());
         }
         return out;

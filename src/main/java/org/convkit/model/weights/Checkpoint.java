@@ -173,7 +173,7 @@ public final class Checkpoint {
     public static Loaded load(Path dir, NDManager manager) {
         Manifest m = read(dir);
         ConvNet net = Zoo.create(m.architecture(), m.options()).initialize(manager);
-        loadWeights(dir, net);
+        loadWeights(dir, net, false);
         return new Loaded(net, m.info(), readTraining(dir, manager), m);
     }
 
@@ -185,17 +185,27 @@ public final class Checkpoint {
      *     listing the tensors that do not fit
      */
     public static LoadReport loadInto(Path dir, ConvNet net) {
+        return loadInto(dir, net, false);
+    }
+
+    /**
+     * As {@link #loadInto(Path, ConvNet)}; with {@code ignoreHead} the classifier is left as it is
+     * and the class counts may differ (fine-tuning a checkpoint for new classes).
+     */
+    public static LoadReport loadInto(Path dir, ConvNet net, boolean ignoreHead) {
         Manifest m = read(dir);
         ModelOptions o = m.options();
         ModelOptions n = net.options();
-        if (!m.architecture().equals(net.architecture()) || o.classes() != n.classes() || o.heads() != n.heads()) {
+        boolean sameHead = o.classes() == n.classes() && o.heads() == n.heads();
+        if (!m.architecture().equals(net.architecture()) || (!ignoreHead && !sameHead)) {
             throw new ConvkitException("checkpoint " + dir + " holds " + m.architecture() + " with "
                     + (o.heads() > 1 ? o.heads() + " heads of " : "") + o.classes() + " classes; the network is "
                     + net.architecture() + " with " + (n.heads() > 1 ? n.heads() + " heads of " : "") + n.classes()
                     + " classes. Use --model " + m.architecture() + " --classes " + o.classes()
-                    + ", or build the network from the checkpoint.");
+                    + (m.architecture().equals(net.architecture()) ? ", or --ignore-head for a new classifier" : "")
+                    + ".");
         }
-        return loadWeights(dir, net);
+        return loadWeights(dir, net, ignoreHead);
     }
 
     /** Reads {@code training.json} and {@code optimizer.safetensors}, if present. */
@@ -217,7 +227,7 @@ public final class Checkpoint {
         return Optional.of(new TrainingState(t.path("epoch").asInt(), t.path("step").asLong(), state, tensors));
     }
 
-    private static LoadReport loadWeights(Path dir, ConvNet net) {
+    private static LoadReport loadWeights(Path dir, ConvNet net, boolean ignoreHead) {
         Path file = dir.resolve(WEIGHTS);
         if (!Files.isRegularFile(file)) {
             throw new ConvkitException("checkpoint " + dir + ": " + WEIGHTS + " is missing");
@@ -225,7 +235,7 @@ public final class Checkpoint {
         // decoded tensors live in a manager of their own, closed as soon as they are copied
         try (NDManager tmp = NDManager.newBaseManager(ai.djl.Device.cpu())) {
             Map<String, NDArray> tensors = SafeTensors.read(file, tmp);
-            return WeightLoader.load(net, tensors, file.toString(), WeightLoader.KeyStyle.CONVKIT, false, true);
+            return WeightLoader.load(net, tensors, file.toString(), WeightLoader.KeyStyle.CONVKIT, ignoreHead, true);
         }
     }
 

@@ -9,7 +9,8 @@ import java.util.Map;
  * How a file's tensors matched a network's parameters.
  *
  * @param source the file (or checkpoint directory) the tensors came from
- * @param keyStyle "torchvision" (keys as the PyTorch implementation names them) or "convkit"
+ * @param keyStyle "pytorch" (keys as the family's reference PyTorch implementation names them:
+ *     torchvision, d2l ...) or "convkit"
  *     (our parameter paths, as checkpoints store them)
  * @param loaded parameters that received values
  * @param missing keys the network has and the file lacks

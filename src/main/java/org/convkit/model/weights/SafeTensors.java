@@ -4,17 +4,16 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedInputStream;
-import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -25,14 +24,17 @@ import org.convkit.core.ConvkitException;
 
 /**
  * The safetensors format (Hugging Face): 8-byte little-endian header length, a JSON header naming
- * each tensor's dtype, shape and byte range, then the raw bytes. DJL encodes and decodes it
- * ({@link NDList#encode}, {@link NDList#decode}); this class checks a file's header against its
- * size first, because DJL trusts the header and a flipped bit in a length would make it allocate
- * gigabytes or read past the data.
+ * each tensor's dtype, shape and byte range, then the raw bytes.
+ *
+ * <p>Writing uses DJL's encoder ({@link NDList#encode}). Reading does not use DJL's decoder
+ * ({@code NDList.decode}): it trusts the header (a flipped bit in a length makes it allocate
+ * gigabytes), reads the whole file onto the heap at once, and hands bfloat16 to the engine, which
+ * aborts the JVM (see {@link TensorBytes}). Here the header is checked against the file first and
+ * tensors are read one at a time.
  */
 public final class SafeTensors {
-    /** DJL addresses the data with int offsets: larger files are refused with a clear message. */
-    private static final long MAX_DATA = Integer.MAX_VALUE;
+    /** One tensor is read into one Java buffer: at most 2 GB. */
+    private static final long MAX_TENSOR = Integer.MAX_VALUE - 16;
     private static final long MAX_HEADER = 100L << 20;
 
     private SafeTensors() {}
@@ -52,22 +54,32 @@ public final class SafeTensors {
      * @throws ConvkitException naming the file and what is wrong with it
      */
     public static Map<String, NDArray> read(Path file, NDManager manager) {
-        long size;
-        try {
-            size = Files.size(file);
-        } catch (IOException e) {
-            throw new ConvkitException(file + ": cannot read (" + e.getMessage() + ")", e);
-        }
-        validate(file, size);
-        NDList list;
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            list = NDList.decode(manager, in);
-        } catch (IOException | RuntimeException e) {
-            throw new ConvkitException(file + ": not a readable safetensors file (" + e.getMessage() + ")", e);
-        }
         Map<String, NDArray> out = new LinkedHashMap<>();
-        for (NDArray a : list) {
-            out.put(a.getName(), a);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            Header h = header(file, ch.size(), ch);
+            for (Entry e : h.entries()) {
+                // read straight into native memory the new array then owns (no heap copy);
+                // bfloat16 is widened on the heap instead
+                int size = (int) (e.end() - e.begin());
+                ByteBuffer bytes = e.dtype() == DataType.BFLOAT16 ? ByteBuffer.allocate(size)
+                        : manager.allocateDirect(size);
+                long pos = h.dataStart() + e.begin();
+                while (bytes.hasRemaining()) {
+                    if (ch.read(bytes, pos + bytes.position()) < 0) {
+                        throw new ConvkitException(file + ": truncated while reading tensor " + e.name());
+                    }
+                }
+                bytes.flip();
+                NDArray a = TensorBytes.create(manager, bytes, e.shape(), e.dtype());
+                a.setName(e.name());
+                out.put(e.name(), a);
+            }
+        } catch (IOException e) {
+            out.values().forEach(NDArray::close);
+            throw new ConvkitException(file + ": cannot read (" + e.getMessage() + ")", e);
+        } catch (RuntimeException e) {
+            out.values().forEach(NDArray::close);
+            throw e;
         }
         return out;
     }
@@ -77,6 +89,14 @@ public final class SafeTensors {
      * set for the encoder and restored).
      */
     public static void write(OutputStream out, Map<String, NDArray> tensors) throws IOException {
+        long total = 0;
+        for (NDArray a : tensors.values()) {
+            total += a.size() * a.getDataType().getNumOfBytes();
+        }
+        if (total > Integer.MAX_VALUE) { // DJL's encoder addresses the data with int offsets
+            throw new ConvkitException("cannot write " + total / (1 << 20) + " MB of tensors into one safetensors"
+                    + " file: the limit is 2 GB");
+        }
         NDList list = new NDList(tensors.size());
         List<String> oldNames = new ArrayList<>(tensors.size());
         for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
@@ -93,26 +113,29 @@ public final class SafeTensors {
         }
     }
 
-    /** Checks the header: lengths within the file, known dtypes, byte ranges matching shapes. */
-    private static void validate(Path file, long fileSize) {
+    private record Entry(String name, DataType dtype, Shape shape, long begin, long end) {}
+
+    private record Header(long dataStart, List<Entry> entries) {}
+
+    /** Reads and checks the header: lengths within the file, known dtypes, byte ranges matching shapes. */
+    private static Header header(Path file, long fileSize, FileChannel ch) throws IOException {
         if (fileSize < 10) {
             throw new ConvkitException(file + ": truncated safetensors file (" + fileSize + " bytes)");
         }
+        ByteBuffer lenBytes = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        ch.read(lenBytes, 0);
+        long headerLen = lenBytes.getLong(0);
+        if (headerLen <= 0 || headerLen > fileSize - 8 || headerLen > MAX_HEADER) {
+            throw new ConvkitException(file + ": corrupt safetensors header (says " + headerLen
+                    + " header bytes, the file has " + fileSize + ")");
+        }
+        ByteBuffer json = ByteBuffer.allocate((int) headerLen);
+        while (json.hasRemaining() && ch.read(json, 8 + json.position()) >= 0) {
+            // read until full
+        }
         JsonNode header;
-        long headerLen;
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
-            byte[] b = new byte[8];
-            in.readFully(b);
-            headerLen = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).getLong();
-            if (headerLen <= 0 || headerLen > fileSize - 8 || headerLen > MAX_HEADER) {
-                throw new ConvkitException(file + ": corrupt safetensors header (says " + headerLen
-                        + " header bytes, the file has " + fileSize + ")");
-            }
-            byte[] json = new byte[(int) headerLen];
-            in.readFully(json);
-            header = new ObjectMapper().readTree(new String(json, StandardCharsets.UTF_8));
-        } catch (ConvkitException e) {
-            throw e;
+        try {
+            header = new ObjectMapper().readTree(new String(json.array(), StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new ConvkitException(file + ": corrupt safetensors header (" + e.getMessage() + ")", e);
         }
@@ -120,46 +143,52 @@ public final class SafeTensors {
             throw new ConvkitException(file + ": corrupt safetensors header (not a JSON object)");
         }
         long dataLen = fileSize - 8 - headerLen;
-        long end = 0;
+        List<Entry> entries = new ArrayList<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
-            if (e.getKey().equals("__metadata__")) {
-                continue;
+            if (!e.getKey().equals("__metadata__")) {
+                entries.add(entry(file, e.getKey(), e.getValue(), dataLen));
             }
-            String what = file + ": tensor " + e.getKey();
-            JsonNode t = e.getValue();
-            JsonNode offsets = t.path("data_offsets");
-            JsonNode shape = t.path("shape");
-            if (!offsets.isArray() || offsets.size() != 2 || !shape.isArray() || !t.path("dtype").isTextual()) {
-                throw new ConvkitException(what + ": corrupt header entry " + t);
-            }
-            DataType dt;
-            try {
-                dt = DataType.fromSafetensors(t.get("dtype").asText());
-            } catch (IllegalArgumentException ex) {
-                throw new ConvkitException(what + ": unsupported dtype " + t.get("dtype").asText());
-            }
-            long bytes = dt.getNumOfBytes();
-            for (JsonNode d : shape) {
-                if (!d.canConvertToLong() || d.asLong() < 0 || (d.asLong() > 0 && bytes > MAX_DATA / d.asLong())) {
-                    throw new ConvkitException(what + ": corrupt shape " + shape);
-                }
-                bytes *= d.asLong();
-            }
-            long begin = offsets.get(0).asLong(-1);
-            long stop = offsets.get(1).asLong(-1);
-            if (begin < 0 || stop < begin || stop > dataLen) {
-                throw new ConvkitException(what + ": bytes " + begin + ".." + stop + " lie outside the file's "
-                        + dataLen + " data bytes (truncated or corrupt file)");
-            }
-            if (stop - begin != bytes) {
-                throw new ConvkitException(what + ": " + (stop - begin) + " bytes do not hold shape " + shape
-                        + " of " + dt + " (corrupt header)");
-            }
-            end = Math.max(end, stop);
         }
-        if (end > MAX_DATA) {
-            throw new ConvkitException(file + ": tensors over 2 GB in one safetensors file are not supported");
+        return new Header(8 + headerLen, entries);
+    }
+
+    private static Entry entry(Path file, String name, JsonNode t, long dataLen) {
+        String what = file + ": tensor " + name;
+        JsonNode offsets = t.path("data_offsets");
+        JsonNode shape = t.path("shape");
+        if (!offsets.isArray() || offsets.size() != 2 || !shape.isArray() || !t.path("dtype").isTextual()) {
+            throw new ConvkitException(what + ": corrupt header entry " + t);
         }
+        DataType dt;
+        try {
+            dt = DataType.fromSafetensors(t.get("dtype").asText());
+        } catch (IllegalArgumentException ex) {
+            dt = null;
+        }
+        if (dt == null || !TensorBytes.supported(dt)) {
+            throw new ConvkitException(what + ": unsupported dtype " + t.get("dtype").asText());
+        }
+        long bytes = dt.getNumOfBytes();
+        long[] dims = new long[shape.size()];
+        for (int i = 0; i < dims.length; i++) {
+            JsonNode d = shape.get(i);
+            if (!d.canConvertToLong() || d.asLong() < 0 || (d.asLong() > 0 && bytes > MAX_TENSOR / d.asLong())) {
+                throw new ConvkitException(what + ": corrupt shape " + shape);
+            }
+            dims[i] = d.asLong();
+            bytes *= dims[i];
+        }
+        long begin = offsets.get(0).asLong(-1);
+        long stop = offsets.get(1).asLong(-1);
+        if (begin < 0 || stop < begin || stop > dataLen) {
+            throw new ConvkitException(what + ": bytes " + begin + ".." + stop + " lie outside the file's "
+                    + dataLen + " data bytes (truncated or corrupt file)");
+        }
+        if (stop - begin != bytes) {
+            throw new ConvkitException(what + ": " + (stop - begin) + " bytes do not hold shape " + shape
+                    + " of " + dt + " (corrupt header)");
+        }
+        return new Entry(name, dt, new Shape(dims), begin, stop);
     }
 }

@@ -1,6 +1,7 @@
 package org.convkit.model.weights;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Parameter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -84,10 +85,10 @@ public final class WeightLoader {
                 unexpected.add(key + " " + e.getValue().getShape());
             }
         }
-        String styleName = style == KeyStyle.TORCH ? "torchvision" : "convkit";
+        String styleName = style == KeyStyle.TORCH ? "pytorch" : "convkit";
         LoadReport report = new LoadReport(source, styleName, matched.size(), missing, unexpected, wrong, skipped);
         if (strict && !report.complete()) {
-            throw new ConvkitException("weights " + source + " do not fit " + describe(net) + " (" + styleName
+            throw new ConvkitException("weights " + source + " do not fit " + describe(net) + " (" + (style == KeyStyle.TORCH ? "PyTorch" : "convkit")
                     + " key names, " + matched.size() + " of " + names.size() + " parameters match):"
                     + report.problems() + "\n" + hint(net, report, names, tensors, matched.size()));
         }
@@ -106,14 +107,26 @@ public final class WeightLoader {
                 + o.classes() + " classes)";
     }
 
-    /** Copies values, converting float16/bfloat16/float64 to the parameter's type. */
+    /**
+     * Copies values in place (the parameter keeps its array, device and gradient), converting
+     * float16/float64 to the parameter's type. An in-place indexed copy rather than
+     * {@code NDArray.set(Buffer)}, which makes libtorch print a deprecation warning.
+     */
     private static void copy(NDArray from, NDArray to) {
         if (from.getDataType() == to.getDataType()) {
-            to.set(from.toByteBuffer());
+            setAll(to, from);
             return;
         }
-        try (NDArray converted = from.toType(to.getDataType(), true)) {
-            to.set(converted.toByteBuffer());
+        try (NDArray converted = from.toType(to.getDataType(), false)) {
+            setAll(to, converted);
+        }
+    }
+
+    private static void setAll(NDArray to, NDArray from) {
+        if (to.getShape().dimension() == 0) { // a scalar has no axis to slice
+            to.set(from.toByteBuffer());
+        } else {
+            to.set(new NDIndex(":"), from);
         }
     }
 
@@ -164,6 +177,12 @@ public final class WeightLoader {
                     + " classes, the network " + net.options().classes() + ")") + ": use "
                     + (fileClasses == null ? "" : "--classes " + fileClasses + " to keep it, or ")
                     + "--ignore-head to load everything else and train a new classifier.";
+        }
+        List<String> fits = Identify.architectures(tensors);
+        fits.remove(net.architecture());
+        if (!fits.isEmpty()) {
+            return "The file fits " + String.join(", ", fits) + " (at its published defaults): use --model "
+                    + fits.get(0) + ".";
         }
         if (matched < names.size() / 2) {
             return "Most keys do not match: the file probably holds another architecture than "

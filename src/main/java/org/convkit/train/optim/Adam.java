@@ -16,14 +16,12 @@ import java.util.Map;
  * with t counted per parameter, state {@code exp_avg} and {@code exp_avg_sq} as torch names them.
  */
 public final class Adam extends Optimizer {
-    private double beta1;
     private final double beta2;
     private final double eps;
     private final boolean decoupled;
 
     public Adam(List<ParamGroup> groups, NDManager parent, double beta1, double beta2, double eps, boolean decoupled) {
-        super(groups, parent);
-        this.beta1 = beta1;
+        super(groups, parent, beta1);
         this.beta2 = beta2;
         this.eps = eps;
         this.decoupled = decoupled;
@@ -37,21 +35,13 @@ public final class Adam extends Optimizer {
     @Override
     public Map<String, Object> hyperParameters() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("beta1", beta1);
+        m.put("beta1", momentum());
         m.put("beta2", beta2);
         m.put("eps", eps);
         return m;
     }
 
-    @Override
-    public void setMomentum(double momentum) {
-        this.beta1 = momentum;
-    }
 
-    @Override
-    public double momentum() {
-        return beta1;
-    }
 
     @Override
     protected void update(String path, NDArray w, NDArray grad, long step, ParamGroup group, Scalars s) {
@@ -65,6 +55,7 @@ public final class Adam extends Optimizer {
                 g.addi(w.mul(s.of(wd)));
             }
         }
+        double beta1 = momentum(); // what one-cycle cycles
         NDArray m = state(path, "exp_avg");
         NDArray v = state(path, "exp_avg_sq");
         if (m == null) {

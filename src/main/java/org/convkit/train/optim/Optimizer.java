@@ -31,14 +31,17 @@ public abstract class Optimizer implements AutoCloseable {
     private final NDManager stateManager;
     private final Map<String, NDArray> tensors = new LinkedHashMap<>();
     private final Map<String, Long> steps = new LinkedHashMap<>();
+    private double momentum;
 
     /**
      * @param groups parameter groups (a parameter must be in at most one)
      * @param parent the manager the state tensors live under (usually the model's); the optimizer
      *     closes its own sub-manager in {@link #close()}
+     * @param momentum the initial momentum (see {@link #setMomentum})
      */
-    protected Optimizer(List<ParamGroup> groups, NDManager parent) {
+    protected Optimizer(List<ParamGroup> groups, NDManager parent, double momentum) {
         this.groups = List.copyOf(groups);
+        this.momentum = momentum;
         this.stateManager = parent.newSubManager();
         java.util.Set<String> seen = new java.util.HashSet<>();
         for (ParamGroup g : groups) {
@@ -60,9 +63,13 @@ public abstract class Optimizer implements AutoCloseable {
      * The momentum a one-cycle schedule cycles: SGD's and RMSprop's momentum, Adam's beta1 (what
      * torch's OneCycleLR changes).
      */
-    public abstract void setMomentum(double momentum);
+    public final void setMomentum(double momentum) {
+        this.momentum = momentum;
+    }
 
-    public abstract double momentum();
+    public final double momentum() {
+        return momentum;
+    }
 
     public List<ParamGroup> groups() {
         return groups;

@@ -19,14 +19,12 @@ import java.util.Map;
 public final class RmsProp extends Optimizer {
     private final double alpha;
     private final double eps;
-    private double momentum;
     private final boolean centered;
 
     public RmsProp(List<ParamGroup> groups, NDManager parent, double alpha, double eps, double momentum, boolean centered) {
-        super(groups, parent);
+        super(groups, parent, momentum);
         this.alpha = alpha;
         this.eps = eps;
-        this.momentum = momentum;
         this.centered = centered;
     }
 
@@ -40,20 +38,12 @@ public final class RmsProp extends Optimizer {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("alpha", alpha);
         m.put("eps", eps);
-        m.put("momentum", momentum);
+        m.put("momentum", momentum());
         m.put("centered", centered);
         return m;
     }
 
-    @Override
-    public void setMomentum(double momentum) {
-        this.momentum = momentum;
-    }
 
-    @Override
-    public double momentum() {
-        return momentum;
-    }
 
     @Override
     protected void update(String path, NDArray w, NDArray grad, long step, ParamGroup group, Scalars s) {
@@ -77,6 +67,7 @@ public final class RmsProp extends Optimizer {
         } else {
             avg = sq.sqrt().addi(s.of(eps));
         }
+        double momentum = momentum();
         if (momentum > 0) {
             NDArray buf = state(path, "momentum_buffer");
             if (buf == null) {

@@ -18,15 +18,13 @@ import java.util.Map;
  * learning rate behaves as in PyTorch.
  */
 public final class Sgd extends Optimizer {
-    private double momentum;
     private final boolean nesterov;
 
     public Sgd(List<ParamGroup> groups, NDManager parent, double momentum, boolean nesterov) {
-        super(groups, parent);
+        super(groups, parent, momentum);
         if (nesterov && momentum <= 0) {
             throw new org.convkit.core.ConvkitException("--nesterov needs --momentum > 0");
         }
-        this.momentum = momentum;
         this.nesterov = nesterov;
     }
 
@@ -38,20 +36,12 @@ public final class Sgd extends Optimizer {
     @Override
     public Map<String, Object> hyperParameters() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("momentum", momentum);
+        m.put("momentum", momentum());
         m.put("nesterov", nesterov);
         return m;
     }
 
-    @Override
-    public void setMomentum(double momentum) {
-        this.momentum = momentum;
-    }
 
-    @Override
-    public double momentum() {
-        return momentum;
-    }
 
     @Override
     protected void update(String path, NDArray w, NDArray grad, long step, ParamGroup group, Scalars s) {
@@ -60,6 +50,7 @@ public final class Sgd extends Optimizer {
             g.addi(w.mul(s.of(group.weightDecay())));
         }
         NDArray d = g;
+        double momentum = momentum();
         if (momentum != 0) {
             NDArray buf = state(path, "momentum_buffer");
             if (buf == null) {

@@ -65,6 +65,6 @@ public record OneCycle(long total, double pctStart, double divFactor, double fin
 
     @Override
     public String describe() {
-        return "onecycle(total=" + total + " steps, pct_start=" + pctStart + ")";
+        return String.format(java.util.Locale.ROOT, "onecycle(total=%d steps, pct_start=%.3g)", total, pctStart);
     }
 }

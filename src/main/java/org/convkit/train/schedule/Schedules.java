@@ -43,9 +43,8 @@ public final class Schedules {
                     throw new ConvkitException("--warmup " + warmupEpochs + " with --schedule onecycle: the"
                             + " climbing phase must be shorter than --epochs " + epochs);
                 }
-                yield warmupSteps > 0 && warmupSteps < total
-                        ? OneCycle.withWarmup(total, warmupSteps / (double) total)
-                        : OneCycle.of(total);
+                // the climb as a share of the run, torch's pct_start (default 0.3)
+                yield warmupEpochs > 0 ? OneCycle.withWarmup(total, warmupEpochs / epochs) : OneCycle.of(total);
             }
             default -> throw new ConvkitException(
                     "--schedule " + name + ": unknown; choose one of " + String.join(", ", NAMES));

@@ -69,19 +69,29 @@ class TorchvisionParityTest {
 
     @Test
     void decoderMatchesPil() throws IOException {
+        System.out.println("decoders: " + Decoder.backendName());
         System.out.println("decoder vs PIL convert('RGB') + exif_transpose, mean/max |diff| in 0..255 levels:");
         for (Path p : decodeCases) {
             JsonNode size = JSON.readTree(Files.readString(Path.of(p + ".json")));
             byte[] ref = Files.readAllBytes(Path.of(p + ".rgb"));
             byte[] bytes = Files.readAllBytes(p);
-            for (Decoder.Backend backend : new Decoder.Backend[] {Decoder.Backend.AUTO, Decoder.Backend.IMAGEIO}) {
+            boolean jpeg = p.toString().endsWith(".jpg");
+            for (Decoder.Backend backend : Decoder.Backend.values()) {
+                if (!backend.available()
+                        || backend == Decoder.Backend.TURBOJPEG && (!jpeg || p.toString().endsWith("cmyk.jpg"))
+                        || backend == Decoder.Backend.OPENCV && p.toString().endsWith(".gif")
+                        || backend == Decoder.Backend.IMAGEIO && p.toString().endsWith(".webp")) {
+                    continue; // not installed here, or a format that backend does not read
+                }
                 Image img = Decoder.decode(bytes, 3, backend);
                 String name = p.getFileName() + " [" + backend.name().toLowerCase() + "]";
                 assertEquals(size.get("width").asInt(), img.width(), name + " width (EXIF orientation?)");
                 assertEquals(size.get("height").asInt(), img.height(), name + " height");
                 double[] d = diff(img.data(), ref);
                 System.out.printf("  %-28s mean %.4f  max %.0f%n", name, d[0], d[1]);
-                assertTrue(d[0] <= 0.5, name + ": mean difference " + d[0] + " levels");
+                // OpenCV converts CMYK one level off PIL; AUTO sends CMYK JPEGs to TwelveMonkeys for that reason
+                double allowed = backend == Decoder.Backend.OPENCV && p.toString().endsWith("cmyk.jpg") ? 1.0 : 0.5;
+                assertTrue(d[0] <= allowed, name + ": mean difference " + d[0] + " levels");
             }
         }
     }

@@ -1,0 +1,87 @@
+package org.convkit.cli;
+
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.convkit.core.AtomicFiles;
+import org.convkit.core.Runtime;
+import org.convkit.data.Loader;
+import org.convkit.eval.Prediction;
+import org.convkit.eval.PredictionWriter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "predict", mixinStandardHelpOptions = true,
+        description = {"Predict classes of one image or a folder of images with a checkpoint. A folder goes to a "
+                + "CSV (id,label as Kaggle expects; id = file name without extension), streamed in batches. "
+                + "For one image the top-k classes are printed.",
+            "Example: convkit predict --checkpoint runs/cifar --input test_images/ --out submission.csv"})
+final class PredictCommand implements Callable<Integer> {
+    @Mixin
+    InferenceArgs run;
+
+    @Option(names = "--input", required = true, paramLabel = "FILE|DIR", description = "An image, or a folder of images (searched recursively).")
+    Path input;
+
+    @Option(names = "--out", paramLabel = "CSV",
+            description = "Where to write the CSV (default for a folder: predictions.csv; for one image: none).")
+    Path out;
+
+    @Option(names = "--top-k", defaultValue = "5", paramLabel = "K", description = "Classes printed for one image (default: ${DEFAULT-VALUE}).")
+    int topK;
+
+    @Option(names = "--format", defaultValue = "label", paramLabel = "F",
+            description = "label: id,label; probs: id,label,prob + one probability per class; logits: id,label + raw scores (default: ${DEFAULT-VALUE}).")
+    String format;
+
+    @Option(names = "--batch-size", defaultValue = "64", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
+    int batchSize;
+
+
+    @Override
+    public Integer call() throws Exception {
+        Runtime.init();
+        Prediction.Options o = new Prediction.Options(batchSize, run.device, run.transforms, PredictionWriter.Format.parse(format), topK, run.workers);
+        boolean single = Prediction.isSingleFile(input);
+        Path csv = out != null ? out : single ? null : Path.of("predictions.csv");
+        Prediction.Outcome[] result = new Prediction.Outcome[1];
+        if (csv == null) {
+            result[0] = Prediction.run(run.checkpoint, input, null, o);
+        } else {
+            // written to a temporary file and renamed at the end: an interrupted run leaves no half CSV
+            AtomicFiles.write(csv, stream -> {
+                Writer w = new OutputStreamWriter(stream, StandardCharsets.UTF_8);
+                result[0] = Prediction.run(run.checkpoint, input, w, o);
+                w.flush();
+            });
+        }
+        Prediction.Outcome r = result[0];
+        if (single) {
+            for (int h = 0; h < r.topK().size(); h++) {
+                if (r.topK().size() > 1) {
+                    System.out.println("position " + h + ":");
+                }
+                for (Prediction.Scored s : r.topK().get(h)) {
+                    System.out.printf(Locale.ROOT, "%8.2f%%  %s%n", 100 * s.probability(), s.label());
+                }
+            }
+        }
+        if (csv != null) {
+            System.out.println("wrote " + r.rows() + " prediction(s) to " + csv.toAbsolutePath().normalize());
+        }
+        List<Loader.Skipped> skipped = r.skipped();
+        if (!skipped.isEmpty()) {
+            System.err.println("skipped " + skipped.size() + " unreadable image(s):");
+            skipped.stream().limit(20).forEach(s -> System.err.println("  " + s.id() + ": " + s.reason()));
+            if (skipped.size() > 20) {
+                System.err.println("  ...");
+            }
+        }
+        return 0;
+    }
+}

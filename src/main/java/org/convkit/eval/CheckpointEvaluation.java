@@ -1,0 +1,121 @@
+package org.convkit.eval;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.convkit.core.ConvkitException;
+import org.convkit.core.Runtime;
+import org.convkit.data.Dataset;
+import org.convkit.data.Datasets;
+import org.convkit.data.ImageSource;
+import org.convkit.data.Loader;
+import org.convkit.data.OpenOptions;
+import org.convkit.data.image.Pipeline;
+import org.convkit.model.weights.Checkpoint;
+import org.convkit.report.RunFolder;
+
+/**
+ * {@code convkit eval}: a saved checkpoint measured on one split of a dataset, every sample once,
+ * in evaluation mode, with the evaluation transform the checkpoint's network expects.
+ */
+public final class CheckpointEvaluation {
+    /**
+     * @param data dataset name or path; null = the run's own (its config.json "data")
+     * @param split train, valid or test
+     * @param batchSize samples per forward pass
+     * @param device cpu, cuda, cuda:N
+     * @param transforms a --transforms override, or null for the checkpoint's evaluation transform
+     * @param workers loader threads, or null for the loader's default
+     * @param keep confident mistakes to keep
+     */
+    public record Options(
+            String data, String split, int batchSize, String device, String transforms, Integer workers, int keep) {
+        public static Options defaults() {
+            return new Options(null, "test", 256, "cpu", null, null, Metrics.DEFAULT_KEEP);
+        }
+    }
+
+    /**
+     * What was evaluated and what came out.
+     *
+     * @param checkpoint the checkpoint directory
+     * @param architecture its zoo name
+     * @param input its input CxHxW
+     * @param data what was read ("fashion-mnist test: IDX ..., 10000 images")
+     * @param split the split name
+     * @param transforms the evaluation pipeline used
+     * @param result the metrics
+     * @param skipped samples that could not be read (not in the metrics)
+     */
+    public record Outcome(
+            String checkpoint,
+            String architecture,
+            String input,
+            String data,
+            String split,
+            String transforms,
+            EvalResult result,
+            List<Loader.Skipped> skipped) {}
+
+    private CheckpointEvaluation() {}
+
+    public static Outcome run(Path checkpointOrRun, Options o) {
+        CheckpointRef ref = CheckpointRef.resolve(checkpointOrRun);
+        Map<String, Object> runConfig = ref.run().map(r -> RunFolder.open(r).config()).orElse(Map.of());
+        String data = o.data() != null ? o.data() : runConfig.get("data") instanceof String s ? s : null;
+        if (data == null) {
+            throw new ConvkitException("--data is needed: " + checkpointOrRun + " is not a run folder whose config.json"
+                    + " names its data");
+        }
+        Checkpoint.Manifest manifest = Checkpoint.read(ref.checkpoint());
+        int heads = manifest.options().heads();
+        // the trainer's validation split is re-made with its own fraction and seed
+        OpenOptions open = OpenOptions.defaults().withHeads(heads > 1 ? heads : 0);
+        if (runConfig.get("valid-split") instanceof Number f) {
+            open = open.withValidSplit(f.doubleValue());
+        }
+        if (runConfig.get("seed") instanceof Number s) {
+            open = open.withSeed(s.longValue());
+        }
+        Dataset ds = Datasets.open(data, open);
+        ImageSource source = ds.split(checkSplit(o.split()));
+        if (source == null) {
+            throw new ConvkitException("--split " + o.split() + ": " + ds.name() + " has no such split (it has "
+                    + String.join(", ", ds.splitNames()) + ")");
+        }
+        if (ds.heads() != heads) {
+            throw new ConvkitException(ds.name() + " has " + ds.heads() + " label(s) per sample but the checkpoint's "
+                    + "network has " + heads + " head(s)");
+        }
+        String dataName = ds.name() + " " + o.split();
+        List<String> classes = ModelInput.classes(manifest, ds.classes(), dataName);
+        Pipeline pipeline = ModelInput.pipeline(manifest, o.transforms());
+        Device device = Runtime.device(o.device());
+        Metrics metrics = new Metrics(classes, heads, ModelInput.blank(classes, heads), o.keep());
+        Loader.Options lo = Loader.Options.eval(o.batchSize()).withChannels(manifest.options().channels())
+                .withSplit(o.split());
+        if (o.workers() != null) {
+            lo = lo.withWorkers(o.workers());
+        }
+        EvalResult result;
+        List<Loader.Skipped> skipped;
+        try (NDManager m = NDManager.newBaseManager(device);
+                Loader loader = new Loader(source, pipeline, lo);
+                Loader.Epoch epoch = loader.epoch(0)) {
+            Checkpoint.Loaded loaded = Checkpoint.load(ref.checkpoint(), m);
+            result = new Evaluator(loaded.net(), device).evaluate(() -> epoch, metrics);
+            skipped = loader.skipped();
+        }
+        return new Outcome(ref.checkpoint().toString(), manifest.architecture(), manifest.options().inputSpec(),
+                dataName + ": " + source.describe(), o.split(), pipeline.spec(), result, skipped);
+    }
+
+    private static String checkSplit(String split) {
+        if (!List.of("train", "valid", "test").contains(split)) {
+            throw new ConvkitException("--split " + split + ": expected train, valid or test");
+        }
+        return split;
+    }
+}

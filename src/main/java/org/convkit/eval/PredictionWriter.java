@@ -1,0 +1,131 @@
+package org.convkit.eval;
+
+import ai.djl.ndarray.NDArray;
+import com.fasterxml.jackson.databind.SequenceWriter;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.convkit.core.ConvkitException;
+import org.convkit.data.Batch;
+
+/**
+ * Writes predictions as CSV, one row per image as it arrives (nothing is held back, so any number
+ * of images streams through): {@code id,label} as Kaggle submissions expect, the id being the file
+ * name without extension. For sequence models the label is the digit string without blanks.
+ *
+ * <ul>
+ *   <li>{@code label}: {@code id,label}
+ *   <li>{@code probs}: {@code id,label,prob} (the prediction's probability; for K heads the
+ *       product over positions), then one softmax probability column per class
+ *   <li>{@code logits}: {@code id,label}, then the raw scores per class
+ * </ul>
+ * Per-class columns are named by class ("cat"), for K heads by position and class ("0:7").
+ */
+public final class PredictionWriter implements Closeable {
+    /** What each row carries besides id and label. */
+    public enum Format {
+        LABEL,
+        PROBS,
+        LOGITS;
+
+        public static Format parse(String s) {
+            try {
+                return valueOf(s.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException | NullPointerException e) {
+                throw new ConvkitException("--format " + s + ": expected label, probs or logits");
+            }
+        }
+    }
+
+    private final Format format;
+    private final List<String> classes;
+    private final int heads;
+    private final int blank;
+    private final SequenceWriter csv;
+    private long rows;
+
+    /**
+     * @param out where the CSV goes (not closed by {@link #close()}: the caller owns it)
+     * @param classes class names, index = class
+     * @param heads K outputs per image
+     * @param blank the blank class of sequences, or -1
+     */
+    public PredictionWriter(Writer out, Format format, List<String> classes, int heads, int blank) throws IOException {
+        this.format = format;
+        this.classes = List.copyOf(classes);
+        this.heads = heads;
+        this.blank = blank;
+        CsvSchema.Builder schema = CsvSchema.builder().setUseHeader(true).addColumn("id").addColumn("label");
+        if (format == Format.PROBS) {
+            schema.addColumn("prob");
+        }
+        if (format != Format.LABEL) {
+            for (int h = 0; h < heads; h++) {
+                for (String c : classes) {
+                    schema.addColumn(heads == 1 ? c : h + ":" + c);
+                }
+            }
+        }
+        CsvMapper mapper = new CsvMapper();
+        mapper.getFactory().disable(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+        this.csv = mapper.writer(schema.build()).writeValues(out);
+    }
+
+    /** Writes one batch's rows; the arrays (one per head, (N, classes)) are read, not kept. */
+    public void add(List<NDArray> logits, Batch batch) {
+        add(HostScores.copy(logits, classes.size()), batch.ids());
+    }
+
+    /** Writes one batch's rows from scores on the heap (per head, N*classes row-major). */
+    public void add(float[][] logits, String[] ids) {
+        int c = classes.size();
+        int[] predicted = new int[heads];
+        for (int i = 0; i < ids.length; i++) {
+            List<Object> row = new ArrayList<>(3 + heads * c);
+            row.add(ids[i]);
+            row.add(null); // the label, once known
+            double confidence = 1;
+            List<Object> perClass = new ArrayList<>(heads * c);
+            for (int h = 0; h < heads; h++) {
+                double[] p = Softmax.of(logits[h], i * c, c);
+                predicted[h] = Softmax.argmax(p);
+                confidence *= p[predicted[h]];
+                for (int j = 0; j < c; j++) {
+                    if (format == Format.PROBS) {
+                        perClass.add(p[j]);
+                    } else if (format == Format.LOGITS) {
+                        perClass.add(logits[h][i * c + j]);
+                    }
+                }
+            }
+            row.set(1, Labels.text(predicted, classes, blank));
+            if (format == Format.PROBS) {
+                row.add(confidence);
+            }
+            row.addAll(perClass);
+            try {
+                csv.write(row);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write predictions: " + e.getMessage(), e);
+            }
+            rows++;
+        }
+    }
+
+    /** Rows written so far. */
+    public long rows() {
+        return rows;
+    }
+
+    /** Flushes the CSV; the underlying writer stays open. */
+    @Override
+    public void close() throws IOException {
+        csv.close();
+    }
+}

@@ -1,0 +1,98 @@
+package org.convkit.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.convkit.core.Runtime;
+import org.convkit.data.image.Pipeline;
+import org.convkit.eval.EvalFixtures;
+import org.convkit.eval.Metrics;
+import org.convkit.eval.ModelInput;
+import org.convkit.model.ConvNet;
+import org.convkit.model.weights.Checkpoint;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `convkit eval` end to end on a generated ImageFolder and a saved checkpoint. */
+class EvalCommandTest {
+    @BeforeAll
+    static void engine() {
+        Runtime.init();
+    }
+
+    @Test
+    void evaluatesEveryTestImageOnceAsTheNetworkScoresIt(@TempDir Path tmp) throws Exception {
+        Path data = EvalFixtures.imageFolder(tmp.resolve("shapes"), "train", 2, 1);
+        EvalFixtures.imageFolder(data, "test", 5, 2);
+        Path ckpt = EvalFixtures.lenetCheckpoint(tmp.resolve("ckpt"), EvalFixtures.SHAPES, 1, Map.of());
+
+        CliRun r = CliRun.of("eval", "--checkpoint", ckpt.toString(), "--data", data.toString(), "--split", "test",
+                "--batch-size", "4", "--workers", "2", "--json");
+        assertEquals(0, r.exit, r.err);
+        JsonNode j = new ObjectMapper().readTree(r.out).get("result");
+        assertEquals(15, j.get("samples").asInt());
+
+        // the reference: each test file decoded and scored by hand, labels from its folder
+        Metrics byHand = new Metrics(EvalFixtures.SHAPES);
+        Pipeline pipeline = ModelInput.pipeline(Checkpoint.read(ckpt), null);
+        try (NDManager m = NDManager.newBaseManager(); Stream<Path> files = Files.walk(data.resolve("test"))) {
+            ConvNet net = Checkpoint.load(ckpt, m).net();
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                int label = EvalFixtures.SHAPES.indexOf(f.getParent().getFileName().toString());
+                byHand.add(EvalFixtures.scoresOf(net, pipeline, f), new int[] {label}, null, null);
+            }
+        }
+        var ref = byHand.result();
+        assertEquals(ref.loss(), j.get("loss").asDouble(), 1e-5);
+        assertEquals(ref.accuracy(), j.get("accuracy").asDouble(), 1e-12);
+        for (int t = 0; t < 3; t++) {
+            for (int p = 0; p < 3; p++) {
+                assertEquals(ref.confusion()[t][p], j.get("confusion").get(t).get(p).asLong());
+            }
+        }
+
+        CliRun text = CliRun.of("eval", "--checkpoint", ckpt.toString(), "--data", data.toString(), "--workers", "1");
+        assertEquals(0, text.exit, text.err);
+        assertTrue(text.out.contains("accuracy ") && text.out.contains("stripes") && text.out.contains("confusion matrix"),
+                text.out);
+    }
+
+    @Test
+    void aRunFolderBringsItsDataAndTheBestCheckpoint(@TempDir Path tmp) throws Exception {
+        Path data = EvalFixtures.imageFolder(tmp.resolve("shapes"), "train", 2, 1);
+        EvalFixtures.imageFolder(data, "test", 2, 2);
+        Path run = Files.createDirectories(tmp.resolve("runs/r1"));
+        new ObjectMapper().writeValue(run.resolve("config.json").toFile(), Map.of("data", data.toString(), "seed", 3));
+        EvalFixtures.lenetCheckpoint(run.resolve("checkpoints/best"), EvalFixtures.SHAPES, 1, Map.of());
+        CliRun r = CliRun.of("eval", "--checkpoint", run.toString(), "--json", "--workers", "1");
+        assertEquals(0, r.exit, r.err);
+        JsonNode j = new ObjectMapper().readTree(r.out);
+        assertTrue(j.get("checkpoint").asText().endsWith("best"), j.get("checkpoint").asText());
+        assertEquals(6, j.get("result").get("samples").asInt());
+    }
+
+    @Test
+    void classesThatDoNotMatchAreNamed(@TempDir Path tmp) throws Exception {
+        Path data = EvalFixtures.imageFolder(tmp.resolve("shapes"), "train", 2, 1);
+        EvalFixtures.imageFolder(data, "test", 1, 2);
+        Path ckpt = EvalFixtures.lenetCheckpoint(tmp.resolve("ckpt"), List.of("cat", "dog", "frog"), 1, Map.of());
+        CliRun r = CliRun.of("eval", "--checkpoint", ckpt.toString(), "--data", data.toString(), "--workers", "1");
+        assertEquals(1, r.exit);
+        assertTrue(r.err.contains("[cat, dog, frog]") && r.err.contains("circle"), r.err);
+        CliRun noSplit = CliRun.of("eval", "--checkpoint", ckpt.toString(), "--data", data.toString(), "--split", "dev");
+        assertEquals(1, noSplit.exit);
+        assertTrue(noSplit.err.contains("--split dev"), noSplit.err);
+        CliRun notThere = CliRun.of("eval", "--checkpoint", tmp.resolve("nope").toString(), "--data", data.toString());
+        assertEquals(1, notThere.exit);
+        assertTrue(notThere.err.contains("nope"), notThere.err);
+    }
+}

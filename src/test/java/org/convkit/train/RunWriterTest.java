@@ -1,0 +1,59 @@
+package org.convkit.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.convkit.core.ConvkitException;
+import org.convkit.report.EpochLog;
+import org.convkit.train.callback.Progress;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RunWriterTest {
+    private static EpochResult row(int epoch, double validAcc) {
+        return new EpochResult(epoch, epoch * 10L, 1.0 / epoch, 0.5 + epoch / 10.0, 0.9 / epoch, validAcc, 0.01 * epoch,
+                12.5, 0.03, 2000, 512);
+    }
+
+    @Test
+    void writesTheContractAndResumeDropsLaterEpochs(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("r");
+        RunWriter w = RunWriter.create(dir);
+        w.writeConfig(Map.of("epochs", 3));
+        w.addEpoch(row(1, 0.8));
+        w.addEpoch(row(2, Double.NaN)); // no validation: an empty cell, not "NaN"
+        w.addEpoch(row(3, 0.9));
+        EpochLog log = EpochLog.read(dir.resolve(RunWriter.METRICS_CSV));
+        assertEquals(3, log.size());
+        assertEquals(0.8, log.column("valid_acc")[0], 0);
+        assertTrue(Double.isNaN(log.column("valid_acc")[1]));
+        assertTrue(Files.readAllLines(dir.resolve(RunWriter.METRICS_CSV)).get(2).contains(",,"));
+        assertEquals(3, Files.readAllLines(dir.resolve(RunWriter.METRICS_JSONL)).size());
+
+        assertThrows(ConvkitException.class, () -> RunWriter.create(dir), "an existing run is not overwritten");
+
+        RunWriter resumed = RunWriter.resume(dir, 2); // the checkpoint has 2 epochs: epoch 3 runs again
+        assertEquals(List.of(1, 2), resumed.rows().stream().map(EpochResult::epoch).toList());
+        assertEquals(2, EpochLog.read(dir.resolve(RunWriter.METRICS_CSV)).size());
+        assertEquals(1.0 / 1, resumed.rows().get(0).trainLoss(), 0, "values read back exactly");
+    }
+
+    @Test
+    void skippedSamplesAreListed(@TempDir Path tmp) throws Exception {
+        RunWriter w = RunWriter.create(tmp.resolve("r"));
+        w.writeSkipped(List.<String[]>of(new String[] {"train", "cat,01", "not an image"}));
+        List<String> lines = Files.readAllLines(tmp.resolve("r").resolve(RunWriter.SKIPPED));
+        assertEquals(List.of("split,id,reason", "train,\"cat,01\",not an image"), lines);
+    }
+
+    @Test
+    void summaryLineSaysWhatTheEpochDid() {
+        String s = Progress.summary(row(2, 0.9123), 6);
+        assertEquals("epoch 2/6  train loss 0.5000 acc 70.00%  valid loss 0.4500 acc 91.23%  lr 0.0200  12.5s  data wait 3%", s);
+    }
+}

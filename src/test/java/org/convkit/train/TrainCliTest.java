@@ -1,0 +1,72 @@
+package org.convkit.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.convkit.model.weights.Checkpoint;
+import org.convkit.report.EpochLog;
+import org.convkit.report.RunFolder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `convkit train` as a user runs it, on a small generated ImageFolder; the run folder read back. */
+class TrainCliTest {
+    @Test
+    void trainsAndWritesTheRunFolder(@TempDir Path tmp) throws Exception {
+        Path data = Cli.imageFolder(tmp.resolve("shapes"), 4, 24, 16, 1);
+        Path config = tmp.resolve("config.json");
+        Files.writeString(config, "{\"epochs\": 3, \"batch-size\": 8, \"lr\": 0.05}");
+        Path log = tmp.resolve("log.txt");
+        int code = Cli.run(log, "train", "--data", data.toString(), "--model", "simplecnn", "--arch", "8,16", "--fc", "",
+                "--config", config.toString(), "--epochs", "2", "--runs-dir", tmp.resolve("runs").toString(), "--run", "e2e",
+                "--workers", "1", "--threads", "1", "--seed", "3");
+        String out = Cli.read(log);
+        assertEquals(0, code, out);
+        Path run = tmp.resolve("runs").resolve("e2e");
+
+        JsonNode cfg = new ObjectMapper().readTree(run.resolve("config.json").toFile());
+        assertEquals(2, cfg.get("epochs").asInt(), "the flag wins over the config file");
+        assertEquals(8, cfg.get("batch-size").asInt(), "the config file's value");
+        assertEquals(0.05, cfg.get("lr").asDouble(), 0, "the config file's value");
+        assertEquals("onecycle", cfg.get("schedule").asText(), "defaults are resolved and saved");
+        assertEquals(16, cfg.get("image-size").asInt(), "the data's own size");
+        assertTrue(TrainConfig.keys().containsAll(iterable(cfg)), "config.json keys are flag names: " + cfg);
+
+        EpochLog metrics = RunFolder.open(run).metrics();
+        assertEquals(2, metrics.size());
+        assertEquals(List.of("epoch", "train_loss", "train_acc", "valid_loss", "valid_acc", "lr", "seconds", "data_wait"),
+                metrics.columns().subList(0, 8), "the run-folder contract's columns first");
+        assertTrue(metrics.has("valid_acc"));
+        assertEquals(2, Files.readAllLines(run.resolve("metrics.jsonl")).size());
+        assertTrue(Checkpoint.exists(run.resolve("checkpoints/last")));
+        assertTrue(Checkpoint.exists(run.resolve("checkpoints/best")));
+        assertEquals(4, Checkpoint.read(run.resolve("checkpoints/best")).info().classes().size());
+        assertTrue(Files.exists(run.resolve("report.html")), "report written");
+        assertTrue(Files.exists(run.resolve("test.json")), "test evaluation written");
+        assertTrue(out.contains("epoch 2/2  train loss"), out);
+        assertTrue(out.contains("test accuracy"), out);
+        assertTrue(out.contains("report: " + run.resolve("report.html")), out);
+    }
+
+    @Test
+    void unknownConfigKeyIsNamed(@TempDir Path tmp) throws Exception {
+        Path config = tmp.resolve("bad.json");
+        Files.writeString(config, "{\"batchsize\": 8}");
+        Path log = tmp.resolve("log.txt");
+        int code = Cli.run(log, "train", "--config", config.toString(), "--data", tmp.toString());
+        String out = Cli.read(log);
+        assertEquals(1, code, out);
+        assertTrue(out.contains("unknown key 'batchsize'") && out.contains("batch-size"), out);
+    }
+
+    private static List<String> iterable(JsonNode n) {
+        List<String> keys = new java.util.ArrayList<>();
+        n.fieldNames().forEachRemaining(keys::add);
+        return keys;
+    }
+}
