@@ -17,7 +17,9 @@
 # training loop) alternately, A B A B, --pairs times (default 3) in separate processes; each process
 # warms up before its clock starts. Both sides: the same model, batch, 2 compute threads, 2 loader
 # workers, SGD momentum 0.9, jemalloc preloaded. The ratio is convkit / PyTorch img/s, the median
-# of the per-pair ratios (the load on a shared machine moves both sides of a pair alike).
+# of the per-pair ratios (the load on a shared machine moves both sides of a pair alike). The
+# CPU-time ratio (PyTorch's CPU seconds per image over convkit's, loader workers included on both
+# sides) is a cross-check that other jobs on the machine disturb much less than wall time.
 # --baseline "FLAGS": also run convkit with these JVM flags in every pair (e.g.
 # "-Dconvkit.channels_last=false": the NCHW layout of before) and report its ratio as "before".
 # --quick: one pair of tiny runs of W1 and W3 (a smoke test, about a minute; no figures kept).
@@ -87,7 +89,7 @@ row() {
   local args=() targs=()
   while [[ $# -gt 0 && "$1" != "--" ]]; do args+=("$1"); shift; done
   [[ $# -gt 0 ]] && shift && targs=("$@")
-  local ck=() pt=() ratios=() crss=() prss=() pwrss=() cwait=() pwait=() before=()
+  local ck=() pt=() ratios=() crss=() prss=() pwrss=() cwait=() pwait=() before=() cpur=()
   for p in $(seq "$pairs"); do
     local a b z
     if [[ -n "$baseline" ]]; then
@@ -103,12 +105,13 @@ row() {
     fi
     ck+=("$(field img_s <<<"$a")"); pt+=("$(field img_s <<<"$b")")
     ratios+=("$(awk -v x="${ck[-1]}" -v y="${pt[-1]}" 'BEGIN {printf "%.3f", x / y}')")
+    cpur+=("$(awk -v x="$(field cpu_ms_per_img <<<"$a")" -v y="$(field cpu_ms_per_img <<<"$b")" 'BEGIN {if (x > 0) printf "%.3f", y / x; else print "nan"}')")
     crss+=("$(field rss_mb <<<"$a")"); prss+=("$(field rss_mb <<<"$b")"); pwrss+=("$(field workers_rss_mb <<<"$b")")
     cwait+=("$(field wait <<<"$a")"); pwait+=("$(field wait <<<"$b")")
     if [[ -n "$baseline" && -n "$z" ]]; then
       before+=("$(awk -v x="$(field img_s <<<"$z")" -v y="${pt[-1]}" 'BEGIN {printf "%.3f", x / y}')")
     fi
-    echo "  $label pair $p: convkit ${ck[-1]} img/s, pytorch ${pt[-1]} img/s, ratio ${ratios[-1]}${z:+, before: $(field img_s <<<"$z") img/s}" >&2
+    echo "  $label pair $p: convkit ${ck[-1]} img/s, pytorch ${pt[-1]} img/s, ratio ${ratios[-1]}, cpu ratio ${cpur[-1]}${z:+, before: $(field img_s <<<"$z") img/s}" >&2
   done
   local r lo hi
   r="$(printf '%s\n' "${ratios[@]}" | median)"
@@ -116,8 +119,9 @@ row() {
   hi="$(printf '%s\n' "${ratios[@]}" | sort -g | tail -n 1)"
   local b="-"
   [[ ${#before[@]} -gt 0 ]] && b="$(printf '%s\n' "${before[@]}" | median)"
-  rows+=("$(printf '| %s | %s | %s | **%.2f** (%.2f-%.2f) | %s | %s | %s (+%s workers) | %.1f%% / %.1f%% |' "$label" \
-    "$(printf '%s\n' "${ck[@]}" | median)" "$(printf '%s\n' "${pt[@]}" | median)" "$r" "$lo" "$hi" "$b" \
+  rows+=("$(printf '| %s | %s | %s | **%.2f** (%.2f-%.2f) | %s | %s | %s | %s (+%s workers) | %.1f%% / %.1f%% |' "$label" \
+    "$(printf '%s\n' "${ck[@]}" | median)" "$(printf '%s\n' "${pt[@]}" | median)" "$r" "$lo" "$hi" \
+    "$(printf '%s\n' "${cpur[@]}" | median)" "$b" \
     "$(printf '%s\n' "${crss[@]}" | median)" "$(printf '%s\n' "${prss[@]}" | median)" \
     "$(printf '%s\n' "${pwrss[@]}" | median)" \
     "$(awk -v w="$(printf '%s\n' "${cwait[@]}" | median)" 'BEGIN {print 100 * w}')" \
@@ -167,8 +171,8 @@ table="$(
   echo "$versions; commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo '+changes'); threads $threads, loader workers $workers, $pairs pairs; load average before $load_before, after $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
   if [[ ${#rows[@]} -gt 0 ]]; then
-    echo "| workload | convkit img/s | PyTorch img/s | ratio (range) | ratio before | convkit peak RSS MB | PyTorch peak RSS MB | data wait convkit / PyTorch |"
-    echo "|---|---|---|---|---|---|---|---|"
+    echo "| workload | convkit img/s | PyTorch img/s | ratio (range) | CPU-time ratio | ratio before | convkit peak RSS MB | PyTorch peak RSS MB | data wait convkit / PyTorch |"
+    echo "|---|---|---|---|---|---|---|---|---|"
     printf '%s\n' "${rows[@]}"
   fi
   for e in "${extra[@]}"; do echo; echo "$e"; done

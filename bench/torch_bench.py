@@ -128,6 +128,20 @@ def peak_rss_mb(pid="self"):
     return 0.0
 
 
+def cpu_seconds(pids):
+    """CPU seconds (user + system) used so far by this process and the given worker processes."""
+    total = time.process_time()
+    tick = os.sysconf("SC_CLK_TCK")
+    for pid in pids:
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+        except OSError:
+            pass
+    return total
+
+
 def rss_mb():
     with open("/proc/self/status") as f:
         for line in f:
@@ -190,10 +204,13 @@ def main():
         t0 = time.perf_counter()
         if delivered == warmup and start is None:
             start = t0
+            pids = [w.pid for w in getattr(it, "_workers", [])]
+            cpu0 = cpu_seconds(pids)
         try:
             x, y = next(it)
         except StopIteration:
             end = time.perf_counter()
+            cpu1 = cpu_seconds(pids)
             wait += end - t0
             break
         if start is not None:
@@ -217,8 +234,10 @@ def main():
             # the workers' own peaks, read while they are alive (they are separate processes)
             worker_rss = sum(peak_rss_mb(w.pid) for w in getattr(it, "_workers", []))
     secs = end - start
-    print("RESULT img_s=%.2f images=%d seconds=%.3f wait=%.4f rss_mb=%.1f workers_rss_mb=%.1f"
-          % (images / secs, images, secs, wait / secs, peak_rss_mb(), worker_rss), flush=True)
+    # CPU time covers the DataLoader workers too (separate processes), as the JVM's covers its loader threads
+    print("RESULT img_s=%.2f images=%d seconds=%.3f cpu_ms_per_img=%.3f wait=%.4f rss_mb=%.1f workers_rss_mb=%.1f"
+          % (images / secs, images, secs, (cpu1 - cpu0) * 1000 / images, wait / secs, peak_rss_mb(), worker_rss),
+          flush=True)
 
 
 if __name__ == "__main__":

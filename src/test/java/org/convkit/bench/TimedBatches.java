@@ -110,6 +110,11 @@ final class TimedBatches implements Batches {
             }
 
             @Override
+            public void recycle(Batch b) {
+                pass.recycle(b);
+            }
+
+            @Override
             public void close() {
                 pass.close();
             }

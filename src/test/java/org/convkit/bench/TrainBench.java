@@ -20,6 +20,7 @@ import org.convkit.model.ConvNet;
 import org.convkit.model.ModelOptions;
 import org.convkit.model.Zoo;
 import org.convkit.train.Learner;
+import org.convkit.train.LoaderBatches;
 import org.convkit.train.ParamGroups;
 import org.convkit.train.loss.CrossEntropy;
 import org.convkit.train.optim.Optimizer;
@@ -28,7 +29,8 @@ import org.convkit.train.schedule.Constant;
 
 /**
  * The convkit side of bench/run.sh: trains (or evaluates) a zoo model through the product's own
- * path — Datasets.open, the Loader with a parsed transform pipeline, the Learner with SGD
+ * path — Datasets.open, the Loader with a parsed transform pipeline (through the trainer's
+ * LoaderBatches), the Learner with SGD
  * momentum 0.9 and cross-entropy (or the Learner's evaluation) — and prints one RESULT line.
  *
  * <p>Arguments are {@code key=value}: mode=train|infer model= stem= classes= input=CxHxW data=
@@ -80,7 +82,7 @@ public final class TrainBench {
         try (NDManager models = NDManager.newBaseManager(cpu);
                 Loader loader = new Loader(source, pipeline, lo)) {
             net.initialize(models);
-            TimedBatches timed = new TimedBatches(new LoaderBatches(loader), warmup);
+            TimedBatches timed = new TimedBatches(new LoaderBatches(loader, all.classes(), 1, -1), warmup);
             try (Optimizer sgd = Optimizers.create("sgd", ParamGroups.all(net, 0), models,
                     new Optimizers.Settings(0.9, false, 0.0))) {
                 double lr = Double.parseDouble(a.getOrDefault("lr", "0.01"));
@@ -96,7 +98,7 @@ public final class TrainBench {
                                     r.epoch(), r.rssMb(), r.imagesPerSecond(), r.dataWait());
                         }
                     });
-                    learner.fit(Integer.parseInt(a.getOrDefault("epochs", "10")), new LoaderBatches(loader), null);
+                    learner.fit(Integer.parseInt(a.getOrDefault("epochs", "10")), new LoaderBatches(loader, all.classes(), 1, -1), null);
                     return;
                 } else if (train) {
                     learner.fit(1, timed, null);

@@ -16,9 +16,12 @@ import java.util.Collection;
  * Closing a DJL handle only drops one reference to the tensor: autograd keeps what backward needs
  * (saved inputs/outputs hold their own references), views keep their storage, so this is safe in
  * training too. The chain's own input and anything a block hands through unchanged are never
- * closed.
+ * closed. {@code -Dconvkit.free_intermediates=false} keeps DJL's behavior (for comparisons).
  */
 public final class Intermediates {
+    private static final boolean ENABLED =
+            !"false".equalsIgnoreCase(System.getProperty("convkit.free_intermediates", "true"));
+
     private Intermediates() {}
 
     /** {@code blocks} applied in order to {@code inputs}, intermediates closed as they are used up. */
@@ -36,6 +39,9 @@ public final class Intermediates {
 
     /** Closes every array of {@code used} that is not also (the same object) in {@code kept}. */
     public static void release(NDList used, NDList kept) {
+        if (!ENABLED) {
+            return;
+        }
         for (NDArray a : used) {
             if (!contains(kept, a)) {
                 a.close();
@@ -45,7 +51,7 @@ public final class Intermediates {
 
     /** Closes {@code used} unless it is one of {@code kept}'s arrays. */
     public static void release(NDArray used, NDList kept) {
-        if (!contains(kept, used)) {
+        if (ENABLED && !contains(kept, used)) {
             used.close();
         }
     }
