@@ -7,7 +7,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
@@ -70,6 +69,7 @@ public final class Learner {
     private int epochs;
     private double lastLr = Double.NaN;
     private String stopReason;
+    private final InputBuffers inputs = new InputBuffers();
 
     /**
      * @param net an initialized network, parameters on {@code device}
@@ -236,7 +236,7 @@ public final class Learner {
                 }
             }
         }
-        EvalResult v = valid == null ? null : evaluate(valid, epoch);
+        EvalResult v = valid == null ? null : evaluate(valid, 0);
         state.seconds = secondsBefore + (System.nanoTime() - start) / 1e9;
         state.epoch++;
         state.batch = 0;
@@ -277,9 +277,8 @@ public final class Learner {
         try (NDManager scope = base.newSubManager();
                 NDScope tensors = new NDScope()) {
             tensors.suppressNotUsedWarning();
-            NDArray x = scope.create(batch.data(),
-                    new Shape(batch.size(), batch.channels(), batch.height(), batch.width()));
-            NDArray y = scope.create(toLong(batch.labels()), new Shape(batch.size(), batch.heads()));
+            NDArray x = inputs.images(scope, batch);
+            NDArray y = inputs.labels(scope, batch);
             NDList out;
             double value;
             try (GradientCollector gc = engine.newGradientCollector()) {
@@ -341,12 +340,14 @@ public final class Learner {
     }
 
     /**
-     * Evaluates {@code data} in evaluation mode (pass {@code epoch}, which for an evaluation split
-     * is the same every time): loss, accuracy and the rest of {@link EvalResult}.
+     * Evaluates {@code data} in evaluation mode (its pass 0: evaluation splits are the same every
+     * time): loss, accuracy and the rest of {@link EvalResult}.
+     *
+     * @param keep how many confidently misclassified samples to keep for a report's gallery
      */
-    public EvalResult evaluate(Batches data, int epoch) {
-        Metrics metrics = new Metrics(data.classes(), data.heads(), data.blank(), 0);
-        try (Batches.Pass pass = data.open(epoch, 0)) {
+    public EvalResult evaluate(Batches data, int keep) {
+        Metrics metrics = new Metrics(data.classes(), data.heads(), data.blank(), keep);
+        try (Batches.Pass pass = data.open(0, 0)) {
             return new Evaluator(net, device).evaluate(() -> pass, metrics);
         }
     }
@@ -358,13 +359,5 @@ public final class Learner {
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         z = z ^ (z >>> 31);
         return (int) (z & 0x7fffffff);
-    }
-
-    private static long[] toLong(int[] a) {
-        long[] out = new long[a.length];
-        for (int i = 0; i < a.length; i++) {
-            out[i] = a[i];
-        }
-        return out;
     }
 }

@@ -165,37 +165,14 @@ public final class Training {
             Schedule schedule = Schedules.create(c.schedule, c.epochs, stepsPerEpoch, c.warmup, c.stepEpochs, c.gamma);
             Loss loss = Loss.of(c.loss, c.labelSmoothing);
 
-            RunWriter run;
-            TrainingState resumed = null;
-            if (resumeDir == null) {
-                run = RunWriter.create(runDir);
-                run.writeConfig(c.toMap());
-            } else {
-                if (!Checkpoint.exists(runDir.resolve(RunWriter.CHECKPOINTS).resolve("last"))) {
-                    throw new ConvkitException("--resume " + runDir + ": no checkpoints/last to resume from"
-                            + " (the run stopped before its first checkpoint); start it again");
-                }
-                Path last = runDir.resolve(RunWriter.CHECKPOINTS).resolve("last");
-                Checkpoint.loadInto(last, net);
-                resumed = Checkpoint.readTraining(last, manager).orElseThrow(() -> new ConvkitException(
-                        "--resume " + runDir + ": checkpoints/last has no training state"));
-                run = RunWriter.resume(runDir, resumed.epoch());
-                run.writeConfig(c.toMap());
-            }
+            TrainingState resumed = resumeDir == null ? null : lastCheckpoint(runDir, net, manager);
+            RunWriter run = resumed == null ? RunWriter.create(runDir) : RunWriter.resume(runDir, resumed.epoch());
+            run.writeConfig(c.toMap());
             ModelInfo info = new ModelInfo(dataset.classes(), normalize.forChannels(channels).mean(),
                     normalize.forChannels(channels).std(), Map.of(EVAL_TRANSFORMS,
                             evalPipeline.withNormalize(Normalize.NONE).spec(), "dataset", dataset.name(),
                             "run", runDir.toString()));
-            Checkpoints checkpoints = new Checkpoints(run, info, c.checkpointMinutes, c.checkpointBatches);
-            List<Callback> callbacks = new ArrayList<>();
-            callbacks.add(Progress.onConsole(out));
-            callbacks.add(new MetricsLog(run));
-            callbacks.add(checkpoints);
-            callbacks.add(new NanGuard(checkpoints));
-            callbacks.add(new OutOfMemory(c.batchSize, c.gradAccum, mo.inputSpec()));
-            if (c.patience != null) {
-                callbacks.add(new EarlyStopping(c.patience));
-            }
+            List<Callback> callbacks = callbacks(c, run, info, mo, out);
             Learner learner = new Learner(net, device, loss, optimizer, schedule, c.lr,
                     new Learner.Options(c.gradAccum, c.clip, seed), callbacks);
             if (resumed != null) {
@@ -211,46 +188,74 @@ public final class Training {
             } finally {
                 writeSkipped(run, dataset, trainLoader, validLoader, testLoader);
             }
-            if (fit.stopReason() != null) {
-                out.println(fit.stopReason());
-            }
-
-            // the numbers people quote come from the best checkpoint (by validation accuracy)
-            if (Checkpoint.exists(run.bestCheckpoint())) {
-                Checkpoint.loadInto(run.bestCheckpoint(), net);
-            }
-            EvalResult validResult = null;
-            Path report = null;
-            if (valid != null) {
-                validResult = evaluate(learner, valid, Metrics.DEFAULT_KEEP);
-                try {
-                    report = RunReport.write(runDir, validResult, dataset.valid());
-                } catch (IOException | RuntimeException e) {
-                    out.println("warning: the report could not be written: " + e.getMessage());
-                }
-            }
-            EvalResult testResult = test == null ? null : evaluate(learner, test, 0);
-            if (testResult != null) {
-                writeJson(runDir.resolve("test.json"), testResult);
-            }
-            double minutes = (System.nanoTime() - started) / 60e9;
-            out.printf(Locale.ROOT, "%s in %.1f min%n",
-                    testResult != null ? String.format(Locale.ROOT, "test accuracy %.2f%% (%d images, best epoch %d)",
-                            100 * testResult.accuracy(), testResult.samples(), fit.bestEpoch())
-                            : validResult != null ? String.format(Locale.ROOT, "valid accuracy %.2f%% (no test split)",
-                                    100 * validResult.accuracy()) : "trained",
-                    minutes);
-            out.println("report: " + (report != null ? report : runDir));
+            Outcome outcome = finish(c, run, learner, fit, dataset, valid, test, started, out);
             optimizer.close();
-            return new Outcome(runDir, c, fit, validResult, testResult, report);
+            return outcome;
         }
     }
 
-    private static EvalResult evaluate(Learner learner, Batches data, int keep) {
-        Metrics metrics = new Metrics(data.classes(), data.heads(), data.blank(), keep);
-        try (Batches.Pass pass = data.open(0, 0)) {
-            return new org.convkit.eval.Evaluator(learner.net(), learner.device()).evaluate(() -> pass, metrics);
+    /** Loads checkpoints/last of {@code runDir} into {@code net}; its training state for the Learner. */
+    private static TrainingState lastCheckpoint(Path runDir, ConvNet net, NDManager manager) {
+        Path last = runDir.resolve(RunWriter.CHECKPOINTS).resolve("last");
+        if (!Checkpoint.exists(last)) {
+            throw new ConvkitException("--resume " + runDir + ": no checkpoints/last to resume from"
+                    + " (the run stopped before its first checkpoint); start it again");
         }
+        Checkpoint.loadInto(last, net);
+        return Checkpoint.readTraining(last, manager).orElseThrow(() -> new ConvkitException(
+                "--resume " + runDir + ": checkpoints/last has no training state"));
+    }
+
+    /** Progress, metrics files, checkpoints, the NaN guard, the out-of-memory message, early stop. */
+    private static List<Callback> callbacks(TrainConfig c, RunWriter run, ModelInfo info, ModelOptions mo, PrintStream out) {
+        Checkpoints checkpoints = new Checkpoints(run, info, c.checkpointMinutes, c.checkpointBatches);
+        List<Callback> callbacks = new ArrayList<>();
+        callbacks.add(Progress.onConsole(out));
+        callbacks.add(new MetricsLog(run));
+        callbacks.add(checkpoints);
+        callbacks.add(new NanGuard(checkpoints));
+        callbacks.add(new OutOfMemory(c.batchSize, c.gradAccum, mo.inputSpec()));
+        if (c.patience != null) {
+            callbacks.add(new EarlyStopping(c.patience));
+        }
+        return callbacks;
+    }
+
+    /**
+     * The numbers people quote, from the best checkpoint (by validation accuracy): the validation
+     * evaluation with its report, and the test accuracy, printed with the report's path.
+     */
+    private static Outcome finish(TrainConfig c, RunWriter run, Learner learner, FitResult fit, Dataset dataset,
+            Batches valid, Batches test, long started, PrintStream out) {
+        if (fit.stopReason() != null) {
+            out.println(fit.stopReason());
+        }
+        if (Checkpoint.exists(run.bestCheckpoint())) {
+            Checkpoint.loadInto(run.bestCheckpoint(), learner.net());
+        }
+        EvalResult validResult = null;
+        Path report = null;
+        if (valid != null) {
+            validResult = learner.evaluate(valid, Metrics.DEFAULT_KEEP);
+            try {
+                report = RunReport.write(run.dir(), validResult, dataset.valid());
+            } catch (IOException | RuntimeException e) {
+                out.println("warning: the report could not be written: " + e.getMessage());
+            }
+        }
+        EvalResult testResult = test == null ? null : learner.evaluate(test, 0);
+        if (testResult != null) {
+            writeJson(run.dir().resolve("test.json"), testResult);
+        }
+        String headline = testResult != null
+                ? String.format(Locale.ROOT, "test accuracy %.2f%% (%d images, best epoch %d)",
+                        100 * testResult.accuracy(), testResult.samples(), fit.bestEpoch())
+                : validResult != null
+                        ? String.format(Locale.ROOT, "valid accuracy %.2f%% (no test split)", 100 * validResult.accuracy())
+                        : "trained";
+        out.printf(Locale.ROOT, "%s in %.1f min%n", headline, (System.nanoTime() - started) / 60e9);
+        out.println("report: " + (report != null ? report : run.dir()));
+        return new Outcome(run.dir(), c, fit, validResult, testResult, report);
     }
 
     private static Loader.Options loaderOptions(TrainConfig c, int channels, String split, boolean training) {

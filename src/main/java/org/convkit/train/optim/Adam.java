@@ -41,19 +41,16 @@ public final class Adam extends Optimizer {
         return m;
     }
 
-
-
     @Override
     protected void update(String path, NDArray w, NDArray grad, long step, ParamGroup group, Scalars s) {
         double lr = group.lr();
-        double wd = group.weightDecay();
         NDArray g = grad;
-        if (wd != 0) {
-            if (decoupled) {
-                w.muli(s.of(1 - lr * wd));
-            } else {
-                g.addi(w.mul(s.of(wd)));
+        if (decoupled) {
+            if (group.weightDecay() != 0) {
+                w.muli(s.of(1 - lr * group.weightDecay()));
             }
+        } else {
+            g = addWeightDecay(grad, w, group, s);
         }
         double beta1 = momentum(); // what one-cycle cycles
         NDArray m = state(path, "exp_avg");

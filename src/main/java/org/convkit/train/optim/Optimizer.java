@@ -122,6 +122,14 @@ public abstract class Optimizer implements AutoCloseable {
      */
     protected abstract void update(String path, NDArray w, NDArray grad, long step, ParamGroup group, Scalars s);
 
+    /** torch's L2 weight decay, {@code grad += wd * w} (in place; the gradient is zeroed after the step). */
+    protected static NDArray addWeightDecay(NDArray grad, NDArray w, ParamGroup group, Scalars s) {
+        if (group.weightDecay() != 0) {
+            grad.addi(w.mul(s.of(group.weightDecay())));
+        }
+        return grad;
+    }
+
     /** Zeroes the gradient of every parameter of every group (frozen ones have none). */
     public void zeroGrad() {
         for (ParamGroup g : groups) {

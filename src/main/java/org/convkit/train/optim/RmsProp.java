@@ -43,14 +43,9 @@ public final class RmsProp extends Optimizer {
         return m;
     }
 
-
-
     @Override
     protected void update(String path, NDArray w, NDArray grad, long step, ParamGroup group, Scalars s) {
-        NDArray g = grad;
-        if (group.weightDecay() != 0) {
-            g.addi(w.mul(s.of(group.weightDecay())));
-        }
+        NDArray g = addWeightDecay(grad, w, group, s);
         NDArray sq = state(path, "square_avg");
         if (sq == null) {
             sq = zerosState(path, "square_avg", w);

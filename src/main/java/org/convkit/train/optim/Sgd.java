@@ -41,14 +41,9 @@ public final class Sgd extends Optimizer {
         return m;
     }
 
-
-
     @Override
     protected void update(String path, NDArray w, NDArray grad, long step, ParamGroup group, Scalars s) {
-        NDArray g = grad;
-        if (group.weightDecay() != 0) {
-            g.addi(w.mul(s.of(group.weightDecay())));
-        }
+        NDArray g = addWeightDecay(grad, w, group, s);
         NDArray d = g;
         double momentum = momentum();
         if (momentum != 0) {
