@@ -7,8 +7,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 epochs="${1:-10}"
 cp="target/classes:target/test-classes:$(cat target/bench.cp)"
 jemalloc=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2
-envs=()
-[[ -r "$jemalloc" ]] && envs=(LD_PRELOAD="$jemalloc" MALLOC_CONF=oversize_threshold:0,dirty_decay_ms:-1,muzzy_decay_ms:-1)
+envs=(OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}")
+[[ -r "$jemalloc" ]] && envs+=(LD_PRELOAD="$jemalloc" MALLOC_CONF=oversize_threshold:0,dirty_decay_ms:-1,muzzy_decay_ms:-1)
 args=(mode=fit model=lenet classes=10 input=1x28x28 data=/usr/share/datasets/fashion-mnist transforms=totensor
   batch=256 workers=2 epochs="$epochs")
 ck="$(env "${envs[@]}" java -Xss4m -Dai.djl.offline=true -Dai.djl.pytorch.num_interop_threads=1 \

@@ -67,7 +67,13 @@ for lib in /usr/lib/x86_64-linux-gnu/libjemalloc.so.2 /usr/lib/aarch64-linux-gnu
 done
 [[ -n "$jemalloc" ]] || echo "bench: libjemalloc2 not installed: both sides run with glibc malloc" >&2
 malloc_conf="oversize_threshold:0,dirty_decay_ms:-1,muzzy_decay_ms:-1"
-with_env() { env ${jemalloc:+LD_PRELOAD=$jemalloc MALLOC_CONF=$malloc_conf} BENCH_DATA="$BENCH_DATA" "$@"; }
+# and the launcher's OpenMP setting: passive waiting (libgomp's spinning starves a preempted sibling
+# thread on shared cores; see the Training section of bench/RESULTS.md). PyTorch 1.13 uses
+# libgomp too, so both sides get it.
+omp="${OMP_WAIT_POLICY:-PASSIVE}"
+with_env() {
+  env ${jemalloc:+LD_PRELOAD=$jemalloc MALLOC_CONF=$malloc_conf} OMP_WAIT_POLICY="$omp" BENCH_DATA="$BENCH_DATA" "$@"
+}
 
 # the launcher's JVM settings (./convkit), plus the thread count both sides use
 convkit_cmd() {
@@ -168,7 +174,7 @@ machine="$(lscpu | sed -n 's/^Model name: *//p' | head -n 1), $(nproc) cores, $(
 table="$(
   echo "### $started — $machine"
   echo
-  echo "$versions; commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo '+changes'); threads $threads, loader workers $workers, $pairs pairs; load average before $load_before, after $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "$versions; commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo '+changes'); threads $threads, loader workers $workers, OMP_WAIT_POLICY=$omp, $pairs pairs; load average before $load_before, after $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
   if [[ ${#rows[@]} -gt 0 ]]; then
     echo "| workload | convkit img/s | PyTorch img/s | ratio (range) | CPU-time ratio | ratio before | convkit peak RSS MB | PyTorch peak RSS MB | data wait convkit / PyTorch |"

@@ -11,8 +11,8 @@ fm=/usr/share/datasets/fashion-mnist
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 jemalloc=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2
-envs=()
-[[ -r "$jemalloc" ]] && envs=(LD_PRELOAD="$jemalloc" MALLOC_CONF=oversize_threshold:0,dirty_decay_ms:-1,muzzy_decay_ms:-1)
+envs=(OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}")
+[[ -r "$jemalloc" ]] && envs+=(LD_PRELOAD="$jemalloc" MALLOC_CONF=oversize_threshold:0,dirty_decay_ms:-1,muzzy_decay_ms:-1)
 if ! ./convkit train --help >/dev/null 2>&1; then
   echo "W6: \`convkit train\` is not on this branch yet (the trainer's branch): no time-to-accuracy figures."
   exit 0
