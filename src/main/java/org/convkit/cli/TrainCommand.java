@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train a network and write runs/NAME/ (config, metrics, checkpoints, report).",
-            "With no options: the main job, a small CNN on Fashion-MNIST (fetched if missing), ~92% test accuracy."})
+            "With no options: the main job, a small CNN on Fashion-MNIST (fetched if missing), ~92%% test accuracy."})
 final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "D", description = "Dataset name (fashion-mnist, mnist, cifar10) or path (default: "
             + Recipe.DEFAULT_DATA + ").")
@@ -53,7 +53,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--schedule", paramLabel = "S", description = "constant, step, cosine or onecycle (default: onecycle).")
     String schedule;
 
-    @Option(names = "--warmup", paramLabel = "EPOCHS", description = "Linear warm-up in epochs; for onecycle the climb (default: 30% of the run).")
+    @Option(names = "--warmup", paramLabel = "EPOCHS", description = "Linear warm-up in epochs; for onecycle the climb (default: 30%% of the run).")
     Double warmup;
 
     @Option(names = "--step-epochs", paramLabel = "N", description = "step schedule: decay every N epochs (default: a third of the run).")
