@@ -48,7 +48,7 @@ public final class TrainArgs {
     @Option(names = "--schedule", paramLabel = "S", description = "constant, step, cosine or onecycle (default: onecycle).")
     public String schedule;
 
-    @Option(names = "--warmup", paramLabel = "EPOCHS", description = "Linear warm-up in epochs; for onecycle the climb (default: 30% of the run).")
+    @Option(names = "--warmup", paramLabel = "EPOCHS", description = "Linear warm-up in epochs; for onecycle the climb (default: 30%% of the run).")
     public Double warmup;
 
     @Option(names = "--step-epochs", paramLabel = "N", description = "step schedule: decay every N epochs (default: a third of the run).")

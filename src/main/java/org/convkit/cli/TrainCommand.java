@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train a network and write runs/NAME/ (config, metrics, checkpoints, report).",
-            "With no options: the main job, a small CNN on Fashion-MNIST (fetched if missing), ~92% test accuracy."})
+            "With no options: the main job, a small CNN on Fashion-MNIST (fetched if missing), ~92%% test accuracy."})
 final class TrainCommand implements Callable<Integer> {
     @Mixin
     TrainArgs options;

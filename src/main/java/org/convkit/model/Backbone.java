@@ -69,7 +69,11 @@ public final class Backbone extends Named {
         NDList x = inputs;
         for (int i = 0; i < children.size(); i++) {
             boolean stageTraining = training && (frozen.isEmpty() || !frozen.contains(BlockNames.child(this, i)));
-            x = children.valueAt(i).forward(ps, x, stageTraining);
+            NDList next = children.valueAt(i).forward(ps, x, stageTraining);
+            if (x != inputs) {
+                org.convkit.model.layers.Intermediates.release(x, next); // see Intermediates
+            }
+            x = next;
         }
         return x;
     }

@@ -112,6 +112,7 @@ public final class ConvNet extends AbstractBlock {
     public ConvNet initialize(NDManager manager) {
         this.manager = manager;
         initialize(manager, DataType.FLOAT32, inputShape());
+        MemoryFormat.apply(this);
         return this;
     }
 

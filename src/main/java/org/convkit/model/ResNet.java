@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.convkit.core.ConvkitException;
 import org.convkit.model.Init.Rule;
+import org.convkit.model.layers.Intermediates;
 import org.convkit.model.layers.Named;
 import org.convkit.model.layers.Seq;
 import org.convkit.model.layers.Shapes;
@@ -130,17 +131,32 @@ public final class ResNet {
         @Override
         protected NDList forwardInternal(
                 ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+            // each intermediate is closed once used (see Intermediates): DJL would keep them all
+            // until the batch ends
             NDList y = inputs;
             for (int i = 0; i < layers.size(); i++) {
-                y = layers.get(i).forward(ps, y, training);
+                NDList next = layers.get(i).forward(ps, y, training);
                 if (i % 2 == 1 && i < layers.size() - 1) {
-                    y = new NDList(Activation.relu(y.singletonOrThrow()));
+                    NDList activated = new NDList(Activation.relu(next.singletonOrThrow()));
+                    Intermediates.release(next, activated);
+                    next = activated;
                 }
+                if (y != inputs) {
+                    Intermediates.release(y, next);
+                }
+                y = next;
             }
             NDArray identity = downsample == null
                     ? inputs.singletonOrThrow()
                     : downsample.forward(ps, inputs, training).singletonOrThrow();
-            return new NDList(Activation.relu(y.singletonOrThrow().add(identity)));
+            NDArray sum = y.singletonOrThrow().add(identity);
+            NDList out = new NDList(Activation.relu(sum));
+            Intermediates.release(y, out);
+            if (downsample != null) {
+                Intermediates.release(identity, out);
+            }
+            Intermediates.release(sum, out);
+            return out;
         }
 
         @Override

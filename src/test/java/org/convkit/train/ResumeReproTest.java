@@ -107,7 +107,9 @@ class ResumeReproTest {
         if (p.isAlive()) {
             p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         }
-        if (trainState(dir).path("epoch").asInt() < 3) {
+        // a kill after the last epoch's checkpoint but before the test evaluation leaves a run
+        // whose resume only has to finish it
+        if (trainState(dir).path("epoch").asInt() < 3 || !Files.exists(dir.resolve("test.json"))) {
             Path log = tmp.resolve("hammered-final.log");
             assertEquals(0, Cli.run(log, "train", "--resume", dir.toString()), Cli.read(log));
         }

@@ -25,11 +25,7 @@ public class Named extends AbstractBlock {
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDList x = inputs;
-        for (Block b : children.values()) {
-            x = b.forward(ps, x, training);
-        }
-        return x;
+        return Intermediates.chain(children.values(), ps, inputs, training);
     }
 
     @Override

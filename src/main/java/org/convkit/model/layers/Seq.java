@@ -1,8 +1,11 @@
 package org.convkit.model.layers;
 
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
 
 /**
  * torch.nn.Sequential: children are addressed by position (features.0, features.3 ...), which is
@@ -15,6 +18,13 @@ public class Seq extends SequentialBlock {
         Seq s = new Seq();
         s.addAll(blocks);
         return s;
+    }
+
+    /** SequentialBlock's loop, freeing each intermediate once used (see {@link Intermediates}). */
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        return Intermediates.chain(children.values(), ps, inputs, training);
     }
 
     @Override

@@ -1,0 +1,111 @@
+"""W6's PyTorch side: the recipe a `convkit train` run resolved (its runs/NAME/config.json), written
+the way a PyTorch user would, on Fashion-MNIST from Debian's IDX files.
+
+Usage: torch_recipe.py CONFIG.json FASHION_MNIST_DIR SCRATCH_DIR
+Prints one line per epoch: EPOCH n seconds=<cumulative training+validation seconds> valid_acc=...
+then TEST acc=... Supports what the main recipe uses: simplecnn (--arch, --fc), SGD with
+(Nesterov) momentum and weight decay, the onecycle or constant schedule, label smoothing,
+augment none|light (horizontal flips), normalize auto (training-set mean/std) or none, a seeded
+held-out validation share of train.
+"""
+import json
+import sys
+import time
+
+import torch
+import torch.nn as nn
+from torchvision import transforms as T
+
+sys.path.insert(0, __file__.rsplit("/", 1)[0])
+import torch_bench  # noqa: E402  (Fashion-MNIST loading, shared with the throughput benchmark)
+
+
+def simplecnn(arch, fc, classes, channels, size):
+    layers, c = [], channels
+    for w in arch:
+        layers += [nn.Conv2d(c, w, 3, 1, 1), nn.BatchNorm2d(w), nn.ReLU(inplace=True), nn.MaxPool2d(2, 2)]
+        c, size = w, size // 2
+    feats, head = c * size * size, []
+    for w in fc:
+        head += [nn.Linear(feats, w), nn.ReLU(inplace=True)]
+        feats = w
+    return nn.Sequential(*layers, nn.Flatten(), *head, nn.Linear(feats, classes))
+
+
+def main():
+    cfg = json.load(open(sys.argv[1]))
+    data, scratch = sys.argv[2], sys.argv[3]
+    if cfg["model"] != "simplecnn":
+        raise SystemExit("torch_recipe: only the simplecnn recipe is mirrored, not " + cfg["model"])
+    torch.manual_seed(cfg.get("seed", 0))
+    torch.set_num_threads(cfg.get("threads") or 2)
+    workers = cfg.get("workers") or 2
+    cl = torch.channels_last
+
+    plain = torch_bench.fashion_mnist(data, True, None, scratch)
+    if cfg.get("normalize", "auto") == "auto":
+        x = plain.data.float() / 255
+        norm = [T.Normalize((x.mean().item(),), (x.std().item(),))]
+    else:
+        norm = []
+    flips = [T.RandomHorizontalFlip()] if cfg.get("augment") in ("light", "standard") else []
+    train_tf = T.Compose(flips + [T.ToTensor()] + norm)
+    eval_tf = T.Compose([T.ToTensor()] + norm)
+    train_all = torch_bench.fashion_mnist(data, True, train_tf, scratch)
+    eval_all = torch_bench.fashion_mnist(data, True, eval_tf, scratch)
+    n = len(train_all)
+    n_valid = int(round(n * cfg.get("valid-split", 0.1)))
+    perm = torch.randperm(n, generator=torch.Generator().manual_seed(cfg.get("seed", 0))).tolist()
+    train_set = torch.utils.data.Subset(train_all, perm[n_valid:])
+    valid_set = torch.utils.data.Subset(eval_all, perm[:n_valid])
+    test_set = torch_bench.fashion_mnist(data, False, eval_tf, scratch)
+    batch = cfg["batch-size"]
+    dl = torch.utils.data.DataLoader(train_set, batch, shuffle=True, num_workers=workers, drop_last=True,
+                                     persistent_workers=True)
+    vl = torch.utils.data.DataLoader(valid_set, 512, num_workers=workers, persistent_workers=True)
+    tl = torch.utils.data.DataLoader(test_set, 512, num_workers=workers)
+
+    arch = [int(v) for v in cfg["arch"].split(",")]
+    fc = [int(v) for v in cfg["fc"].split(",")] if cfg.get("fc") else []
+    model = simplecnn(arch, fc, 10, 1, cfg.get("image-size", 28)).to(memory_format=cl)
+    opt = torch.optim.SGD(model.parameters(), lr=cfg["lr"], momentum=cfg["momentum"],
+                          nesterov=cfg.get("nesterov", False), weight_decay=cfg.get("weight-decay", 0))
+    epochs = cfg["epochs"]
+    if cfg["schedule"] == "onecycle":
+        sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg["lr"], epochs=epochs, steps_per_epoch=len(dl),
+                                                    pct_start=cfg.get("warmup", 0.3 * epochs) / epochs)
+    elif cfg["schedule"] == "constant":
+        sched = None
+    else:
+        raise SystemExit("torch_recipe: schedule %s not mirrored" % cfg["schedule"])
+    loss_fn = nn.CrossEntropyLoss(label_smoothing=cfg.get("label-smoothing", 0))
+
+    def accuracy(loader):
+        model.eval()
+        right = total = 0
+        with torch.no_grad():
+            for x, y in loader:
+                right += (model(x.contiguous(memory_format=cl)).argmax(1) == y).sum().item()
+                total += y.shape[0]
+        return right / total
+
+    elapsed = 0.0
+    for e in range(epochs):
+        t = time.perf_counter()
+        model.train()
+        for x, y in dl:
+            opt.zero_grad()
+            loss = loss_fn(model(x.contiguous(memory_format=cl)), y)
+            loss.backward()
+            opt.step()
+            if sched is not None:
+                sched.step()
+            loss.item()
+        acc = accuracy(vl)
+        elapsed += time.perf_counter() - t
+        print("EPOCH %d seconds=%.1f valid_acc=%.4f" % (e + 1, elapsed, acc), flush=True)
+    print("TEST acc=%.4f" % accuracy(tl), flush=True)
+
+
+if __name__ == "__main__":
+    main()

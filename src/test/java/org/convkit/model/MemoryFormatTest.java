@@ -1,0 +1,112 @@
+package org.convkit.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.convkit.core.Runtime;
+import org.convkit.eval.NoGrad;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Channels-last weights are a storage detail: the same values, the same outputs and gradients as
+ * NCHW weights, trainable with in-place updates (the failure mode of a layout made by views).
+ */
+class MemoryFormatTest {
+    @BeforeAll
+    static void engine() {
+        Runtime.init();
+    }
+
+    /** lenet: 1-channel first conv (C = 1 weights); resnet18 cifar: 1x1 downsample convs, BN. */
+    @ParameterizedTest
+    @ValueSource(strings = {"lenet", "resnet18"})
+    void sameValuesOutputsAndGradientsAsNchw(String name) {
+        ModelOptions o = Zoo.get(name).defaults().withClasses(10);
+        o = name.equals("resnet18") ? o.withStem("cifar").withInput(3, 32, 32).withWidthMultiplier(0.25) : o;
+        Engine engine = Runtime.init();
+        try (NDManager m = NDManager.newBaseManager()) {
+            ConvNet cl = Zoo.create(name, o).initialize(m); // channels-last by default
+            String before = System.getProperty("convkit.channels_last");
+            ConvNet nchw;
+            try {
+                System.setProperty("convkit.channels_last", "false");
+                nchw = Zoo.create(name, o).initialize(m);
+            } finally {
+                if (before == null) {
+                    System.clearProperty("convkit.channels_last");
+                } else {
+                    System.setProperty("convkit.channels_last", before);
+                }
+            }
+            Map<String, float[]> values = new LinkedHashMap<>();
+            cl.parametersByPath().forEach((path, p) -> values.put(path, p.getArray().toFloatArray()));
+            nchw.parametersByPath().forEach((path, p) -> p.getArray().set(values.get(path)));
+
+            // applying again changes no value and keeps gradients on
+            MemoryFormat.apply(cl);
+            cl.parametersByPath().forEach((path, p) -> {
+                assertArrayEquals(values.get(path), p.getArray().toFloatArray(), path);
+                assertEquals(p.requiresGradient(), p.getArray().hasGradient(), path);
+            });
+
+            Shape in = cl.inputShape();
+            NDArray x = m.randomNormal(new Shape(4, in.get(1), in.get(2), in.get(3)));
+            // a random weighting of the outputs: with a plain sum every BatchNorm in training mode
+            // passes back an exact zero, and the gradients left would be rounding noise
+            NDArray w = m.randomNormal(new Shape(4, 10));
+            float[] outCl = trainStep(engine, m, cl, x, w);
+            float[] outNchw = trainStep(engine, m, nchw, x, w);
+            assertArrayEquals(outNchw, outCl, 1e-4f);
+            for (Map.Entry<String, Parameter> e : cl.parametersByPath().entrySet()) {
+                Parameter twin = nchw.parametersByPath().get(e.getKey());
+                if (e.getValue().getArray().getShape().dimension() == 4) {
+                    float[] g1 = e.getValue().getArray().getGradient().toFloatArray();
+                    float[] g2 = twin.getArray().getGradient().toFloatArray();
+                    assertEquals(g2.length, g1.length);
+                    // whole-tensor relative error: single elements may be small differences of
+                    // large sums, rounded differently by the two convolution algorithms
+                    double diff = 0;
+                    double norm = 0;
+                    for (int i = 0; i < g1.length; i++) {
+                        diff += (g1[i] - g2[i]) * (double) (g1[i] - g2[i]);
+                        norm += g2[i] * (double) g2[i];
+                    }
+                    assertTrue(norm > 0, e.getKey() + ": a gradient");
+                    assertTrue(Math.sqrt(diff / norm) < 1e-3, e.getKey() + ": relative gradient error "
+                            + Math.sqrt(diff / norm));
+                }
+            }
+            // an in-place update, then another forward with gradients recorded: must not throw
+            try (NoGrad ignored = NoGrad.enter()) {
+                for (Parameter p : cl.parametersByPath().values()) {
+                    if (p.requiresGradient()) {
+                        p.getArray().subi(p.getArray().getGradient().mul(0.01f));
+                    }
+                }
+            }
+            trainStep(engine, m, cl, x, w);
+        }
+    }
+
+    /** Forward in training mode, the weighted sum of outputs backward; returns the outputs. */
+    private static float[] trainStep(Engine engine, NDManager m, ConvNet net, NDArray x, NDArray weights) {
+        try (GradientCollector gc = engine.newGradientCollector()) {
+            NDList out = net.forward(new ParameterStore(m, false), new NDList(x), true);
+            gc.backward(out.singletonOrThrow().mul(weights).sum());
+            return out.singletonOrThrow().toFloatArray();
+        }
+    }
+}
