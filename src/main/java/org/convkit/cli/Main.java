@@ -19,6 +19,8 @@ import picocli.CommandLine.Option;
             ModelsCommand.class,
             SummaryCommand.class,
             TrainCommand.class,
+            FinetuneCommand.class,
+            LrFindCommand.class,
             ForwardCommand.class,
             ExportWeightsCommand.class,
             DataCommand.class,

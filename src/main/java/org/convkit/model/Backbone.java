@@ -2,6 +2,7 @@ package org.convkit.model;
 
 import ai.djl.ndarray.NDList;
 import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.HashSet;
@@ -47,7 +48,10 @@ public final class Backbone extends Named {
     /** Freezes (or unfreezes) one stage: no gradients, BatchNorm statistics held, eval mode. */
     public void setFrozen(String stage, boolean freeze) {
         Block b = stage(stage);
-        b.freezeParameters(freeze);
+        // running statistics are buffers: they never take a gradient, so unfreezing leaves them alone
+        // (a running mean that required grad would break BatchNorm's in-place update)
+        b.freezeParameters(freeze, p -> p.getType() != Parameter.Type.RUNNING_MEAN
+                && p.getType() != Parameter.Type.RUNNING_VAR);
         if (freeze) {
             frozen.add(stage);
         } else {

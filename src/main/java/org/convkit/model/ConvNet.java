@@ -31,6 +31,8 @@ public final class ConvNet extends AbstractBlock {
     private final TorchKeys torchKeys;
     private final Initializer weightInit;
     private NDManager manager;
+    /** When set, forward takes backbone features of this shape (batch axis first) instead of images. */
+    private Shape featureInput;
 
     /**
      * @param architecture the zoo name ("resnet18"); stored in checkpoints to rebuild the network
@@ -92,6 +94,20 @@ public final class ConvNet extends AbstractBlock {
         return backbone.getOutputShapes(new Shape[] {inputShape()})[0].get(1);
     }
 
+    /**
+     * Switches what {@code forward} takes: with {@code on}, backbone features (one flat vector per
+     * sample, reshaped to the backbone's output) go straight to the heads and the backbone is
+     * skipped; off (the default), images. Fine-tuning trains a head on cached features this way:
+     * the network trained and checkpointed is the whole one, its backbone untouched.
+     */
+    public void setFeatureInput(boolean on) {
+        featureInput = on ? backbone.getOutputShapes(new Shape[] {inputShape()})[0] : null;
+    }
+
+    public boolean featureInput() {
+        return featureInput != null;
+    }
+
     /** Allocates and initializes all parameters in {@code manager} (which then owns them). */
     public ConvNet initialize(NDManager manager) {
         this.manager = manager;
@@ -137,6 +153,11 @@ public final class ConvNet extends AbstractBlock {
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        if (featureInput != null) {
+            Shape perSample = featureInput.slice(1);
+            NDList features = new NDList(inputs.head().reshape(new Shape(-1).addAll(perSample)));
+            return heads.forward(ps, features, training);
+        }
         NDList features = backbone.forward(ps, inputs, training);
         return heads.forward(ps, features, training);
     }

@@ -4,6 +4,7 @@ import static org.convkit.report.Numbers.num;
 import static org.convkit.report.Numbers.pct;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Base64;
 import java.util.List;
@@ -30,6 +31,7 @@ final class HtmlReport {
             Optional<byte[]> confusionPng,
             List<Optional<byte[]>> thumbnails,
             long skipped,
+            Optional<JsonNode> freezing,
             String generated) {}
 
     private static final String STYLE = """
@@ -65,6 +67,7 @@ final class HtmlReport {
                 png -> image(h, png, "loss and accuracy per epoch, train vs valid"),
                 () -> h.append("<p class=\"note\">No epochs recorded (metrics.csv is missing or empty).</p>\n"));
         h.append("</section>\n");
+        p.freezing().ifPresent(f -> freezing(h, f));
         p.evaluation().ifPresentOrElse(
                 r -> {
                     perClass(h, r);
@@ -126,6 +129,44 @@ final class HtmlReport {
             h.append("<tr><th>").append(esc(e.getKey())).append("</th><td>").append(esc(text)).append("</td></tr>\n");
         }
         h.append("</table>\n</section>\n");
+    }
+
+    /**
+     * Fine-tuning: per phase the stages that trained, parameter counts per stage, and the frozen
+     * stages' fingerprint before and after (equal = frozen held).
+     */
+    private static void freezing(StringBuilder h, JsonNode f) {
+        h.append("<section id=\"freezing\">\n<h2>Freezing</h2>\n");
+        for (JsonNode phase : f.path("phases")) {
+            JsonNode epochs = phase.path("epochs");
+            h.append("<h3>phase ").append(esc(phase.path("phase").asText())).append(", epochs ")
+                    .append(epochs.path(0).asInt()).append("-").append(epochs.path(1).asInt()).append("</h3>\n");
+            h.append("<table>\n<tr><th>stage</th><th>trainable</th><th>frozen</th><th>BN buffers</th><th></th></tr>\n");
+            for (JsonNode c : phase.path("parameters")) {
+                h.append("<tr><td>").append(esc(c.path("stage").asText())).append("</td><td class=\"num\">")
+                        .append(String.format(Locale.ROOT, "%,d", c.path("trainable").asLong()))
+                        .append("</td><td class=\"num\">").append(String.format(Locale.ROOT, "%,d", c.path("frozen").asLong()))
+                        .append("</td><td class=\"num\">").append(String.format(Locale.ROOT, "%,d", c.path("bn_buffers").asLong()))
+                        .append("</td><td>").append(c.path("frozen_stage").asBoolean() ? "frozen (evaluation mode)" : "")
+                        .append("</td></tr>\n");
+            }
+            h.append("</table>\n");
+            boolean held = phase.path("frozen_held").asBoolean();
+            h.append("<p>frozen weights and BatchNorm statistics, SHA-256 before <code>")
+                    .append(esc(abbrev(phase.path("frozen_fingerprint_before").asText()))).append("</code> after <code>")
+                    .append(esc(abbrev(phase.path("frozen_fingerprint_after").asText()))).append("</code>: ")
+                    .append(held ? "<span class=\"right\">unchanged</span>" : "<span class=\"wrong\">CHANGED</span>");
+            if (phase.path("trained_stages").size() > 0) {
+                h.append(" · trained stages ").append(esc(phase.path("trained_stages").toString()))
+                        .append(phase.path("trained_changed").asBoolean() ? " changed" : " <span class=\"wrong\">did not change</span>");
+            }
+            h.append("</p>\n");
+        }
+        h.append("</section>\n");
+    }
+
+    private static String abbrev(String hash) {
+        return hash.length() > 16 ? hash.substring(0, 16) + "…" : hash;
     }
 
     private static void perClass(StringBuilder h, EvalResult r) {

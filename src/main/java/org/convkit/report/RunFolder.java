@@ -21,6 +21,8 @@ public final class RunFolder {
     public static final String METRICS = "metrics.csv";
     public static final String EVALUATION = "eval.json";
     public static final String SKIPPED = "skipped.csv";
+    /** Written by fine-tuning: what each phase froze and the proof that it held. */
+    public static final String FREEZING = "freezing.json";
 
     private final Path dir;
 
@@ -84,6 +86,19 @@ public final class RunFolder {
         } catch (IOException e) {
             throw new ConvkitException("cannot read " + f + ": " + e.getMessage()
                     + ". Delete it and evaluate again to re-make it.", e);
+        }
+    }
+
+    /** The fine-tuning phases' freezing record, if the run has one. */
+    public Optional<com.fasterxml.jackson.databind.JsonNode> freezing() {
+        Path f = file(FREEZING);
+        if (!Files.exists(f)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new ObjectMapper().readTree(f.toFile()));
+        } catch (IOException e) {
+            throw new ConvkitException("cannot read " + f + ": " + e.getMessage(), e);
         }
     }
 

@@ -91,6 +91,7 @@ public final class RunReport {
                 confusion,
                 thumbs,
                 run.skippedCount(),
+                run.freezing(),
                 ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)));
         Path report = run.file(REPORT);
         AtomicFiles.write(report, out -> out.write(html.getBytes(StandardCharsets.UTF_8)));

@@ -68,6 +68,7 @@ public final class Learner {
     private TrainState state;
     private int epochs;
     private double lastLr = Double.NaN;
+    private EvalResult lastValidation;
     private String stopReason;
     private final InputBuffers inputs = new InputBuffers();
 
@@ -124,6 +125,15 @@ public final class Learner {
     /** The learning rate the last step used (base group). */
     public double lastLr() {
         return lastLr;
+    }
+
+    /**
+     * The validation result of the epoch that just ended (per-position and whole-sequence accuracy
+     * for K heads, per-class scores ...), or {@code null} without validation data: what {@code
+     * onEpochEnd} callbacks read beyond the {@link EpochResult} row.
+     */
+    public EvalResult lastValidation() {
+        return lastValidation;
     }
 
     /** Adds a callback (runs after the ones given so far). */
@@ -237,6 +247,7 @@ public final class Learner {
             }
         }
         EvalResult v = valid == null ? null : evaluate(valid, 0);
+        lastValidation = v;
         state.seconds = secondsBefore + (System.nanoTime() - start) / 1e9;
         state.epoch++;
         state.batch = 0;

@@ -38,6 +38,8 @@ public final class RunWriter {
 
     private final Path dir;
     private final List<EpochResult> rows = new ArrayList<>();
+    /** Extra columns by epoch (a fine-tuning phase, per-position accuracy ...), after the fixed ones. */
+    private final Map<Integer, Map<String, Object>> extras = new LinkedHashMap<>();
 
     private RunWriter(Path dir) {
         this.dir = dir;
@@ -74,6 +76,13 @@ public final class RunWriter {
                     EpochResult r = fromRow(m);
                     if (r.epoch() <= epochs) {
                         w.rows.add(r);
+                        Map<String, Object> extra = new LinkedHashMap<>();
+                        m.forEach((k, v) -> {
+                            if (!COLUMNS.contains(String.valueOf(k))) {
+                                extra.put(String.valueOf(k), v);
+                            }
+                        });
+                        w.extras.put(r.epoch(), extra);
                     }
                 }
             } catch (IOException | RuntimeException e) {
@@ -114,8 +123,18 @@ public final class RunWriter {
 
     /** Appends one epoch to {@code metrics.csv} and {@code metrics.jsonl}. */
     public void addEpoch(EpochResult r) {
+        addEpoch(r, Map.of());
+    }
+
+    /**
+     * Appends one epoch with extra columns (after the fixed ones, in the order first seen; a row
+     * without a value leaves the cell empty).
+     */
+    public void addEpoch(EpochResult r, Map<String, ?> extra) {
         rows.removeIf(old -> old.epoch() >= r.epoch());
+        extras.keySet().removeIf(e -> e >= r.epoch());
         rows.add(r);
+        extras.put(r.epoch(), new LinkedHashMap<>(extra));
         rewriteMetrics();
     }
 
@@ -135,14 +154,23 @@ public final class RunWriter {
     }
 
     private void rewriteMetrics() {
-        StringBuilder csv = new StringBuilder(String.join(",", COLUMNS)).append('\n');
+        List<String> columns = new ArrayList<>(COLUMNS);
+        for (Map<String, Object> e : extras.values()) {
+            for (String k : e.keySet()) {
+                if (!columns.contains(k)) {
+                    columns.add(k);
+                }
+            }
+        }
+        StringBuilder csv = new StringBuilder(String.join(",", columns)).append('\n');
         StringBuilder jsonl = new StringBuilder();
         for (EpochResult r : rows) {
             Map<String, Object> row = toRow(r);
+            extras.getOrDefault(r.epoch(), Map.of()).forEach(row::putIfAbsent);
             List<String> cells = new ArrayList<>();
-            for (String c : COLUMNS) {
+            for (String c : columns) {
                 Object v = row.get(c);
-                cells.add(v == null ? "" : v instanceof Double d ? num(d) : String.valueOf(v));
+                cells.add(v == null ? "" : v instanceof Double d ? num(d) : csv(String.valueOf(v)));
             }
             csv.append(String.join(",", cells)).append('\n');
             try {

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,7 +31,9 @@ public final class TrainConfig {
     @JsonProperty("model") public String model;
     @JsonProperty("epochs") public Integer epochs;
     @JsonProperty("batch-size") public Integer batchSize;
-    @JsonProperty("lr") public Double lr;
+    /** The peak learning rate; {@link #LR_AUTO} (written "auto") = find it with the range test first. */
+    @JsonProperty("lr") @JsonSerialize(using = LrAuto.Writer.class) @JsonDeserialize(using = LrAuto.Reader.class)
+    public Double lr;
     @JsonProperty("optimizer") public String optimizer;
     @JsonProperty("momentum") public Double momentum;
     @JsonProperty("nesterov") public Boolean nesterov;
@@ -46,6 +50,7 @@ public final class TrainConfig {
     @JsonProperty("augment") public String augment;
     @JsonProperty("normalize") public String normalize;
     @JsonProperty("valid-split") public Double validSplit;
+    @JsonProperty("heads") public Integer heads;
     @JsonProperty("patience") public Integer patience;
     @JsonProperty("seed") public Long seed;
     @JsonProperty("run") public String run;
@@ -62,6 +67,14 @@ public final class TrainConfig {
     @JsonProperty("dropout") public Double dropout;
     @JsonProperty("stem") public String stem;
     @JsonProperty("activation") public String activation;
+
+    /** {@code --lr auto}: run the learning-rate range test and train with its suggestion. */
+    public static final double LR_AUTO = Double.NaN;
+
+    /** True when {@code --lr auto} asks for the range test. */
+    public boolean lrAuto() {
+        return lr != null && lr.isNaN();
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -81,11 +94,27 @@ public final class TrainConfig {
 
     /** Reads a JSON config file; unknown keys and wrong types are named with the file. */
     public static TrainConfig read(Path file) {
+        return read(file, java.util.Set.of());
+    }
+
+    /**
+     * Reads a JSON config file leaving out {@code otherKeys} (those of a command with more flags,
+     * e.g. {@code finetune}, read separately).
+     */
+    public static TrainConfig read(Path file, java.util.Set<String> otherKeys) {
+        return fromMap(readMap(file, otherKeys), file.toString());
+    }
+
+    /** The JSON object of a config file, minus {@code otherKeys}. */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> readMap(Path file, java.util.Set<String> otherKeys) {
         if (!Files.isRegularFile(file)) {
             throw new ConvkitException("--config " + file + ": no such file");
         }
         try {
-            return fromMap(JSON.readValue(file.toFile(), LinkedHashMap.class), file.toString());
+            Map<String, Object> m = JSON.readValue(file.toFile(), LinkedHashMap.class);
+            m.keySet().removeAll(otherKeys);
+            return m;
         } catch (IOException e) {
             throw new ConvkitException("--config " + file + ": not a JSON object (" + e.getMessage().split("\n")[0]
                     + "). Keys are the flag names, e.g. {\"epochs\": 10, \"batch-size\": 128}", e);

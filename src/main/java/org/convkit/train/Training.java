@@ -23,6 +23,7 @@ import org.convkit.data.Skipped;
 import org.convkit.data.image.NormStats;
 import org.convkit.data.image.Normalize;
 import org.convkit.data.image.Pipeline;
+import org.convkit.data.image.PipelineParser;
 import org.convkit.data.image.Presets;
 import org.convkit.eval.EvalResult;
 import org.convkit.eval.Metrics;
@@ -40,10 +41,11 @@ import org.convkit.train.callback.NanGuard;
 import org.convkit.train.callback.OutOfMemory;
 import org.convkit.train.callback.Progress;
 import org.convkit.train.loss.Loss;
+import org.convkit.train.lrfind.LrFindFiles;
+import org.convkit.train.lrfind.LrFinder;
 import org.convkit.train.optim.Optimizer;
 import org.convkit.train.optim.Optimizers;
 import org.convkit.train.schedule.Schedule;
-import org.convkit.train.schedule.Schedules;
 
 /**
  * A whole training run as {@code convkit train} does it: open the data, resolve the config, build
@@ -73,7 +75,12 @@ public final class Training {
 
     /** Trains a new run from {@code given} (missing values from {@link Recipe}). */
     public static Outcome run(TrainConfig given, PrintStream out) {
-        return execute(given, null, out);
+        return run(given, TrainingPlan.FROM_SCRATCH, out);
+    }
+
+    /** Trains a new run from {@code given} the way {@code plan} says (fine-tuning, ...). */
+    public static Outcome run(TrainConfig given, TrainingPlan plan, PrintStream out) {
+        return execute(given, null, plan, out);
     }
 
     /**
@@ -82,11 +89,19 @@ public final class Training {
      * overrides}), model, optimizer state, schedule position, epoch, batch and random state.
      */
     public static Outcome resume(Path runDir, TrainConfig overrides, PrintStream out) {
+        return resume(runDir, overrides, TrainingPlan.FROM_SCRATCH, out);
+    }
+
+    /**
+     * As {@link #resume(Path, TrainConfig, PrintStream)} for a run made with {@code plan} (built
+     * from the same saved config; the keys it owns are left out of the {@link TrainConfig}).
+     */
+    public static Outcome resume(Path runDir, TrainConfig overrides, TrainingPlan plan, PrintStream out) {
         Path configFile = runDir.resolve(RunWriter.CONFIG);
         if (!Files.isRegularFile(configFile)) {
             throw new ConvkitException("--resume " + runDir + ": not a run folder (no " + RunWriter.CONFIG + ")");
         }
-        TrainConfig saved = TrainConfig.read(configFile);
+        TrainConfig saved = TrainConfig.read(configFile, plan.configKeys());
         Map<String, Object> changes = overrides.toMap();
         for (String k : List.of("epochs", "device", "threads", "workers", "checkpoint-minutes", "checkpoint-batches")) {
             changes.remove(k);
@@ -105,78 +120,220 @@ public final class Training {
         }
         c.runsDir = runDir.toAbsolutePath().getParent().toString();
         c.run = runDir.toAbsolutePath().getFileName().toString();
-        return execute(c, runDir, out);
+        return execute(c, runDir, plan, out);
     }
 
-    private static Outcome execute(TrainConfig given, Path resumeDir, PrintStream out) {
-        long started = System.nanoTime();
-        if (given.threads != null && given.threads > 0) {
-            System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(given.threads));
-        }
-        Engine engine = Runtime.init();
-        if (given.threads != null && given.threads > 0) {
-            JniUtils.setNumThreads(given.threads); // the engine may already be up (tests, library use)
-        }
-        String dataSpec = given.data != null ? given.data : Recipe.DEFAULT_DATA;
-        long seed = given.seed != null ? given.seed : 0;
-        Dataset dataset = Datasets.open(dataSpec, OpenOptions.defaults()
-                .withValidSplit(given.validSplit != null ? given.validSplit : 0.1).withSeed(seed));
-        if (dataset.train() == null) {
-            throw new ConvkitException("--data " + dataSpec + ": no training split found (" + dataset.describe() + ")");
-        }
-        TrainConfig c = Recipe.resolve(given, dataset);
-        Path runDir = resumeDir != null ? resumeDir : Path.of(c.runsDir, c.run);
-        out.println(dataset.describe().lines().findFirst().orElse(dataset.name()) + "; model " + c.model
-                + " at " + c.imageSize + "x" + c.imageSize + "; run folder " + runDir);
+    /**
+     * A run set up to the point where training starts: data opened, defaults resolved, loaders,
+     * network (built, prepared by the plan, resumed weights loaded), the run folder when one is
+     * written. {@link #execute} trains it; {@code convkit lr-find} only sweeps it. Closing frees
+     * the loaders and every tensor.
+     */
+    public static final class Session implements AutoCloseable {
+        public final TrainConfig config;
+        public final Dataset dataset;
+        public final TrainingPlan plan;
+        public final ConvNet net;
+        public final Device device;
+        public final NDManager manager;
+        public final Normalize normalize;
+        public final Pipeline evalPipeline;
+        public final int channels;
+        public final Path runDir;
+        /** The run folder's writer, or null when the session writes none (lr-find). */
+        public final RunWriter run;
+        /** Images of the splits; {@code valid} and {@code test} may be null. */
+        public final LoaderBatches train;
+        public final LoaderBatches valid;
+        public final LoaderBatches test;
+        public final TrainingPlan.Setup setup;
+        /** The state to continue from when resuming, else null. */
+        public final TrainingState resumed;
+        private final List<Loader> loaders = new ArrayList<>();
 
-        int heads = dataset.heads();
-        int blank = heads > 1 ? dataset.classes().indexOf("blank") : -1;
-        Recipe.Shape shape = Recipe.shape(dataset);
-        int channels = shape.channels() != null ? shape.channels() : Zoo.get(c.model).defaults().channels();
-        Normalize normalize = normalization(c.normalize, dataset.train(), channels, seed);
-        Pipeline trainPipeline = Presets.train(Presets.Augment.parse(c.augment), c.imageSize, normalize);
-        Pipeline evalPipeline = Presets.eval(c.imageSize, normalize);
+        private Session(TrainConfig given, Path resumeDir, TrainingPlan plan, boolean writeRun, PrintStream out) {
+            this.plan = plan;
+            if (given.threads != null && given.threads > 0) {
+                System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(given.threads));
+            }
+            Engine engine = Runtime.init();
+            if (given.threads != null && given.threads > 0) {
+                JniUtils.setNumThreads(given.threads); // the engine may already be up (tests, library use)
+            }
+            String dataSpec = given.data != null ? given.data : Recipe.DEFAULT_DATA;
+            long seed = given.seed != null ? given.seed : 0;
+            dataset = Datasets.open(dataSpec, OpenOptions.defaults()
+                    .withValidSplit(given.validSplit != null ? given.validSplit : 0.1).withSeed(seed)
+                    .withHeads(given.heads != null ? given.heads : 0));
+            if (dataset.train() == null) {
+                throw new ConvkitException("--data " + dataSpec + ": no training split found (" + dataset.describe() + ")");
+            }
+            if (given.heads != null && dataset.heads() == 1 && given.heads != 1) {
+                throw new ConvkitException("--heads " + given.heads + ": " + dataSpec + " has one label per image; --heads"
+                        + " is for digit sequences (a Tianchi-style JSON label file)");
+            }
+            TrainConfig c = Recipe.resolve(plan.settle(given, dataset), dataset);
+            config = c;
+            runDir = resumeDir != null ? resumeDir : Path.of(c.runsDir, c.run);
+            out.println(dataset.describe().lines().findFirst().orElse(dataset.name()) + "; model " + c.model
+                    + " at " + c.imageSize + "x" + c.imageSize + (writeRun ? "; run folder " + runDir : ""));
 
-        Device device = Runtime.device(c.device);
-        engine.setRandomSeed(Learner.seedFor(seed, -1)); // the initial weights
-        try (NDManager manager = NDManager.newBaseManager(device);
-                Loader trainLoader = new Loader(dataset.train(), trainPipeline, loaderOptions(c, channels, "train", true));
+            int heads = dataset.heads();
+            int blank = heads > 1 ? dataset.classes().indexOf("blank") : -1;
+            Recipe.Shape shape = Recipe.shape(dataset);
+            channels = shape.channels() != null ? shape.channels() : Zoo.get(c.model).defaults().channels();
+            normalize = normalization(c.normalize, dataset.train(), channels, seed);
+            Pipeline trainPipeline = Presets.train(Presets.Augment.parse(c.augment), c.imageSize, normalize);
+            evalPipeline = Presets.eval(c.imageSize, normalize);
+
+            device = Runtime.device(c.device);
+            engine.setRandomSeed(Learner.seedFor(seed, -1)); // the initial weights
+            manager = NDManager.newBaseManager(device);
+            try {
+                Loader trainLoader = open(dataset.train(), trainPipeline, loaderOptions(c, channels, "train", true));
                 Loader validLoader = dataset.valid() == null ? null
-                        : new Loader(dataset.valid(), evalPipeline, loaderOptions(c, channels, "valid", false));
+                        : open(dataset.valid(), evalPipeline, loaderOptions(c, channels, "valid", false));
                 Loader testLoader = dataset.test() == null ? null
-                        : new Loader(dataset.test(), evalPipeline, loaderOptions(c, channels, "test", false))) {
-            ModelOptions mo = modelOptions(c, dataset, channels, heads);
-            ConvNet net = Zoo.create(c.model, mo).initialize(manager);
-            if (net.options().height() != c.imageSize) {
-                throw new ConvkitException("--image-size " + c.imageSize + " is too small for " + c.model + "; use --image-size "
-                        + net.options().height() + " or more");
+                        : open(dataset.test(), evalPipeline, loaderOptions(c, channels, "test", false));
+                ModelOptions mo = modelOptions(c, dataset, channels, heads);
+                net = Zoo.create(c.model, mo).initialize(manager);
+                if (net.options().height() != c.imageSize) {
+                    throw new ConvkitException("--image-size " + c.imageSize + " is too small for " + c.model
+                            + "; use --image-size " + net.options().height() + " or more");
+                }
+                train = new LoaderBatches(trainLoader, dataset.classes(), heads, blank);
+                valid = validLoader == null ? null : new LoaderBatches(validLoader, dataset.classes(), heads, blank);
+                test = testLoader == null ? null : new LoaderBatches(testLoader, dataset.classes(), heads, blank);
+                if (train.batchCount() == 0) {
+                    throw new ConvkitException("--batch-size " + c.batchSize + " is larger than the training split ("
+                            + dataset.train().size() + " samples); use a smaller one");
+                }
+                Path last = runDir.resolve(RunWriter.CHECKPOINTS).resolve("last");
+                TrainingState state = null;
+                if (!writeRun) {
+                    run = null;
+                } else if (resumeDir == null) {
+                    run = RunWriter.create(runDir);
+                } else {
+                    if (!Checkpoint.exists(last)) {
+                        throw new ConvkitException("--resume " + runDir + ": no checkpoints/last to resume from"
+                                + " (the run stopped before its first checkpoint); start it again");
+                    }
+                    state = Checkpoint.readTraining(last, manager).orElseThrow(() -> new ConvkitException(
+                            "--resume " + runDir + ": checkpoints/last has no training state"));
+                    run = RunWriter.resume(runDir, state.epoch());
+                }
+                resumed = state;
+                setup = new TrainingPlan.Setup(c, dataset, net, device, manager, run, trainPipeline, evalPipeline,
+                        channels, resumed != null, out, loaders);
+                plan.prepare(setup);
+                if (resumed != null) {
+                    Checkpoint.loadInto(last, net);
+                }
+            } catch (RuntimeException e) {
+                close();
+                throw e;
             }
-            LoaderBatches train = new LoaderBatches(trainLoader, dataset.classes(), heads, blank);
-            LoaderBatches valid = validLoader == null ? null : new LoaderBatches(validLoader, dataset.classes(), heads, blank);
-            LoaderBatches test = testLoader == null ? null : new LoaderBatches(testLoader, dataset.classes(), heads, blank);
-            if (train.batchCount() == 0) {
-                throw new ConvkitException("--batch-size " + c.batchSize + " is larger than the training split ("
-                        + dataset.train().size() + " samples); use a smaller one");
-            }
+        }
 
-            Optimizer optimizer = Optimizers.create(c.optimizer, ParamGroups.all(net, c.weightDecay), manager,
-                    new Optimizers.Settings(c.momentum, c.nesterov, c.weightDecay));
-            long stepsPerEpoch = (train.batchCount() + c.gradAccum - 1) / c.gradAccum;
-            Schedule schedule = Schedules.create(c.schedule, c.epochs, stepsPerEpoch, c.warmup, c.stepEpochs, c.gamma);
+        private Loader open(ImageSource source, Pipeline pipeline, Loader.Options options) {
+            Loader l = new Loader(source, pipeline, options);
+            loaders.add(l);
+            return l;
+        }
+
+        /** The samples every loader of the session skipped (and those left out when opening). */
+        List<String[]> skipped() {
+            List<String[]> rows = new ArrayList<>();
+            for (Skipped s : dataset.skipped()) {
+                rows.add(new String[] {s.split(), s.id(), s.reason() + " (" + s.file() + ")"});
+            }
+            List<Loader> all = new ArrayList<>(loaders);
+            if (setup != null) {
+                all.addAll(setup.loaders());
+            }
+            for (Loader l : all) {
+                for (Loader.Skipped s : l.skipped()) {
+                    rows.add(new String[] {s.split(), s.id(), s.reason()});
+                }
+            }
+            return rows;
+        }
+
+        /** The optimizer settings of the config. */
+        public Optimizers.Settings optimizerSettings() {
+            return new Optimizers.Settings(config.momentum, config.nesterov, config.weightDecay);
+        }
+
+        /**
+         * The learning-rate range test on {@code batches} with the plan's parameter groups (frozen
+         * parts stay frozen); weights, statistics and optimizer state restored afterwards.
+         */
+        public LrFinder.Result findLr(Batches batches, LrFinder.Settings settings) {
+            try (Optimizer probe = Optimizers.create(config.optimizer, plan.paramGroups(net, config), manager,
+                    optimizerSettings())) {
+                return LrFinder.run(net, device, batches, Loss.of(config.loss, config.labelSmoothing), probe, settings,
+                        config.seed != null ? config.seed : 0, null);
+            }
+        }
+
+        @Override
+        public void close() {
+            loaders.forEach(Loader::close);
+            if (setup != null) {
+                setup.loaders().forEach(Loader::close);
+            }
+            manager.close();
+        }
+    }
+
+    /**
+     * Sets a run up to the point where training starts (see {@link Session}).
+     *
+     * @param resumeDir the run to continue, or null for a new one
+     * @param writeRun create (or reopen) the run folder; false for a session that only looks
+     */
+    public static Session open(TrainConfig given, Path resumeDir, TrainingPlan plan, boolean writeRun, PrintStream out) {
+        return new Session(given, resumeDir, plan, writeRun, out);
+    }
+
+    private static Outcome execute(TrainConfig given, Path resumeDir, TrainingPlan plan, PrintStream out) {
+        long started = System.nanoTime();
+        try (Session s = open(given, resumeDir, plan, true, out)) {
+            TrainConfig c = s.config;
+            ConvNet net = s.net;
+            RunWriter run = s.run;
+            Path runDir = s.runDir;
+            long seed = c.seed;
+            Batches trainData = plan.trainBatches(s.setup, s.train);
+            Batches validData = s.valid == null ? null : plan.validBatches(s.setup, s.valid);
+            if (c.lrAuto()) {
+                out.println("--lr auto: running the learning-rate range test (lr-find) first ...");
+                LrFinder.Result r = s.findLr(trainData, LrFinder.Settings.defaults());
+                Path png = LrFindFiles.write(r, runDir);
+                out.println(LrFindFiles.describe(r));
+                out.printf(Locale.ROOT, "--lr auto: training with lr %.3g (plot: %s)%n", r.suggestion(), png);
+                c.lr = r.suggestion();
+            }
+            run.writeConfig(plan.config(c));
+            Optimizer optimizer = Optimizers.create(c.optimizer, plan.paramGroups(net, c), s.manager,
+                    s.optimizerSettings());
+            long stepsPerEpoch = (trainData.batchCount() + c.gradAccum - 1) / c.gradAccum;
+            Schedule schedule = plan.schedule(c, stepsPerEpoch);
             Loss loss = Loss.of(c.loss, c.labelSmoothing);
 
-            TrainingState resumed = resumeDir == null ? null : lastCheckpoint(runDir, net, manager);
-            RunWriter run = resumed == null ? RunWriter.create(runDir) : RunWriter.resume(runDir, resumed.epoch());
-            run.writeConfig(c.toMap());
-            ModelInfo info = new ModelInfo(dataset.classes(), normalize.forChannels(channels).mean(),
-                    normalize.forChannels(channels).std(), Map.of(EVAL_TRANSFORMS,
-                            evalPipeline.withNormalize(Normalize.NONE).spec(), "dataset", dataset.name(),
-                            "run", runDir.toString()));
-            List<Callback> callbacks = callbacks(c, run, info, mo, out);
-            Learner learner = new Learner(net, device, loss, optimizer, schedule, c.lr,
+            Normalize norm = s.normalize.forChannels(s.channels);
+            ModelInfo info = new ModelInfo(s.dataset.classes(), norm.mean(), norm.std(), Map.of(EVAL_TRANSFORMS,
+                    s.evalPipeline.withNormalize(Normalize.NONE).spec(), "dataset", s.dataset.name(),
+                    "run", runDir.toString()));
+            List<EpochColumns> columns = new ArrayList<>(plan.columns(s.setup));
+            columns.add(MetricsLog.positionAccuracy());
+            List<Callback> callbacks = callbacks(c, run, info, net.options(), columns, out);
+            callbacks.addAll(plan.callbacks(s.setup));
+            Learner learner = new Learner(net, s.device, loss, optimizer, schedule, c.lr,
                     new Learner.Options(c.gradAccum, c.clip, seed), callbacks);
-            if (resumed != null) {
-                learner.restore(resumed.state(), resumed.tensors());
+            if (s.resumed != null) {
+                learner.restore(s.resumed.state(), s.resumed.tensors());
                 out.printf(Locale.ROOT, "resuming after epoch %d%s%n", learner.state().epoch,
                         learner.state().batch > 0 ? ", batch " + learner.state().batch + " of epoch " + (learner.state().epoch + 1) : "");
             }
@@ -184,34 +341,24 @@ public final class Training {
                     optimizer.name(), c.lr, schedule.describe(), c.batchSize, c.epochs, c.augment, c.threads);
             FitResult fit;
             try {
-                fit = learner.fit(c.epochs, train, valid);
+                fit = plan.fit(learner, trainData, validData, s.setup);
             } finally {
-                writeSkipped(run, dataset, trainLoader, validLoader, testLoader);
+                run.writeSkipped(s.skipped());
             }
-            Outcome outcome = finish(c, run, learner, fit, dataset, valid, test, started, out);
+            plan.afterFit(s.setup);
+            Outcome outcome = finish(c, run, learner, fit, s.dataset, s.valid, s.test, started, out);
             optimizer.close();
             return outcome;
         }
     }
 
-    /** Loads checkpoints/last of {@code runDir} into {@code net}; its training state for the Learner. */
-    private static TrainingState lastCheckpoint(Path runDir, ConvNet net, NDManager manager) {
-        Path last = runDir.resolve(RunWriter.CHECKPOINTS).resolve("last");
-        if (!Checkpoint.exists(last)) {
-            throw new ConvkitException("--resume " + runDir + ": no checkpoints/last to resume from"
-                    + " (the run stopped before its first checkpoint); start it again");
-        }
-        Checkpoint.loadInto(last, net);
-        return Checkpoint.readTraining(last, manager).orElseThrow(() -> new ConvkitException(
-                "--resume " + runDir + ": checkpoints/last has no training state"));
-    }
-
     /** Progress, metrics files, checkpoints, the NaN guard, the out-of-memory message, early stop. */
-    private static List<Callback> callbacks(TrainConfig c, RunWriter run, ModelInfo info, ModelOptions mo, PrintStream out) {
+    private static List<Callback> callbacks(TrainConfig c, RunWriter run, ModelInfo info, ModelOptions mo,
+            List<EpochColumns> columns, PrintStream out) {
         Checkpoints checkpoints = new Checkpoints(run, info, c.checkpointMinutes, c.checkpointBatches);
         List<Callback> callbacks = new ArrayList<>();
         callbacks.add(Progress.onConsole(out));
-        callbacks.add(new MetricsLog(run));
+        callbacks.add(new MetricsLog(run, columns));
         callbacks.add(checkpoints);
         callbacks.add(new NanGuard(checkpoints));
         callbacks.add(new OutOfMemory(c.batchSize, c.gradAccum, mo.inputSpec()));
@@ -258,7 +405,7 @@ public final class Training {
         return new Outcome(run.dir(), c, fit, validResult, testResult, report);
     }
 
-    private static Loader.Options loaderOptions(TrainConfig c, int channels, String split, boolean training) {
+    static Loader.Options loaderOptions(TrainConfig c, int channels, String split, boolean training) {
         Loader.Options o = training ? Loader.Options.train(c.batchSize, c.seed) : Loader.Options.eval(c.batchSize);
         return o.withChannels(channels).withSplit(split).withWorkers(c.workers).withPrefetch(Math.max(2, 2 * c.workers));
     }
@@ -294,23 +441,10 @@ public final class Training {
         return switch (spec) {
             case "auto" -> NormStats.compute(train, channels, 1000, seed);
             case "none" -> Normalize.NONE.forChannels(channels);
-            default -> Normalize.preset(spec).forChannels(channels);
+            default -> spec.startsWith("mean=")
+                    ? PipelineParser.parse("normalize:" + spec, "--normalize").normalize().forChannels(channels)
+                    : Normalize.preset(spec).forChannels(channels);
         };
-    }
-
-    private static void writeSkipped(RunWriter run, Dataset dataset, Loader... loaders) {
-        List<String[]> rows = new ArrayList<>();
-        for (Skipped s : dataset.skipped()) {
-            rows.add(new String[] {s.split(), s.id(), s.reason() + " (" + s.file() + ")"});
-        }
-        for (Loader l : loaders) {
-            if (l != null) {
-                for (Loader.Skipped s : l.skipped()) {
-                    rows.add(new String[] {s.split(), s.id(), s.reason()});
-                }
-            }
-        }
-        run.writeSkipped(rows);
     }
 
     private static void writeJson(Path file, Object value) {

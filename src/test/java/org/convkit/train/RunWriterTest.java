@@ -44,6 +44,23 @@ class RunWriterTest {
     }
 
     @Test
+    void extraColumnsFollowTheContractOnesAndSurviveAResume(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("r");
+        RunWriter w = RunWriter.create(dir);
+        w.addEpoch(row(1, 0.5), Map.of("phase", "head"));
+        w.addEpoch(row(2, 0.6), Map.of("phase", "unfrozen", "valid_acc_pos1", 0.75));
+        List<String> lines = Files.readAllLines(dir.resolve(RunWriter.METRICS_CSV));
+        assertEquals(String.join(",", RunWriter.COLUMNS) + ",phase,valid_acc_pos1", lines.get(0));
+        assertTrue(lines.get(1).endsWith(",head,"), lines.get(1));
+        assertTrue(lines.get(2).endsWith(",unfrozen,0.75"), lines.get(2));
+        RunWriter.resume(dir, 2).addEpoch(row(3, 0.7), Map.of("phase", "unfrozen"));
+        List<String> after = Files.readAllLines(dir.resolve(RunWriter.METRICS_CSV));
+        assertEquals(lines.get(1), after.get(1), "earlier rows keep their extra cells");
+        assertEquals(lines.get(2), after.get(2));
+        assertTrue(after.get(3).endsWith(",unfrozen,"), after.get(3));
+    }
+
+    @Test
     void skippedSamplesAreListed(@TempDir Path tmp) throws Exception {
         RunWriter w = RunWriter.create(tmp.resolve("r"));
         w.writeSkipped(List.<String[]>of(new String[] {"train", "cat,01", "not an image"}));

@@ -80,8 +80,10 @@ public final class WeightLoader {
         List<String> unexpected = new ArrayList<>();
         for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
             String key = e.getKey();
-            // PyTorch counts BatchNorm updates; nothing here uses the count
-            if (!used.contains(key) && !key.endsWith("num_batches_tracked")) {
+            // PyTorch counts BatchNorm updates; nothing here uses the count. With ignoreHead the
+            // file's classifier may have other heads than the network (4 digit heads -> 1 class head)
+            boolean otherHead = ignoreHead && style == KeyStyle.CONVKIT && key.startsWith(HEAD);
+            if (!used.contains(key) && !key.endsWith("num_batches_tracked") && !otherHead) {
                 unexpected.add(key + " " + e.getValue().getShape());
             }
         }

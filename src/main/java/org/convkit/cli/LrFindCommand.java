@@ -1,0 +1,74 @@
+package org.convkit.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.convkit.transfer.FineTuneOptions;
+import org.convkit.transfer.FineTuning;
+import org.convkit.train.TrainConfig;
+import org.convkit.train.Training;
+import org.convkit.train.TrainingPlan;
+import org.convkit.train.lrfind.LrFindFiles;
+import org.convkit.train.lrfind.LrFinder;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code convkit lr-find}: the learning-rate range test on a network and data set up as {@code
+ * train} (or, with {@code --from}, as {@code finetune}'s first phase) would; prints the suggested
+ * learning rate with its rule and writes lr-find.png. The network is left as it was.
+ */
+@Command(name = "lr-find", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"The learning-rate range test: train with an exponentially growing learning rate until the"
+                + " smoothed loss diverges, then suggest a learning rate (minimum of the smoothed loss / 10).",
+            "Writes lr-find.png (log x axis, the suggestion marked), lr-find.csv and lr-find.json into --out."})
+final class LrFindCommand implements Callable<Integer> {
+    @Option(names = "--start", defaultValue = "1e-7", paramLabel = "LR", description = "First learning rate (default: ${DEFAULT-VALUE}).")
+    double start;
+
+    @Option(names = "--end", defaultValue = "10", paramLabel = "LR", description = "Last learning rate (default: ${DEFAULT-VALUE}).")
+    double end;
+
+    @Option(names = "--steps", defaultValue = "100", paramLabel = "N", description = "Batches in the sweep (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--out", defaultValue = ".", paramLabel = "DIR", description = "Where the plot and tables go (default: the current folder).")
+    Path out;
+
+    @Mixin
+    FinetuneArgs source;
+
+    @Mixin
+    TrainArgs options;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        TrainConfig c = TrainArgs.config(spec);
+        FineTuneOptions ft = FinetuneArgs.given(spec);
+        TrainingPlan plan = TrainingPlan.FROM_SCRATCH;
+        if (ft.from != null) {
+            // the sweep trains what the first phase of fine-tuning trains: the head, or with
+            // --unfreeze the head and those stages
+            boolean unfrozen = ft.unfreeze != null && !ft.unfreeze.equalsIgnoreCase("none");
+            ft.freezeEpochs = unfrozen ? 0 : null;
+            plan = new FineTuning(ft);
+        } else if (ft.unfreeze != null || ft.adaptChannels != null) {
+            throw new org.convkit.core.ConvkitException("--unfreeze and --adapt-channels need --from");
+        }
+        LrFinder.Settings settings = LrFinder.Settings.defaults().with(start, end, steps);
+        try (Training.Session s = Training.open(c, null, plan, false, System.out)) {
+            System.out.printf(java.util.Locale.ROOT, "sweeping lr %.3g .. %.3g over %d batches of %d ...%n", start, end,
+                    steps, s.config.batchSize);
+            LrFinder.Result r = s.findLr(s.train, settings);
+            Path png = LrFindFiles.write(r, out);
+            System.out.println(LrFindFiles.describe(r));
+            System.out.println("plot: " + png);
+            System.out.printf(java.util.Locale.ROOT, "suggested --lr %.3g%n", r.suggestion());
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,61 @@
+package org.convkit.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.nn.Parameter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.convkit.eval.NoGrad;
+import org.convkit.model.ConvNet;
+
+/**
+ * A copy of every parameter and BatchNorm statistic of a network, to put back later exactly (the
+ * learning-rate finder trains for real, then undoes it). The copies live in a manager of their
+ * own, freed by {@link #close()}.
+ */
+public final class WeightSnapshot implements AutoCloseable {
+    private final NDManager manager;
+    private final Map<String, NDArray> copies = new LinkedHashMap<>();
+
+    private WeightSnapshot(ConvNet net) {
+        Map<String, Parameter> params = net.parametersByPath();
+        this.manager = params.values().iterator().next().getArray().getManager().newSubManager();
+        try (NoGrad ignored = NoGrad.enter()) {
+            params.forEach((path, p) -> {
+                NDArray copy = p.getArray().duplicate();
+                ai.djl.ndarray.NDScope.unregister(copy); // kept past any scope the caller is in
+                copy.attach(manager);
+                copies.put(path, copy);
+            });
+        }
+    }
+
+    /** Copies the values of {@code net} now. */
+    public static WeightSnapshot of(ConvNet net) {
+        return new WeightSnapshot(net);
+    }
+
+    /** Writes the saved values back into {@code net}'s arrays, in place (they keep their identity). */
+    public void restore(ConvNet net) {
+        try (NoGrad ignored = NoGrad.enter()) {
+            net.parametersByPath().forEach((path, p) -> {
+                NDArray saved = copies.get(path);
+                if (saved == null) {
+                    throw new IllegalStateException("no saved value for " + path + ": the network changed");
+                }
+                NDArray to = p.getArray();
+                if (to.getShape().dimension() == 0) {
+                    to.set(saved.toByteBuffer());
+                } else {
+                    to.set(new NDIndex(":"), saved);
+                }
+            });
+        }
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}
