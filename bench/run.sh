@@ -77,7 +77,7 @@ with_env() {
 
 # the launcher's JVM settings (./convkit), plus the thread count both sides use
 convkit_cmd() {
-  with_env java -Xss4m ${CK_OPTS:-} -Dai.djl.offline=true -Dai.djl.pytorch.num_interop_threads=1 \
+  with_env java -Xss4m -Xmn128m ${CK_OPTS:-} -Dai.djl.offline=true -Dai.djl.pytorch.num_interop_threads=1 \
     -Dai.djl.pytorch.num_threads="$threads" -cp "$cp" org.convkit.bench.TrainBench "$@"
 }
 # channels-last: measured to help PyTorch 1.13 on every workload here (LeNet, SimpleCnn, ResNet-18)

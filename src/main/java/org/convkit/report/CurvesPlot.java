@@ -23,22 +23,40 @@ public final class CurvesPlot {
 
     /** The two charts side by side, or empty when the log has no loss or accuracy at all. */
     public static Optional<BufferedImage> render(EpochLog log) {
-        List<BufferedImage> parts = new ArrayList<>();
+        return render(log, 0);
+    }
+
+    /**
+     * As {@link #render(EpochLog)}, for a run trained with label smoothing {@code smoothing}: its
+     * training loss is the smoothed cross-entropy, which stays well above the validation loss (plain
+     * cross-entropy) even without over-fitting, so the legend says which is which.
+     */
+    public static Optional<BufferedImage> render(EpochLog log, double smoothing) {
+        List<XYChart> charts = charts(log, smoothing);
+        return charts.isEmpty() ? Optional.empty()
+                : Optional.of(Png.sideBySide(charts.stream().map(Png::render).toArray(BufferedImage[]::new)));
+    }
+
+    /** The loss chart and the accuracy chart, those the log has columns for. */
+    static List<XYChart> charts(EpochLog log, double smoothing) {
+        List<XYChart> charts = new ArrayList<>();
+        String trainLoss = smoothing > 0 ? "train (label smoothing " + smoothing + ")" : "train";
         // loss falls and accuracy rises: the legend goes where the lines are not
-        chart(log, "Loss", "cross-entropy", "train_loss", "valid_loss", Styler.LegendPosition.InsideNE)
-                .ifPresent(c -> parts.add(Png.render(c)));
-        chart(log, "Accuracy", "accuracy", "train_acc", "valid_acc", Styler.LegendPosition.InsideSE)
-                .ifPresent(c -> parts.add(Png.render(c)));
-        return parts.isEmpty() ? Optional.empty() : Optional.of(Png.sideBySide(parts.toArray(BufferedImage[]::new)));
+        chart(log, "Loss", "cross-entropy", "train_loss", "valid_loss", trainLoss, Styler.LegendPosition.InsideNE)
+                .ifPresent(charts::add);
+        chart(log, "Accuracy", "accuracy", "train_acc", "valid_acc", "train", Styler.LegendPosition.InsideSE)
+                .ifPresent(charts::add);
+        return charts;
     }
 
     private static Optional<XYChart> chart(
-            EpochLog log, String title, String yTitle, String train, String valid, Styler.LegendPosition legend) {
+            EpochLog log, String title, String yTitle, String train, String valid, String trainName,
+            Styler.LegendPosition legend) {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
                 .xAxisTitle("epoch").yAxisTitle(yTitle).build();
         style(chart);
         chart.getStyler().setLegendPosition(legend);
-        boolean any = addSeries(chart, log, train, "train");
+        boolean any = addSeries(chart, log, train, trainName);
         any |= addSeries(chart, log, valid, "valid");
         return any ? Optional.of(chart) : Optional.empty();
     }

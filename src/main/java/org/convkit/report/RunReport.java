@@ -64,7 +64,7 @@ public final class RunReport {
     public static Path write(Path runDir) throws IOException {
         RunFolder run = RunFolder.open(runDir);
         EpochLog metrics = run.metrics();
-        Optional<byte[]> curves = CurvesPlot.render(metrics).map(Png::encode);
+        Optional<byte[]> curves = CurvesPlot.render(metrics, labelSmoothing(run)).map(Png::encode);
         if (curves.isPresent()) {
             byte[] png = curves.get();
             AtomicFiles.write(run.file(CURVES), out -> out.write(png));
@@ -111,5 +111,11 @@ public final class RunReport {
                 }
             }
         }
+    }
+
+    /** The run's label smoothing (config key {@code label-smoothing}), 0 when absent. */
+    private static double labelSmoothing(RunFolder run) {
+        Object v = run.config().get("label-smoothing");
+        return v instanceof Number n ? n.doubleValue() : 0;
     }
 }

@@ -160,6 +160,7 @@ public final class Training {
             if (given.threads != null && given.threads > 0) {
                 JniUtils.setNumThreads(given.threads); // the engine may already be up (tests, library use)
             }
+            Runtime.device(given.device); // a bad --device fails before any data is read
             String dataSpec = given.data != null ? given.data : Recipe.DEFAULT_DATA;
             long seed = given.seed != null ? given.seed : 0;
             dataset = Datasets.open(dataSpec, OpenOptions.defaults()
