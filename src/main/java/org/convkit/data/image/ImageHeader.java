@@ -99,7 +99,9 @@ public record ImageHeader(String format, int width, int height, int orientation,
 
     /** Bits per pixel of the info header: 8 or fewer means a palette. */
     private static String bmpMode(byte[] b) {
-        int bits = b.length > 29 ? le16(b, 28) : 24;
+        // the 12-byte OS/2 core header has 16-bit sizes, so its bit count comes 4 bytes earlier
+        int at = le32(b, 14) == 12 ? 24 : 28;
+        int bits = b.length > at + 1 ? le16(b, at) : 24;
         return bits <= 8 ? "P" : bits == 32 ? "RGBA" : "RGB";
     }
 

@@ -42,6 +42,19 @@ class ImageProbeTest {
     }
 
     @Test
+    void os2BitmapsReadTheirBitCountFromTheCoreHeader() throws Exception {
+        // 14-byte file header, 12-byte core header (3x2, 1 plane, 8 bits), then a palette of 0xFF
+        byte[] b = new byte[26 + 3 * 256 + 8];
+        java.util.Arrays.fill(b, (byte) 0xFF);
+        byte[] head = {'B', 'M', 0, 0, 0, 0, 0, 0, 0, 0, 26, 3, 0, 0, 12, 0, 0, 0, 3, 0, 2, 0, 1, 0, 8, 0};
+        System.arraycopy(head, 0, b, 0, head.length);
+        ImageHeader h = ImageProbe.probe(b);
+        assertEquals(3, h.width());
+        assertEquals(2, h.height());
+        assertEquals("P", h.mode());
+    }
+
+    @Test
     void truncatedCorruptEmptyAndNonImagesAreRefusedWithAReason() {
         byte[] jpg = TestImages.encode(TestImages.rgb(64, 64, 4), "jpeg");
         IOException cut = assertThrows(IOException.class, () -> ImageProbe.probe(TestImages.truncated(jpg, jpg.length - 10)));
