@@ -13,38 +13,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 workers="${1:-2}"
 rounds="${2:-3}"
 py=/usr/bin/python3
-data="${BENCH_DATA:-${TMPDIR:-/tmp}/convkit-bench-data}"
-tgz=""
-for c in ../shared/datasets/cifar10-jpg.tar.gz /work/shared/datasets/cifar10-jpg.tar.gz; do
-  [[ -f "$c" ]] && tgz="$c" && break
-done
-[[ -n "$tgz" ]] || { echo "pipeline.sh: cifar10-jpg.tar.gz not found (shared/datasets)" >&2; exit 1; }
-photos_src=/usr/share/backgrounds/mate/nature
-[[ -d "$photos_src" ]] || { echo "pipeline.sh: $photos_src missing: apt-get install mate-backgrounds" >&2; exit 1; }
-
-if [[ ! -d "$data/cifar/train" ]]; then
-  mkdir -p "$data/cifar" && tar xzf "$tgz" -C "$data/cifar" train
-fi
-if [[ ! -d "$data/photos" ]]; then
-  # 12 real photos x 25 random crops each, scaled to ImageNet's typical ~500x375, JPEG q90
-  "$py" - "$photos_src" "$data/photos" <<'PY'
-import glob, os, random, sys
-from PIL import Image
-src, out = sys.argv[1], sys.argv[2]
-rng = random.Random(0)
-for f in sorted(glob.glob(os.path.join(src, "*.jpg"))):
-    im = Image.open(f).convert("RGB")
-    d = os.path.join(out, os.path.splitext(os.path.basename(f))[0])
-    os.makedirs(d, exist_ok=True)
-    for k in range(25):
-        w = rng.randint(im.width // 3, im.width)
-        h = min(im.height, int(w * rng.uniform(0.6, 0.9)))
-        x, y = rng.randint(0, im.width - w), rng.randint(0, im.height - h)
-        crop = im.crop((x, y, x + w, y + h))
-        s = 500 / max(crop.size)
-        crop.resize((round(crop.width * s), round(crop.height * s)), Image.BICUBIC).save(os.path.join(d, "%02d.jpg" % k), quality=90)
-PY
-fi
+# the CIFAR-10 JPEGs and the photo crops, prepared once and shared with run.sh
+source bench/data.sh
 
 mvn -q -B -o test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.cp >/dev/null 2>&1 \
   || mvn -q -B test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.cp
@@ -56,7 +26,7 @@ echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) cores, $(grep -m1 'model name' /pro
 echo "# java options: ${BENCH_JAVA_OPTS:-none}; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 if [[ "${BENCH_DECODERS:-1}" == 1 ]]; then
   echo "## Decoders (1 thread, img/s)"
-  for d in "$data/cifar/train" "$data/photos" "$photos_src"; do
+  for d in "$BENCH_DATA/cifar/train" "$BENCH_DATA/photos" "$PHOTOS_SRC"; do
     java_run org.convkit.bench.DecoderBench "$d" 5000 "$rounds" | grep median
     "$py" bench/pipeline_torch.py decode "$d" 5000 "$rounds" | grep median
   done
@@ -65,8 +35,8 @@ fi
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 echo "## Pipeline ($workers workers, img/s of the second epoch; rounds alternate convkit, torchvision)"
 for kind in ${BENCH_KINDS:-small large}; do
-  if [[ $kind == small ]]; then dir="$data/cifar/train"; spec="randomcrop=32:padding=4,hflip,normalize=cifar10"; batch=256; epochs=2
-  else dir="$data/photos"; spec="randomresizedcrop=224,hflip,normalize=cifar10"; batch=64; epochs=3; fi
+  if [[ $kind == small ]]; then dir="$BENCH_DATA/cifar/train"; spec="randomcrop=32:padding=4,hflip,normalize=cifar10"; batch=256; epochs=2
+  else dir="$BENCH_DATA/photos"; spec="randomresizedcrop=224,hflip,normalize=cifar10"; batch=64; epochs=3; fi
   j=(); t=()
   for r in $(seq "$rounds"); do
     j+=("$(java_run org.convkit.bench.PipelineBench "$dir" "$spec" "$workers" "$batch" "$epochs" | tail -1 | awk '{print $(NF-1)}')")

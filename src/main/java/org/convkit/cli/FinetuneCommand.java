@@ -1,6 +1,5 @@
 package org.convkit.cli;
 
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.convkit.transfer.FineTuneOptions;
@@ -59,13 +58,10 @@ final class FinetuneCommand implements Callable<Integer> {
             FineTuning.resume(run.resume, flags, System.out);
             return 0;
         }
-        TrainConfig train = flags;
         if (run.config != null) {
-            Map<String, Object> file = TrainConfig.readMap(run.config, Set.of());
-            ft = FineTuneOptions.fromMap(file).overlay(ft);
-            train = TrainConfig.read(run.config, FineTuneOptions.keys()).overlay(flags);
+            ft = FineTuneOptions.fromMap(TrainConfig.readMap(run.config, Set.of())).overlay(ft);
         }
-        FineTuning.run(train, ft, System.out);
+        FineTuning.run(run.overFile(flags, FineTuneOptions.keys()), ft, System.out);
         return 0;
     }
 }

@@ -9,7 +9,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.convkit.core.AtomicFiles;
 import org.convkit.core.Runtime;
-import org.convkit.data.Loader;
+import org.convkit.data.Skipped;
 import org.convkit.eval.Prediction;
 import org.convkit.eval.PredictionWriter;
 import picocli.CommandLine.Command;
@@ -74,7 +74,7 @@ final class PredictCommand implements Callable<Integer> {
         if (csv != null) {
             System.out.println("wrote " + r.rows() + " prediction(s) to " + csv.toAbsolutePath().normalize());
         }
-        List<Loader.Skipped> skipped = r.skipped();
+        List<Skipped> skipped = r.skipped();
         if (!skipped.isEmpty()) {
             System.err.println("skipped " + skipped.size() + " unreadable image(s):");
             skipped.stream().limit(20).forEach(s -> System.err.println("  " + s.id() + ": " + s.reason()));

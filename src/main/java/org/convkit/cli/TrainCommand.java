@@ -1,5 +1,6 @@
 package org.convkit.cli;
 
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.convkit.train.Recipe;
 import org.convkit.train.TrainConfig;
@@ -7,7 +8,6 @@ import org.convkit.train.Training;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /**
  * {@code convkit train}: every option is a key of {@link TrainConfig} (same name), so a config
@@ -29,16 +29,12 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        TrainConfig flags = TrainArgs.config(spec);
+        TrainConfig c = run.overFile(TrainArgs.config(spec), Set.of());
         if (run.resume != null) {
-            if (run.config != null) {
-                flags = TrainConfig.read(run.config).overlay(flags);
-            }
-            Training.resume(run.resume, flags, System.out);
-            return 0;
+            Training.resume(run.resume, c, System.out);
+        } else {
+            Training.run(c, System.out);
         }
-        TrainConfig c = run.config != null ? TrainConfig.read(run.config).overlay(flags) : flags;
-        Training.run(c, System.out);
         return 0;
     }
 }

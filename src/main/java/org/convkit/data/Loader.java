@@ -1,11 +1,10 @@
 package org.convkit.data;
 
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
@@ -114,20 +113,11 @@ public final class Loader implements AutoCloseable {
         }
     }
 
-    /**
-     * A sample that could not be used.
-     *
-     * @param split the split name from the options
-     * @param index its index in the source
-     * @param id its id, or "#index" when even reading it failed
-     * @param reason what went wrong, for skipped.csv
-     */
-    public record Skipped(String split, int index, String id, String reason) {}
-
     private final ImageSource source;
     private final Pipeline pipeline;
     private final Options options;
     private final ExecutorService pool;
+    /** Keyed by sample index so a sample that fails every epoch is listed once. */
     private final ConcurrentHashMap<Integer, Skipped> skipped = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<float[]> spare = new ConcurrentLinkedQueue<>();
     private Epoch current;
@@ -181,9 +171,7 @@ public final class Loader implements AutoCloseable {
 
     /** Samples skipped so far (each listed once, in index order), for skipped.csv. */
     public List<Skipped> skipped() {
-        List<Skipped> list = new ArrayList<>(skipped.values());
-        list.sort(Comparator.comparingInt(Skipped::index));
-        return list;
+        return List.copyOf(new TreeMap<>(skipped).values());
     }
 
     public int skippedCount() {
@@ -467,7 +455,7 @@ public final class Loader implements AutoCloseable {
     }
 
     private void skip(int index, String id, String reason) {
-        skipped.putIfAbsent(index, new Skipped(options.split(), index, id, reason));
+        skipped.computeIfAbsent(index, i -> new Skipped(options.split(), id, source.location(i), reason));
     }
 
     private static String message(Exception e) {

@@ -12,6 +12,7 @@ import org.convkit.data.Datasets;
 import org.convkit.data.ImageSource;
 import org.convkit.data.Loader;
 import org.convkit.data.OpenOptions;
+import org.convkit.data.Skipped;
 import org.convkit.data.image.Pipeline;
 import org.convkit.model.weights.Checkpoint;
 import org.convkit.report.RunFolder;
@@ -57,7 +58,7 @@ public final class CheckpointEvaluation {
             String split,
             String transforms,
             EvalResult result,
-            List<Loader.Skipped> skipped) {}
+            List<Skipped> skipped) {}
 
     private CheckpointEvaluation() {}
 
@@ -100,7 +101,7 @@ public final class CheckpointEvaluation {
             lo = lo.withWorkers(o.workers());
         }
         EvalResult result;
-        List<Loader.Skipped> skipped;
+        List<Skipped> skipped;
         try (NDManager m = NDManager.newBaseManager(device);
                 Loader loader = new Loader(source, pipeline, lo);
                 Loader.Epoch epoch = loader.epoch(0)) {

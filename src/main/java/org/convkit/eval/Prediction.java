@@ -14,6 +14,7 @@ import org.convkit.core.ConvkitException;
 import org.convkit.core.Runtime;
 import org.convkit.data.ImageSource;
 import org.convkit.data.Loader;
+import org.convkit.data.Skipped;
 import org.convkit.data.image.Pipeline;
 import org.convkit.data.source.FileEntry;
 import org.convkit.data.source.FileSource;
@@ -50,7 +51,7 @@ public final class Prediction {
      * @param topK for a single image: per head, the best classes, most probable first; else empty
      * @param classes the class names used
      */
-    public record Outcome(long rows, List<Loader.Skipped> skipped, List<List<Scored>> topK, List<String> classes) {}
+    public record Outcome(long rows, List<Skipped> skipped, List<List<Scored>> topK, List<String> classes) {}
 
     private Prediction() {}
 
@@ -78,7 +79,7 @@ public final class Prediction {
             lo = lo.withWorkers(o.workers());
         }
         List<List<Scored>> top = new ArrayList<>();
-        List<Loader.Skipped> skipped;
+        List<Skipped> skipped;
         long rows = 0;
         try (NDManager m = NDManager.newBaseManager(device);
                 Loader loader = new Loader(source, pipeline, lo);

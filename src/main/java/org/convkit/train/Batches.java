@@ -2,6 +2,8 @@ package org.convkit.train;
 
 import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.function.IntFunction;
 import org.convkit.data.Batch;
 
 /**
@@ -46,5 +48,32 @@ public interface Batches {
 
         @Override
         void close();
+
+        /**
+         * Batches {@code first} to {@code count - 1}, each made when asked by {@code batch} (given
+         * its index in the pass): for data already in memory, where nothing runs ahead and
+         * closing has nothing to stop.
+         */
+        static Pass ofBatches(int first, int count, IntFunction<Batch> batch) {
+            return new Pass() {
+                private int next = first;
+
+                @Override
+                public boolean hasNext() {
+                    return next < count;
+                }
+
+                @Override
+                public Batch next() {
+                    if (!hasNext()) {
+                        throw new NoSuchElementException("the pass has " + count + " batches");
+                    }
+                    return batch.apply(next++);
+                }
+
+                @Override
+                public void close() {}
+            };
+        }
     }
 }

@@ -7,6 +7,7 @@ import java.io.IOException;
 import org.convkit.data.Dataset;
 import org.convkit.data.ImageSource;
 import org.convkit.data.Sample;
+import org.convkit.data.image.ImageHeader;
 import org.convkit.data.inspect.ImageProbe;
 import org.convkit.model.Architecture;
 import org.convkit.model.Zoo;
@@ -59,7 +60,7 @@ public final class Recipe {
                     h = s.pixels().height();
                     c = s.pixels().channels();
                 } else {
-                    ImageProbe.Info info = ImageProbe.probe(s.encoded());
+                    ImageHeader info = ImageProbe.probe(s.encoded());
                     w = info.width();
                     h = info.height();
                     c = info.channels();

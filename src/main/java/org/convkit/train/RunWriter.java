@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.convkit.core.AtomicFiles;
 import org.convkit.core.ConvkitException;
+import org.convkit.data.Skipped;
 
 /**
  * Writes a run folder {@code runs/<name>/} as the team's contract says: {@code config.json} (the
@@ -140,15 +141,17 @@ public final class RunWriter {
 
     /**
      * Writes {@code skipped.csv} ({@code split,id,reason}), the bad samples left out, or nothing
-     * when there are none.
+     * when there are none. The reason ends with where the sample lives, in parentheses, so the
+     * user can find the file without a fourth column that older readers would not expect.
      */
-    public void writeSkipped(List<String[]> skipped) {
+    public void writeSkipped(List<Skipped> skipped) {
         if (skipped.isEmpty()) {
             return;
         }
         StringBuilder sb = new StringBuilder("split,id,reason\n");
-        for (String[] s : skipped) {
-            sb.append(csv(s[0])).append(',').append(csv(s[1])).append(',').append(csv(s[2])).append('\n');
+        for (Skipped s : skipped) {
+            sb.append(csv(s.split())).append(',').append(csv(s.id())).append(',')
+                    .append(csv(s.reason() + " (" + s.file() + ")")).append('\n');
         }
         write(dir.resolve(SKIPPED), sb.toString().getBytes(StandardCharsets.UTF_8));
     }

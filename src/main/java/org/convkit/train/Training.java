@@ -244,21 +244,13 @@ public final class Training {
         }
 
         /** The samples every loader of the session skipped (and those left out when opening). */
-        List<String[]> skipped() {
-            List<String[]> rows = new ArrayList<>();
-            for (Skipped s : dataset.skipped()) {
-                rows.add(new String[] {s.split(), s.id(), s.reason() + " (" + s.file() + ")"});
-            }
-            List<Loader> all = new ArrayList<>(loaders);
+        List<Skipped> skipped() {
+            List<Skipped> all = new ArrayList<>(dataset.skipped());
+            loaders.forEach(l -> all.addAll(l.skipped()));
             if (setup != null) {
-                all.addAll(setup.loaders());
+                setup.loaders().forEach(l -> all.addAll(l.skipped()));
             }
-            for (Loader l : all) {
-                for (Loader.Skipped s : l.skipped()) {
-                    rows.add(new String[] {s.split(), s.id(), s.reason()});
-                }
-            }
-            return rows;
+            return all;
         }
 
         /** The optimizer settings of the config. */

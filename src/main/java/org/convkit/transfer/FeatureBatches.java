@@ -67,38 +67,27 @@ final class FeatureBatches implements Batches {
     @Override
     public Pass open(int epoch, int first) {
         int[] order = order(epoch);
-        return new Pass() {
-            int next = first;
+        return Pass.ofBatches(first, batchCount(), b -> batch(order, b));
+    }
 
-            @Override
-            public boolean hasNext() {
-                return next < batchCount();
-            }
-
-            @Override
-            public Batch next() {
-                int from = next * batchSize;
-                int n = Math.min(batchSize, split.rows() - from);
-                int size = split.rowSize();
-                int k = split.heads();
-                float[] data = new float[n * size];
-                int[] labels = new int[n * k];
-                String[] ids = new String[n];
-                int[] indices = new int[n];
-                for (int i = 0; i < n; i++) {
-                    int r = order[from + i];
-                    rows.copy(r, data, i * size);
-                    System.arraycopy(split.labels(), r * k, labels, i * k, k);
-                    ids[i] = split.ids()[r];
-                    indices[i] = split.indices()[r];
-                }
-                next++;
-                return new Batch(data, n, channels, height, width, labels, k, ids, indices);
-            }
-
-            @Override
-            public void close() {}
-        };
+    /** Batch {@code b} of a pass in row order {@code order}. */
+    private Batch batch(int[] order, int b) {
+        int from = b * batchSize;
+        int n = Math.min(batchSize, split.rows() - from);
+        int size = split.rowSize();
+        int k = split.heads();
+        float[] data = new float[n * size];
+        int[] labels = new int[n * k];
+        String[] ids = new String[n];
+        int[] indices = new int[n];
+        for (int i = 0; i < n; i++) {
+            int r = order[from + i];
+            rows.copy(r, data, i * size);
+            System.arraycopy(split.labels(), r * k, labels, i * k, k);
+            ids[i] = split.ids()[r];
+            indices[i] = split.indices()[r];
+        }
+        return new Batch(data, n, channels, height, width, labels, k, ids, indices);
     }
 
     /** Row order of pass {@code epoch}: Fisher-Yates seeded by (seed, epoch) when training. */

@@ -97,15 +97,4 @@ class DatasetsTest {
         assertTrue(notData.getMessage().contains("not a dataset"), notData.getMessage());
         assertThrows(ConvkitException.class, () -> OpenOptions.defaults().withValidSplit(1.5));
     }
-
-    @Test
-    void skipLogWritesTheRunFolderFile() throws Exception {
-        SkipLog log = new SkipLog();
-        log.add(new Skipped("train", "cat/1", "/d/cat/1.jpg", "does not decode: bad, truncated"));
-        Path f = dir.resolve("run/skipped.csv");
-        log.writeCsv(f);
-        List<String> lines = Files.readAllLines(f);
-        assertEquals("split,id,reason", lines.get(0));
-        assertEquals("train,cat/1,\"does not decode: bad, truncated [/d/cat/1.jpg]\"", lines.get(1));
-    }
 }

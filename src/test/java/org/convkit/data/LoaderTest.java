@@ -168,9 +168,9 @@ class LoaderTest {
         try (Loader l = new Loader(src, EVAL, Loader.Options.eval(10).withWorkers(2).withSplit("valid"))) {
             int delivered = epoch(l, 0).stream().mapToInt(Batch::size).sum();
             assertEquals(37, delivered);
-            List<Loader.Skipped> skipped = l.skipped();
+            List<Skipped> skipped = l.skipped();
             assertEquals(3, l.skippedCount());
-            assertEquals(List.of(3, 17, 18), skipped.stream().map(Loader.Skipped::index).toList());
+            assertEquals(List.of(src.location(3), src.location(17), src.location(18)), skipped.stream().map(Skipped::file).toList());
             assertEquals("s17", skipped.get(1).id());
             assertEquals("valid", skipped.get(1).split());
             assertTrue(skipped.get(0).reason().contains("not"), skipped.get(0).reason());

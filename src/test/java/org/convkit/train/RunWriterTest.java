@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.convkit.core.ConvkitException;
+import org.convkit.data.Skipped;
 import org.convkit.report.EpochLog;
 import org.convkit.train.callback.Progress;
 import org.junit.jupiter.api.Test;
@@ -63,9 +64,11 @@ class RunWriterTest {
     @Test
     void skippedSamplesAreListed(@TempDir Path tmp) throws Exception {
         RunWriter w = RunWriter.create(tmp.resolve("r"));
-        w.writeSkipped(List.<String[]>of(new String[] {"train", "cat,01", "not an image"}));
+        w.writeSkipped(List.of(new Skipped("train", "cat,01", "/d/cat,01.jpg", "not an image"),
+                new Skipped("valid", "dog/2", "/d/dog/2.jpg", "does not decode: bad, truncated")));
         List<String> lines = Files.readAllLines(tmp.resolve("r").resolve(RunWriter.SKIPPED));
-        assertEquals(List.of("split,id,reason", "train,\"cat,01\",not an image"), lines);
+        assertEquals(List.of("split,id,reason", "train,\"cat,01\",\"not an image (/d/cat,01.jpg)\"",
+                "valid,dog/2,\"does not decode: bad, truncated (/d/dog/2.jpg)\""), lines);
     }
 
     @Test

@@ -92,37 +92,23 @@ final class Tiny {
             if (shuffle) {
                 java.util.Collections.shuffle(order, new Random(seed * 1000 + epoch));
             }
-            return new Pass() {
-                int next = first;
-
-                @Override
-                public boolean hasNext() {
-                    return next < batchCount();
+            return Pass.ofBatches(first, batchCount(), b -> {
+                int from = b * batchSize;
+                int to = Math.min(x.length, from + batchSize);
+                int n = to - from;
+                float[] data = new float[n * size * size];
+                int[] labels = new int[n];
+                String[] ids = new String[n];
+                int[] idx = new int[n];
+                for (int i = 0; i < n; i++) {
+                    int s = order.get(from + i);
+                    System.arraycopy(x[s], 0, data, i * size * size, size * size);
+                    labels[i] = y[s];
+                    ids[i] = "s" + s;
+                    idx[i] = s;
                 }
-
-                @Override
-                public Batch next() {
-                    int from = next * batchSize;
-                    int to = Math.min(x.length, from + batchSize);
-                    int n = to - from;
-                    float[] data = new float[n * size * size];
-                    int[] labels = new int[n];
-                    String[] ids = new String[n];
-                    int[] idx = new int[n];
-                    for (int i = 0; i < n; i++) {
-                        int s = order.get(from + i);
-                        System.arraycopy(x[s], 0, data, i * size * size, size * size);
-                        labels[i] = y[s];
-                        ids[i] = "s" + s;
-                        idx[i] = s;
-                    }
-                    next++;
-                    return new Batch(data, n, 1, size, size, labels, 1, ids, idx);
-                }
-
-                @Override
-                public void close() {}
-            };
+                return new Batch(data, n, 1, size, size, labels, 1, ids, idx);
+            });
         }
     }
 }

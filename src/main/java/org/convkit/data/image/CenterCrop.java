@@ -8,16 +8,9 @@ import org.convkit.data.Image;
  * Python's round-half-to-even, and an image smaller than the crop is first padded with zeros
  * ({@code (d // 2)} before, {@code ((d + 1) // 2)} after).
  */
-public final class CenterCrop implements Transform {
-    private final int height;
-    private final int width;
-
+public final class CenterCrop extends FixedSizeCrop {
     public CenterCrop(int height, int width) {
-        if (height <= 0 || width <= 0) {
-            throw new IllegalArgumentException("crop size must be positive");
-        }
-        this.height = height;
-        this.width = width;
+        super(height, width);
     }
 
     @Override
@@ -41,12 +34,7 @@ public final class CenterCrop implements Transform {
     }
 
     @Override
-    public int[] fixedSize() {
-        return new int[] {height, width};
-    }
-
-    @Override
     public String spec() {
-        return height == width ? "centercrop=" + height : "centercrop=" + height + "x" + width;
+        return "centercrop=" + sizeSpec();
     }
 }

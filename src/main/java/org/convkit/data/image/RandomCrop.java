@@ -7,12 +7,10 @@ import org.convkit.data.Image;
  * torchvision's {@code RandomCrop(size, padding, pad_if_needed, fill)}: pad (constant), then, if
  * asked, pad both sides of a too-small dimension by the shortfall, then crop at a uniform offset.
  */
-public final class RandomCrop implements Transform {
+public final class RandomCrop extends FixedSizeCrop {
     /** The crop's top-left corner in the padded image. */
     public record Offset(int top, int left) {}
 
-    private final int height;
-    private final int width;
     private final int[] padding; // left, top, right, bottom
     private final boolean padIfNeeded;
     private final int[] fill;
@@ -21,11 +19,7 @@ public final class RandomCrop implements Transform {
      * @param padding torchvision's forms: {} none, {p} all sides, {lr, tb}, {l, t, r, b}
      */
     public RandomCrop(int height, int width, int[] padding, boolean padIfNeeded, int[] fill) {
-        if (height <= 0 || width <= 0) {
-            throw new IllegalArgumentException("crop size must be positive");
-        }
-        this.height = height;
-        this.width = width;
+        super(height, width);
         this.padding = switch (padding.length) {
             case 0 -> new int[4];
             case 1 -> new int[] {padding[0], padding[0], padding[0], padding[0]};
@@ -83,14 +77,8 @@ public final class RandomCrop implements Transform {
     }
 
     @Override
-    public int[] fixedSize() {
-        return new int[] {height, width};
-    }
-
-    @Override
     public String spec() {
-        String size = height == width ? "" + height : height + "x" + width;
-        return "randomcrop=" + size + ":padding=" + padding[0] + "/" + padding[1] + "/" + padding[2] + "/" + padding[3]
+        return "randomcrop=" + sizeSpec() + ":padding=" + padding[0] + "/" + padding[1] + "/" + padding[2] + "/" + padding[3]
                 + (padIfNeeded ? ":pad_if_needed" : "") + (fill[0] != 0 || fill.length > 1 ? ":fill=" + join(fill) : "");
     }
 

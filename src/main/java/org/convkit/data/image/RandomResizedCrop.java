@@ -8,12 +8,10 @@ import org.convkit.data.Image;
  * tries to find a box of a random area fraction and log-uniform aspect ratio that fits, else the
  * central crop clamped to the ratio range; the box is then resized (bilinear, antialiased) to size.
  */
-public final class RandomResizedCrop implements Transform {
+public final class RandomResizedCrop extends FixedSizeCrop {
     /** The crop box in the input image. */
     public record Box(int top, int left, int height, int width) {}
 
-    private final int height;
-    private final int width;
     private final double scaleMin;
     private final double scaleMax;
     private final double ratioMin;
@@ -24,14 +22,10 @@ public final class RandomResizedCrop implements Transform {
     }
 
     public RandomResizedCrop(int height, int width, double scaleMin, double scaleMax, double ratioMin, double ratioMax) {
-        if (height <= 0 || width <= 0) {
-            throw new IllegalArgumentException("crop size must be positive");
-        }
+        super(height, width);
         if (!(scaleMin > 0 && scaleMin <= scaleMax) || !(ratioMin > 0 && ratioMin <= ratioMax)) {
             throw new IllegalArgumentException("scale and ratio must be increasing positive ranges");
         }
-        this.height = height;
-        this.width = width;
         this.scaleMin = scaleMin;
         this.scaleMax = scaleMax;
         this.ratioMin = ratioMin;
@@ -92,13 +86,7 @@ public final class RandomResizedCrop implements Transform {
     }
 
     @Override
-    public int[] fixedSize() {
-        return new int[] {height, width};
-    }
-
-    @Override
     public String spec() {
-        String size = height == width ? "" + height : height + "x" + width;
-        return "randomresizedcrop=" + size + ":scale=" + scaleMin + "/" + scaleMax + ":ratio=" + ratioMin + "/" + ratioMax;
+        return "randomresizedcrop=" + sizeSpec() + ":scale=" + scaleMin + "/" + scaleMax + ":ratio=" + ratioMin + "/" + ratioMax;
     }
 }

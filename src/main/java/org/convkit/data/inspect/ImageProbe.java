@@ -5,49 +5,33 @@ import org.convkit.data.image.Decoder;
 import org.convkit.data.image.ImageHeader;
 
 /**
- * What an encoded image is, from its header alone (no pixels decoded, no ImageIO reader looked
- * up): format, size, a PIL-style mode ("L", "RGB", "RGBA", "P", "CMYK", "I;16") and whether the
- * file is complete. Packing uses it to refuse files that are not images without decoding them;
- * inspect uses it for the size and mode histograms.
+ * Whether encoded bytes are a usable image, from the header alone (no pixels decoded, no ImageIO
+ * reader looked up): the header must name a format, give a sane size within the decoder's limit,
+ * and the file must be complete. Packing uses it to refuse files that are not images without
+ * decoding them; inspect and the recipe use the header it returns for sizes and modes.
  */
 public final class ImageProbe {
     private ImageProbe() {}
 
     /**
-     * @param format "jpeg", "png", "gif", "bmp", "webp", "tiff", "pnm"
-     * @param width pixels, or -1 when the header parser does not know the format
-     * @param height pixels, or -1
-     * @param mode PIL-style mode, or "?" when the header does not say
-     */
-    public record Info(String format, int width, int height, String mode) {
-        /** 1 for gray modes, 3 for colour ones, 0 when unknown (the model's channels decide). */
-        public int channels() {
-            return switch (mode) {
-                case "L", "LA", "1", "I;16" -> 1;
-                case "RGB", "RGBA", "P", "CMYK" -> 3;
-                default -> 0;
-            };
-        }
-    }
-
-    /**
+     * @return the header ({@link ImageHeader#read}) of a usable image
      * @throws IOException with a reason ("empty file (0 bytes)", "not an image: unknown format
      *     (first bytes 3c 68 74 6d)", "truncated jpeg: ...", "image is 20000x20000 ... above the
      *     limit") when the bytes cannot be a usable image
      */
-    public static Info probe(byte[] b) throws IOException {
+    public static ImageHeader probe(byte[] b) throws IOException {
         if (b.length == 0) {
             throw new IOException("empty file (0 bytes)");
         }
         ImageHeader h = ImageHeader.read(b);
-        String format = h.format().equals("unknown") ? other(b) : h.format();
-        if (format == null) {
+        if (!h.known()) {
             StringBuilder hex = new StringBuilder();
             for (int i = 0; i < Math.min(8, b.length); i++) {
                 hex.append(String.format("%02x ", b[i] & 0xff));
             }
             throw new IOException("not an image: unknown format (first bytes " + hex.toString().trim() + ")");
         }
+        String format = h.format();
         String cut = truncation(format, b);
         if (cut != null) {
             throw new IOException("truncated " + format + ": " + cut);
@@ -61,48 +45,7 @@ public final class ImageProbe {
                         + Decoder.maxPixels() + " pixels (decompression-bomb guard)");
             }
         }
-        return new Info(format, h.width(), h.height(), mode(format, h, b));
-    }
-
-    /** Formats torchvision accepts that the header parser does not size: TIFF and PNM. */
-    private static String other(byte[] b) {
-        if (b.length >= 4 && ((b[0] == 'I' && b[1] == 'I' && b[2] == 42 && b[3] == 0) || (b[0] == 'M' && b[1] == 'M' && b[2] == 0 && b[3] == 42))) {
-            return "tiff";
-        }
-        if (b.length >= 2 && b[0] == 'P' && b[1] >= '1' && b[1] <= '6') {
-            return "pnm";
-        }
-        return null;
-    }
-
-    private static String mode(String format, ImageHeader h, byte[] b) {
-        switch (format) {
-            case "jpeg":
-                return h.components() == 1 ? "L" : h.components() == 4 ? "CMYK" : "RGB";
-            case "png": {
-                // IHDR: bit depth at byte 24, colour type at byte 25
-                int depth = b.length > 25 ? b[24] & 0xff : 8;
-                int type = b.length > 25 ? b[25] & 0xff : -1;
-                return switch (type) {
-                    case 0 -> depth == 1 ? "1" : depth == 16 ? "I;16" : "L";
-                    case 2 -> "RGB";
-                    case 3 -> "P";
-                    case 4 -> "LA";
-                    case 6 -> "RGBA";
-                    default -> "?";
-                };
-            }
-            case "gif":
-                return "P";
-            case "bmp": {
-                int bits = b.length > 29 ? (b[28] & 0xff) | ((b[29] & 0xff) << 8) : 24;
-                return bits <= 8 ? "P" : bits == 32 ? "RGBA" : "RGB";
-            }
-            case "pnm":
-                return b[1] == '1' || b[1] == '4' ? "1" : b[1] == '2' || b[1] == '5' ? "L" : "RGB";
-            default:
-                return "?";
-        }
+        return h;
     }
 
     /**

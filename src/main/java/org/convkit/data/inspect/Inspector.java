@@ -21,6 +21,7 @@ import org.convkit.data.Dataset;
 import org.convkit.data.ImageSource;
 import org.convkit.data.Sample;
 import org.convkit.data.image.Decoder;
+import org.convkit.data.image.ImageHeader;
 
 /**
  * Reads every sample of a dataset once and reports classes and counts per split, image sizes and
@@ -123,7 +124,7 @@ public final class Inspector {
             return new Look(s.id(), "raw", p.width() + "x" + p.height(), p.channels() == 1 ? "L" : "RGB", sha256(p.data()), label, null);
         }
         String hash = sha256(s.encoded());
-        ImageProbe.Info info;
+        ImageHeader info;
         try {
             info = ImageProbe.probe(s.encoded());
         } catch (IOException e) {

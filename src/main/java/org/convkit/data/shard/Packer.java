@@ -14,6 +14,7 @@ import org.convkit.data.Dataset;
 import org.convkit.data.ImageSource;
 import org.convkit.data.Sample;
 import org.convkit.data.Skipped;
+import org.convkit.data.image.ImageHeader;
 import org.convkit.data.inspect.ImageProbe;
 
 /**
@@ -133,7 +134,7 @@ public final class Packer {
 
     /** Encoded bytes are stored as they came, once their header says they are an image. */
     private static byte[] checked(byte[] encoded, Shape shape) throws IOException {
-        ImageProbe.Info info = ImageProbe.probe(encoded);
+        ImageHeader info = ImageProbe.probe(encoded);
         shape.see(info.channels(), info.width(), info.height());
         return encoded;
     }
