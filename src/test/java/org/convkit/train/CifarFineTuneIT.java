@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("integration")
 class CifarFineTuneIT {
-    static final Path TAR = Path.of(System.getProperty("convkit.cifar10jpg", "/work/shared/datasets/cifar10-jpg.tar.gz"));
+    static final Path TAR = org.convkit.SharedData.cifar10Jpg();
 
     @TempDir
     static Path tmp;

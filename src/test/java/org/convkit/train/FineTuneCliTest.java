@@ -100,7 +100,7 @@ class FineTuneCliTest {
                 "--epochs", "2", "--freeze-epochs", "1", "--batch-size", "8", "--lr", "0.05", "--run", "again");
         assertEquals(0, first.exit(), first.out());
         InProcess.Result resumed = InProcess.convkit(null, "finetune", "--resume", runs.resolve("again").toString(),
-                "--epochs", "3");
+                "--epochs", "3", "--threads", "2", "--workers", "1");
         assertEquals(0, resumed.exit(), resumed.out());
         assertTrue(resumed.out().contains("resuming after epoch 2") && !resumed.out().contains("loaded 100 tensors"),
                 "the weights come from the run's checkpoint, not from --from: " + resumed.out());

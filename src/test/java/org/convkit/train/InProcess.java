@@ -15,15 +15,14 @@ final class InProcess {
     private InProcess() {}
 
     /**
-     * {@code convkit args...}, with {@code --runs-dir runs} for the commands that write runs, 2
-     * threads, 1 loader worker and seed 1.
+     * {@code convkit args...}; for the commands that write runs ({@code runs} not null) with
+     * {@code --runs-dir runs}, 2 threads, 1 loader worker and seed 1, the others as given.
      */
     static synchronized Result convkit(Path runs, String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         if (runs != null) {
-            all.addAll(List.of("--runs-dir", runs.toString()));
+            all.addAll(List.of("--runs-dir", runs.toString(), "--threads", "2", "--workers", "1", "--seed", "1"));
         }
-        all.addAll(List.of("--threads", "2", "--workers", "1", "--seed", "1"));
         PrintStream oldOut = System.out;
         PrintStream oldErr = System.err;
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();

@@ -34,8 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("integration")
 class TorchvisionParityTest {
     private static final String PYTHON = "/usr/bin/python3";
-    private static final Path CIFAR = Path.of(System.getProperty("user.dir")).resolve("../shared/datasets/cifar10-jpg.tar.gz");
-    private static final Path CIFAR_ABS = Path.of("/work/shared/datasets/cifar10-jpg.tar.gz");
+    private static final Path CIFAR = org.convkit.SharedData.cifar10Jpg();
     private static final Path PHOTOS = Path.of("/usr/share/backgrounds/mate/nature");
     private static final double TOLERANCE = 1.0 / 255;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -50,7 +49,7 @@ class TorchvisionParityTest {
     static void fixtures() throws Exception {
         assumeTrue(Files.isExecutable(Path.of(PYTHON)), "no " + PYTHON + ": install python3-torch python3-torchvision (Debian)");
         assumeTrue(python("-c", "import torch, torchvision, PIL").exitCode == 0, PYTHON + " has no torch/torchvision/PIL");
-        Path tgz = Files.exists(CIFAR) ? CIFAR : CIFAR_ABS;
+        Path tgz = CIFAR;
         assumeTrue(Files.exists(tgz), "CIFAR-10 JPEGs not found at " + CIFAR + " (see shared/datasets/README.md)");
         List<String> args = new ArrayList<>(List.of(script().toString(), "fixtures", dir.toString(), tgz.toString()));
         if (Files.isDirectory(PHOTOS)) {

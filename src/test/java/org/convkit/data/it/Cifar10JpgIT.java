@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The CIFAR-10 JPEGs of ../shared/datasets as an ImageFolder, packed into shards and verified. */
 @Tag("integration")
 class Cifar10JpgIT {
-    static final Path TAR = Path.of(System.getProperty("convkit.cifar10jpg", "/work/shared/datasets/cifar10-jpg.tar.gz"));
+    static final Path TAR = org.convkit.SharedData.cifar10Jpg();
     static final List<String> CLASSES =
             List.of("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck");
 
