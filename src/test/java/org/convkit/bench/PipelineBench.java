@@ -2,17 +2,23 @@ package org.convkit.bench;
 
 import java.nio.file.Path;
 import org.convkit.data.Batch;
+import org.convkit.data.ImageSource;
 import org.convkit.data.Loader;
 import org.convkit.data.image.Pipeline;
 import org.convkit.data.image.PipelineParser;
+import org.convkit.data.shard.Manifest;
+import org.convkit.data.shard.ShardSource;
 
 /**
  * Loader throughput (decode + augment + pack into float batches) with N workers.
  * Usage: PipelineBench DIR PIPELINE WORKERS BATCH EPOCHS. Prints img/s per epoch, one line each.
+ * DIR is a folder of JPEGs (label = parent folder) or a shard folder made by `convkit data pack`
+ * (its train split), so the two storage forms of the same images can be compared.
  */
 public final class PipelineBench {
     public static void main(String[] args) throws Exception {
-        FileSource src = new FileSource(Path.of(args[0]));
+        Path dir = Path.of(args[0]);
+        ImageSource src = Manifest.present(dir) ? ShardSource.open(dir, "train") : new FileSource(dir);
         Pipeline pipeline = PipelineParser.parse(args[1], "pipeline");
         int workers = Integer.parseInt(args[2]);
         int batch = Integer.parseInt(args[3]);
