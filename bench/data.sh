@@ -16,9 +16,13 @@ for c in "$bench_here/../../shared/datasets/cifar10-jpg.tar.gz" "$bench_here/../
     /work/shared/datasets/cifar10-jpg.tar.gz; do
   [[ -f "$c" ]] && bench_tgz="$c" && break
 done
+# without the archive the CIFAR workloads are skipped (bench/run.sh says so), the others still run
 for split in train test; do
   if [[ ! -d "$BENCH_DATA/cifar/$split" ]]; then
-    [[ -n "$bench_tgz" ]] || { echo "bench: cifar10-jpg.tar.gz not found (shared/datasets)" >&2; exit 1; }
+    if [[ -z "$bench_tgz" ]]; then
+      echo "bench: cifar10-jpg.tar.gz not found (shared/datasets beside the repository): no CIFAR data" >&2
+      break
+    fi
     mkdir -p "$BENCH_DATA/cifar" && tar xzf "$bench_tgz" -C "$BENCH_DATA/cifar" "$split"
   fi
 done

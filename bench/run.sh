@@ -144,6 +144,10 @@ started="$(date -u +%Y-%m-%dT%H:%MZ)"
 extra=()
 for w in "${sel[@]}"; do
   echo "bench: $w" >&2
+  if [[ $w == W3* && ! -d "$cifar/test" ]]; then
+    echo "bench: $w skipped: no CIFAR-10 JPEGs (shared/datasets/cifar10-jpg.tar.gz)" >&2
+    continue
+  fi
   case "$w" in
     W1) row "W1 lenet F-MNIST b256 train" mode=train model=lenet classes=10 input=1x28x28 data="$fm" \
           transforms=totensor batch=256 warmup="$(q 5 20)" steps="$(q 10 100)" ;;
