@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import org.convkit.model.layers.BatchNormFolding;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.util.BitSet;
@@ -54,6 +55,7 @@ public final class Evaluator {
         BitSet seen = new BitSet();
         long count = 0;
         try (NoGrad ignored = NoGrad.enter();
+                BatchNormFolding.Scope folded = BatchNormFolding.fold(net);
                 NDManager base = NDManager.newBaseManager(device)) {
             for (Batch batch : batches) {
                 checkOnce(seen, batch);

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.convkit.core.ConvkitException;
 import org.convkit.model.Init.Rule;
+import org.convkit.model.layers.BatchNormFolding;
 import org.convkit.model.layers.Intermediates;
 import org.convkit.model.layers.Named;
 import org.convkit.model.layers.Seq;
@@ -134,9 +135,17 @@ public final class ResNet {
             // each intermediate is closed once used (see Intermediates): DJL would keep them all
             // until the batch ends
             NDList y = inputs;
-            for (int i = 0; i < layers.size(); i++) {
-                NDList next = layers.get(i).forward(ps, y, training);
-                if (i % 2 == 1 && i < layers.size() - 1) {
+            for (int i = 0; i < layers.size(); i += 2) {
+                Block conv = layers.get(i);
+                Block bn = layers.get(i + 1);
+                // in an evaluation pass the pair may run as one folded conv (BatchNormFolding)
+                NDList next = BatchNormFolding.forward(conv, bn, y, training);
+                if (next == null) {
+                    NDList convolved = conv.forward(ps, y, training);
+                    next = bn.forward(ps, convolved, training);
+                    Intermediates.release(convolved, next);
+                }
+                if (i + 2 < layers.size()) {
                     NDList activated = new NDList(Activation.relu(next.singletonOrThrow()));
                     Intermediates.release(next, activated);
                     next = activated;

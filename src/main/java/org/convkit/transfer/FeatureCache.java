@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import org.convkit.model.layers.BatchNormFolding;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -112,6 +113,7 @@ public final class FeatureCache {
     private static void compute(ConvNet net, Device device, Loader loader, OutputStream out, List<Integer> labels,
             List<String> ids, List<Integer> indices, long[][] rowShape, int[] heads) throws IOException {
         try (NoGrad ignored = NoGrad.enter();
+                BatchNormFolding.Scope folded = BatchNormFolding.fold(net.backbone());
                 NDManager base = NDManager.newBaseManager(device);
                 Loader.Epoch it = loader.epoch(0)) {
             ParameterStore ps = new ParameterStore(base, false);

@@ -4,7 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 
 /**
  * Runs a chain of blocks and frees each intermediate result as soon as the next block has consumed
@@ -26,9 +28,17 @@ public final class Intermediates {
 
     /** {@code blocks} applied in order to {@code inputs}, intermediates closed as they are used up. */
     public static NDList chain(Collection<Block> blocks, ParameterStore ps, NDList inputs, boolean training) {
+        List<Block> list = blocks instanceof List<Block> l ? l : new ArrayList<>(blocks);
         NDList x = inputs;
-        for (Block b : blocks) {
-            NDList next = b.forward(ps, x, training);
+        for (int i = 0; i < list.size(); i++) {
+            Block b = list.get(i);
+            // a conv and the BatchNorm after it, as one folded conv in an evaluation pass
+            NDList next = i + 1 < list.size() ? BatchNormFolding.forward(b, list.get(i + 1), x, training) : null;
+            if (next != null) {
+                i++;
+            } else {
+                next = b.forward(ps, x, training);
+            }
             if (x != inputs) {
                 release(x, next);
             }

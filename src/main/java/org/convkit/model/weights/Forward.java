@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.training.ParameterStore;
+import org.convkit.model.layers.BatchNormFolding;
 import java.util.ArrayList;
 import java.util.List;
 import org.convkit.core.ConvkitException;
@@ -32,20 +33,22 @@ public final class Forward {
         }
         long n = x.getShape().get(0);
         List<List<NDArray>> perHead = new ArrayList<>();
-        for (long start = 0; start < n; start += batchSize) {
-            // each chunk's activations live in a sub-manager closed right after; outputs are kept
-            try (NDManager step = manager.newSubManager(manager.getDevice())) {
-                NDArray chunk = x.get(new NDIndex("{}:{}", start, Math.min(n, start + batchSize)));
-                chunk.attach(step);
-                chunk = chunk.toDevice(step.getDevice(), false); // itself when already there
-                NDList out = net.forward(new ParameterStore(step, false), new NDList(chunk), false);
-                for (int h = 0; h < out.size(); h++) {
-                    if (perHead.size() <= h) {
-                        perHead.add(new ArrayList<>());
+        try (BatchNormFolding.Scope folded = BatchNormFolding.fold(net)) {
+            for (long start = 0; start < n; start += batchSize) {
+                // each chunk's activations live in a sub-manager closed right after; outputs are kept
+                try (NDManager step = manager.newSubManager(manager.getDevice())) {
+                    NDArray chunk = x.get(new NDIndex("{}:{}", start, Math.min(n, start + batchSize)));
+                    chunk.attach(step);
+                    chunk = chunk.toDevice(step.getDevice(), false); // itself when already there
+                    NDList out = net.forward(new ParameterStore(step, false), new NDList(chunk), false);
+                    for (int h = 0; h < out.size(); h++) {
+                        if (perHead.size() <= h) {
+                            perHead.add(new ArrayList<>());
+                        }
+                        NDArray y = out.get(h);
+                        y.attach(manager);
+                        perHead.get(h).add(y);
                     }
-                    NDArray y = out.get(h);
-                    y.attach(manager);
-                    perHead.get(h).add(y);
                 }
             }
         }
