@@ -50,16 +50,18 @@ final class FinetuneCommand implements Callable<Integer> {
     public Integer call() {
         TrainConfig flags = TrainArgs.config(spec);
         FineTuneOptions ft = FinetuneArgs.given(spec);
+        if (run.config != null) {
+            ft = FineTuneOptions.fromMap(TrainConfig.readMap(run.config, Set.of())).overlay(ft);
+        }
         if (run.resume != null) {
+            // as train --resume: --config and flags may change what a resume may change (--epochs,
+            // threads ...); the fine-tuning plan itself is the run's
             if (!ft.toMap().isEmpty()) {
                 throw new org.convkit.core.ConvkitException("--resume " + run.resume + ": the fine-tuning options ("
                         + String.join(", ", ft.toMap().keySet()) + ") come from the run; leave them out");
             }
-            FineTuning.resume(run.resume, flags, System.out);
+            FineTuning.resume(run.resume, run.overFile(flags, FineTuneOptions.keys()), System.out);
             return 0;
-        }
-        if (run.config != null) {
-            ft = FineTuneOptions.fromMap(TrainConfig.readMap(run.config, Set.of())).overlay(ft);
         }
         FineTuning.run(run.overFile(flags, FineTuneOptions.keys()), ft, System.out);
         return 0;

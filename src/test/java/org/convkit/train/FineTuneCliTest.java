@@ -99,8 +99,11 @@ class FineTuneCliTest {
         InProcess.Result first = convkit("finetune", "--from", runs.resolve("pre").toString(), "--data", target.toString(),
                 "--epochs", "2", "--freeze-epochs", "1", "--batch-size", "8", "--lr", "0.05", "--run", "again");
         assertEquals(0, first.exit(), first.out());
+        // the longer run asked for in a config file, as train --resume allows
+        Path more = tmp.resolve("more-epochs.json");
+        Files.writeString(more, "{\"epochs\": 3}");
         InProcess.Result resumed = InProcess.convkit(null, "finetune", "--resume", runs.resolve("again").toString(),
-                "--epochs", "3", "--threads", "2", "--workers", "1");
+                "--config", more.toString(), "--threads", "2", "--workers", "1");
         assertEquals(0, resumed.exit(), resumed.out());
         assertTrue(resumed.out().contains("resuming after epoch 2") && !resumed.out().contains("loaded 100 tensors"),
                 "the weights come from the run's checkpoint, not from --from: " + resumed.out());
