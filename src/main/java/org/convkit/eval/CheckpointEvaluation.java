@@ -15,7 +15,6 @@ import org.convkit.data.OpenOptions;
 import org.convkit.data.Skipped;
 import org.convkit.data.image.Pipeline;
 import org.convkit.model.weights.Checkpoint;
-import org.convkit.report.RunFolder;
 
 /**
  * {@code convkit eval}: a saved checkpoint measured on one split of a dataset, every sample once,
@@ -64,7 +63,7 @@ public final class CheckpointEvaluation {
 
     public static Outcome run(Path checkpointOrRun, Options o) {
         CheckpointRef ref = CheckpointRef.resolve(checkpointOrRun);
-        Map<String, Object> runConfig = ref.run().map(r -> RunFolder.open(r).config()).orElse(Map.of());
+        Map<String, Object> runConfig = ref.run().map(RunConfigFile::read).orElse(Map.of());
         String data = o.data() != null ? o.data() : runConfig.get("data") instanceof String s ? s : null;
         if (data == null) {
             throw new ConvkitException("--data is needed: " + checkpointOrRun + " is not a run folder whose config.json"

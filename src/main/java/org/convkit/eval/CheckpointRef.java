@@ -24,7 +24,7 @@ public record CheckpointRef(Path checkpoint, Optional<Path> run) {
             Path parent = given.toAbsolutePath().normalize().getParent();
             Path run = parent != null && parent.getFileName() != null
                     && parent.getFileName().toString().equals("checkpoints") ? parent.getParent() : null;
-            return new CheckpointRef(given, Optional.ofNullable(run).filter(r -> Files.exists(r.resolve("config.json"))));
+            return new CheckpointRef(given, Optional.ofNullable(run).filter(r -> Files.exists(r.resolve(RunConfigFile.NAME))));
         }
         for (String which : new String[] {"best", "last"}) {
             Path c = given.resolve("checkpoints").resolve(which);

@@ -1,15 +1,14 @@
 package org.convkit.report;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.convkit.core.ConvkitException;
 import org.convkit.eval.EvalResult;
+import org.convkit.eval.RunConfigFile;
 
 /**
  * A run folder {@code runs/<name>/} read back: the resolved config the trainer saved, its
@@ -17,7 +16,7 @@ import org.convkit.eval.EvalResult;
  * optional except that a folder with none of them is not a run.
  */
 public final class RunFolder {
-    public static final String CONFIG = "config.json";
+    public static final String CONFIG = RunConfigFile.NAME;
     public static final String METRICS = "metrics.csv";
     public static final String EVALUATION = "eval.json";
     public static final String SKIPPED = "skipped.csv";
@@ -60,15 +59,7 @@ public final class RunFolder {
 
     /** The resolved config (flag names as keys, in the saved order); empty when not saved. */
     public Map<String, Object> config() {
-        Path f = file(CONFIG);
-        if (!Files.exists(f)) {
-            return new LinkedHashMap<>();
-        }
-        try {
-            return new ObjectMapper().readValue(f.toFile(), new TypeReference<LinkedHashMap<String, Object>>() {});
-        } catch (IOException e) {
-            throw new ConvkitException("cannot read " + f + ": " + e.getMessage() + ". It should be a JSON object.", e);
-        }
+        return RunConfigFile.read(dir);
     }
 
     public EpochLog metrics() {

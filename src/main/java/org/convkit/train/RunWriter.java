@@ -25,10 +25,10 @@ import org.convkit.data.Skipped;
  * it repeats.
  */
 public final class RunWriter {
-    public static final String CONFIG = "config.json";
+    public static final String CONFIG = org.convkit.eval.RunConfigFile.NAME;
     public static final String METRICS_CSV = "metrics.csv";
     public static final String METRICS_JSONL = "metrics.jsonl";
-    public static final String SKIPPED = "skipped.csv";
+    public static final String SKIPPED = org.convkit.report.RunFolder.SKIPPED;
     public static final String CHECKPOINTS = "checkpoints";
     /** The contract's columns, then convkit's extras. */
     public static final List<String> COLUMNS = List.of("epoch", "train_loss", "train_acc", "valid_loss", "valid_acc",
