@@ -59,6 +59,15 @@ class OutOfMemoryTest {
                 new Callback.BatchEnd(0, 0, 1, 8, 0, 0, 0, 0, 0, 0, 0, 0), other));
     }
 
+    /** oneDNN's words for the same failure, met under a memory limit. */
+    @Test
+    void oneDnnPrimitiveFailureIsOutOfMemory() {
+        RuntimeException e = new ai.djl.engine.EngineException("could not create a primitive");
+        RuntimeException out = new OutOfMemory(64, 1, "3x224x224").onError(null,
+                new Callback.BatchEnd(0, 0, 10, 64, 0, 0, 0, 0, 0, 0, 0, 0), e);
+        assertTrue(out instanceof TrainingStopped && out.getMessage().contains("--batch-size 32"), out.getMessage());
+    }
+
     @Test
     void javaHeapExhaustionSaysHowToGrowIt() {
         RuntimeException wrapped = new IllegalStateException(new OutOfMemoryError("Java heap space"));

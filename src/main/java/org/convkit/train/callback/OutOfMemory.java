@@ -13,8 +13,12 @@ import org.convkit.train.TrainingStopped;
  * OutOfMemoryError (the heap, where batches are assembled).
  */
 public final class OutOfMemory implements Callback {
+    // oneDNN says "could not create a primitive" when the memory for a convolution's primitive
+    // cannot be had: seen under a 4 GB address-space limit at the same step where libtorch's own
+    // allocator says "not enough memory" in other runs
     private static final Pattern NATIVE = Pattern.compile(
-            "not enough memory|can't allocate memory|out of memory|Cannot allocate memory|bad_alloc",
+            "not enough memory|can't allocate memory|out of memory|Cannot allocate memory|bad_alloc"
+                    + "|could not create a primitive",
             Pattern.CASE_INSENSITIVE);
 
     private final int batchSize;
