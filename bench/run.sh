@@ -22,7 +22,8 @@
 # sides) is a cross-check that other jobs on the machine disturb much less than wall time.
 # --baseline "FLAGS": also run convkit with these JVM flags in every pair (e.g.
 # "-Dconvkit.channels_last=false": the NCHW layout of before) and report its ratio as "before".
-# --quick: one pair of tiny runs of W1 and W3 (a smoke test, about a minute; no figures kept).
+# --quick: one pair of tiny runs of W1 and W3 (a smoke test, about a minute; no figures kept: the
+# JIT is still warming up over so few steps, so its ratios read low).
 # A full run (no --quick) appends its table to bench/RESULTS.md with date, machine, versions, load.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -150,7 +151,7 @@ for w in "${sel[@]}"; do
   fi
   case "$w" in
     W1) row "W1 lenet F-MNIST b256 train" mode=train model=lenet classes=10 input=1x28x28 data="$fm" \
-          transforms=totensor batch=256 warmup="$(q 5 20)" steps="$(q 10 100)" ;;
+          transforms=totensor batch=256 warmup="$(q 20 20)" steps="$(q 20 100)" ;;
     W2) row "W2 simplecnn 128px b64 train" mode=train model=simplecnn classes=12 input=3x128x128 data="$photos" \
           transforms=randomresizedcrop=128,hflip,normalize=imagenet batch=64 warmup="$(q 1 3)" steps="$(q 2 10)" ;;
     W3) row "W3 resnet18-cifar b128 train" mode=train model=resnet18 stem=cifar classes=10 input=3x32x32 \
