@@ -38,7 +38,7 @@ while [[ $# -gt 0 ]]; do
     --quick) quick=1 ;;
     --pairs) pairs="$2"; shift ;;
     --baseline) baseline="$2"; shift ;;
-    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
     W*) sel+=("$1") ;;
     *) echo "bench/run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
