@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.convkit.core.ConvkitException;
+import org.convkit.core.Progress;
 import org.convkit.core.Runtime;
 import org.convkit.data.Dataset;
 import org.convkit.data.Datasets;
@@ -103,9 +104,14 @@ public final class CheckpointEvaluation {
         List<Skipped> skipped;
         try (NDManager m = NDManager.newBaseManager(device);
                 Loader loader = new Loader(source, pipeline, lo);
-                Loader.Epoch epoch = loader.epoch(0)) {
+                Loader.Epoch epoch = loader.epoch(0);
+                Progress bar = new Progress("eval " + o.split(), source.size(), "img")) {
             Checkpoint.Loaded loaded = Checkpoint.load(ref.checkpoint(), m);
-            result = new Evaluator(loaded.net(), device).evaluate(() -> epoch, metrics);
+            new Evaluator(loaded.net(), device).run(() -> epoch, (batch, logits) -> {
+                metrics.add(logits, batch);
+                bar.advance(batch.size());
+            });
+            result = metrics.result();
             skipped = loader.skipped();
         }
         return new Outcome(ref.checkpoint().toString(), manifest.architecture(), manifest.options().inputSpec(),

@@ -11,6 +11,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.convkit.core.ConvkitException;
+import org.convkit.core.Progress;
 import org.convkit.core.Runtime;
 import org.convkit.data.ImageSource;
 import org.convkit.data.Loader;
@@ -85,9 +86,13 @@ public final class Prediction {
                 Loader loader = new Loader(source, pipeline, lo);
                 Loader.Epoch epoch = loader.epoch(0);
                 PredictionWriter writer = csv == null ? null
-                        : new PredictionWriter(csv, o.format(), classes, heads, blank)) {
+                        : new PredictionWriter(csv, o.format(), classes, heads, blank);
+                Progress bar = single ? null : new Progress("predict", source.size(), "img")) {
             Checkpoint.Loaded loaded = Checkpoint.load(ref.checkpoint(), m);
             new Evaluator(loaded.net(), device).run(() -> epoch, (batch, logits) -> {
+                if (bar != null) {
+                    bar.advance(batch.size());
+                }
                 float[][] host = HostScores.copy(logits, classes.size());
                 if (writer != null) {
                     writer.add(host, batch.ids());

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import org.convkit.core.AtomicFiles;
 import org.convkit.core.ConvkitException;
+import org.convkit.core.Progress;
 import org.convkit.data.Batch;
 import org.convkit.data.Loader;
 import org.convkit.eval.NoGrad;
@@ -115,10 +116,12 @@ public final class FeatureCache {
         try (NoGrad ignored = NoGrad.enter();
                 BatchNormFolding.Scope folded = BatchNormFolding.fold(net.backbone());
                 NDManager base = NDManager.newBaseManager(device);
-                Loader.Epoch it = loader.epoch(0)) {
+                Loader.Epoch it = loader.epoch(0);
+                Progress bar = new Progress("features " + loader.options().split(), loader.source().size(), "img")) {
             ParameterStore ps = new ParameterStore(base, false);
             while (it.hasNext()) {
                 Batch b = it.next();
+                bar.advance(b.size());
                 float[] values;
                 try (NDManager scope = base.newSubManager()) {
                     NDArray x = scope.create(b.data(), new Shape(b.size(), b.channels(), b.height(), b.width()));
