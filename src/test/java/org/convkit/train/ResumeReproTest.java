@@ -70,7 +70,7 @@ class ResumeReproTest {
         Path dir = runs.resolve("killed");
         Process p = Cli.start(tmp.resolve("killed.log"), command("killed", "--checkpoint-batches", "5"));
         // wait for a checkpoint inside epoch 2, then kill -9
-        waitFor(p, dir, s -> s.path("epoch").asInt() == 1 && s.path("batch").asInt() > 0);
+        waitFor(p, tmp.resolve("killed.log"), dir, s -> s.path("epoch").asInt() == 1 && s.path("batch").asInt() > 0);
         p.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL on Linux
         JsonNode state = trainState(dir);
         assertEquals(1, state.path("epoch").asInt(), "killed during epoch 2");
@@ -87,7 +87,7 @@ class ResumeReproTest {
         Path dir = runs.resolve("hammered");
         Random r = new Random(1);
         Process p = Cli.start(tmp.resolve("hammered.log"), command("hammered", "--checkpoint-batches", "1"));
-        waitFor(p, dir, s -> s.path("step").asLong() > 0);
+        waitFor(p, tmp.resolve("hammered.log"), dir, s -> s.path("step").asLong() > 0);
         int kills = 0;
         while (kills < 4) {
             // checkpoints are written after every batch: a kill often lands inside one
@@ -101,8 +101,9 @@ class ResumeReproTest {
                 break;
             }
             long step = trainState(dir).path("step").asLong();
-            p = Cli.start(tmp.resolve("hammered" + kills + ".log"), "train", "--resume", dir.toString());
-            waitFor(p, dir, s -> s.path("step").asLong() > step);
+            Path log = tmp.resolve("hammered" + kills + ".log");
+            p = Cli.start(log, "train", "--resume", dir.toString());
+            waitFor(p, log, dir, s -> s.path("step").asLong() > step);
         }
         if (p.isAlive()) {
             p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
@@ -120,7 +121,7 @@ class ResumeReproTest {
         boolean test(JsonNode trainState);
     }
 
-    private static void waitFor(Process p, Path dir, StateTest cond) throws Exception {
+    private static void waitFor(Process p, Path log, Path dir, StateTest cond) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
         while (System.nanoTime() < deadline) {
             // only look, never Checkpoint.exists(): that finishes interrupted saves, i.e. writes,
@@ -129,7 +130,8 @@ class ResumeReproTest {
                 return;
             }
             if (!p.isAlive()) {
-                throw new AssertionError("the run ended before the awaited checkpoint (exit " + p.exitValue() + ")");
+                throw new AssertionError("the run ended before the awaited checkpoint (exit " + p.exitValue() + "):\n"
+                        + Cli.read(log));
             }
             Thread.sleep(20);
         }

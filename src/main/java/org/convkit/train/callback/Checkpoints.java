@@ -60,10 +60,13 @@ public final class Checkpoints implements Callback {
 
     @Override
     public void onEpochEnd(Learner learner, EpochResult r) {
-        saveLast(learner);
+        // best before last: a kill between the two then leaves `last` before this epoch's end, and
+        // the resumed run redoes the end of the epoch and writes the same best again; the other
+        // order lost the best of that epoch for good
         if (!r.hasValidation() || learner.state().bestEpoch == r.epoch()) {
             Checkpoint.save(run.bestCheckpoint(), learner.net(), withEpoch(info, r.epoch()), null);
         }
+        saveLast(learner);
     }
 
     /** Where the last good checkpoint is, for messages; null before the first save. */
