@@ -150,20 +150,24 @@ def rss_mb():
     return 0.0
 
 
+
+def train_step(model, opt, loss_fn, x, y):
+    """One SGD step as every training loop writes it, with the loss and running accuracy read back."""
+    opt.zero_grad()
+    out = model(x)
+    loss = loss_fn(out, y)
+    loss.backward()
+    opt.step()
+    loss.item()
+    (out.argmax(1) == y).sum().item()  # the running accuracy every trainer prints
+
 def fit(model, dl, opt, loss_fn, fmt, epochs):
     """mode=fit: whole epochs, one EPOCH line each with the resident memory (W7)."""
     for e in range(epochs):
         t = time.perf_counter()
         n = 0
         for x, y in dl:
-            x = x.contiguous(memory_format=fmt)
-            opt.zero_grad()
-            out = model(x)
-            loss = loss_fn(out, y)
-            loss.backward()
-            opt.step()
-            loss.item()
-            (out.argmax(1) == y).sum().item()
+            train_step(model, opt, loss_fn, x.contiguous(memory_format=fmt), y)
             n += x.shape[0]
         print("EPOCH %d rss_mb=%.1f img_s=%.1f" % (e + 1, rss_mb(), n / (time.perf_counter() - t)), flush=True)
 
@@ -219,13 +223,7 @@ def main():
         delivered += 1
         x = x.contiguous(memory_format=fmt)
         if train:
-            opt.zero_grad()
-            out = model(x)
-            loss = loss_fn(out, y)
-            loss.backward()
-            opt.step()
-            loss.item()
-            (out.argmax(1) == y).sum().item()  # the running accuracy every trainer prints
+            train_step(model, opt, loss_fn, x, y)
         else:
             with torch.no_grad():
                 out = model(x)

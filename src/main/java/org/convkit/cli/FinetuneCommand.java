@@ -48,11 +48,11 @@ final class FinetuneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        TrainConfig flags = TrainArgs.config(spec);
         FineTuneOptions ft = FinetuneArgs.given(spec);
         if (run.config != null) {
             ft = FineTuneOptions.fromMap(TrainConfig.readMap(run.config, Set.of())).overlay(ft);
         }
+        TrainConfig c = run.overFile(TrainArgs.config(spec), FineTuneOptions.keys());
         if (run.resume != null) {
             // as train --resume: --config and flags may change what a resume may change (--epochs,
             // threads ...); the fine-tuning plan itself is the run's
@@ -60,10 +60,10 @@ final class FinetuneCommand implements Callable<Integer> {
                 throw new org.convkit.core.ConvkitException("--resume " + run.resume + ": the fine-tuning options ("
                         + String.join(", ", ft.toMap().keySet()) + ") come from the run; leave them out");
             }
-            FineTuning.resume(run.resume, run.overFile(flags, FineTuneOptions.keys()), System.out);
-            return 0;
+            FineTuning.resume(run.resume, c, System.out);
+        } else {
+            FineTuning.run(c, ft, System.out);
         }
-        FineTuning.run(run.overFile(flags, FineTuneOptions.keys()), ft, System.out);
         return 0;
     }
 }
