@@ -245,11 +245,9 @@ public final class Training {
 
         /** The samples every loader of the session skipped (and those left out when opening). */
         List<Skipped> skipped() {
+            // the plan's loaders are in this list too: Setup shares it
             List<Skipped> all = new ArrayList<>(dataset.skipped());
             loaders.forEach(l -> all.addAll(l.skipped()));
-            if (setup != null) {
-                setup.loaders().forEach(l -> all.addAll(l.skipped()));
-            }
             return all;
         }
 
@@ -273,9 +271,6 @@ public final class Training {
         @Override
         public void close() {
             loaders.forEach(Loader::close);
-            if (setup != null) {
-                setup.loaders().forEach(Loader::close);
-            }
             manager.close();
         }
     }

@@ -19,6 +19,8 @@ class TrainCliTest {
     @Test
     void trainsAndWritesTheRunFolder(@TempDir Path tmp) throws Exception {
         Path data = Cli.imageFolder(tmp.resolve("shapes"), 4, 24, 16, 1);
+        // one damaged image: skipped, and listed exactly once
+        Files.write(data.resolve("train/class0/broken.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 0, 0});
         Path config = tmp.resolve("config.json");
         Files.writeString(config, "{\"epochs\": 3, \"batch-size\": 8, \"lr\": 0.05}");
         Path log = tmp.resolve("log.txt");
@@ -48,6 +50,9 @@ class TrainCliTest {
         assertEquals(4, Checkpoint.read(run.resolve("checkpoints/best")).info().classes().size());
         assertTrue(Files.exists(run.resolve("report.html")), "report written");
         assertTrue(Files.exists(run.resolve("test.json")), "test evaluation written");
+        List<String> skipped = Files.readAllLines(run.resolve(RunWriter.SKIPPED));
+        assertEquals(2, skipped.size(), "a header and one row: " + skipped);
+        assertTrue(skipped.get(1).contains("broken"), skipped.toString());
         assertTrue(out.contains("epoch 2/2  train loss"), out);
         assertTrue(out.contains("test accuracy"), out);
         assertTrue(out.contains("report: " + run.resolve("report.html")), out);
