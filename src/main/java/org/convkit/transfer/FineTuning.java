@@ -176,7 +176,7 @@ public final class FineTuning implements TrainingPlan {
             throw new ConvkitException("--mode features trains the head on cached features, the backbone never trains:"
                     + " --unfreeze " + given.unfreeze + " needs --mode full");
         }
-        if (given.freezeEpochs != null && given.freezeEpochs != c.epochs) {
+        if (given.freezeEpochs != null && !given.freezeEpochs.equals(c.epochs)) {
             throw new ConvkitException("--mode features: every epoch trains the head only; leave out --freeze-epochs");
         }
         resolved.unfreeze = "none";
