@@ -35,7 +35,12 @@ public final class BatchNormFolding {
             !"false".equalsIgnoreCase(System.getProperty("convkit.fold_batchnorm", "true"));
     /** DJL's BatchNorm keeps its epsilon private and has no getter: read once, by reflection. */
     private static final Field EPSILON = epsilonField();
-    private static final Map<Block, Folded> ACTIVE = new IdentityHashMap<>();
+    /**
+     * The pairs folded by the scopes open on this thread: a scope belongs to the evaluation pass
+     * that opened it, so another thread's passes over the same network are not changed by it and
+     * cannot see its arrays freed under them.
+     */
+    private static final ThreadLocal<Map<Block, Folded>> ACTIVE = ThreadLocal.withInitial(IdentityHashMap::new);
 
     private record Folded(BatchNorm bn, NDArray weight, NDArray bias) {}
 
@@ -47,13 +52,13 @@ public final class BatchNormFolding {
 
         @Override
         public void close() {
-            synchronized (ACTIVE) {
-                for (Block conv : convs) {
-                    Folded f = ACTIVE.remove(conv);
-                    f.weight.close();
-                    f.bias.close();
-                }
+            Map<Block, Folded> active = ACTIVE.get();
+            for (Block conv : convs) {
+                Folded f = active.remove(conv);
+                f.weight.close();
+                f.bias.close();
             }
+            convs.clear();
         }
 
         /** How many conv + BN pairs this scope folded (0 when switched off or already folded). */
@@ -72,22 +77,25 @@ public final class BatchNormFolding {
         if (!ENABLED || EPSILON == null) {
             return scope;
         }
-        synchronized (ACTIVE) {
-            collect(net, scope);
+        try {
+            collect(net, ACTIVE.get(), scope);
+        } catch (RuntimeException e) {
+            scope.close(); // no half-folded network left behind for later passes
+            throw e;
         }
         return scope;
     }
 
-    private static void collect(Block block, Scope scope) {
+    private static void collect(Block block, Map<Block, Folded> active, Scope scope) {
         List<Block> children = block.getChildren().values();
         for (int i = 0; i < children.size(); i++) {
             Block child = children.get(i);
             if (i + 1 < children.size() && child instanceof Conv2d conv && children.get(i + 1) instanceof BatchNorm bn
-                    && !ACTIVE.containsKey(conv) && initialized(conv) && initialized(bn)) {
-                ACTIVE.put(conv, folded(conv, bn));
+                    && !active.containsKey(conv) && initialized(conv) && initialized(bn)) {
+                active.put(conv, folded(conv, bn));
                 scope.convs.add(conv);
             }
-            collect(child, scope);
+            collect(child, active, scope);
         }
     }
 
@@ -96,16 +104,10 @@ public final class BatchNormFolding {
      * not training; null otherwise (the caller then runs both blocks).
      */
     public static NDList forward(Block conv, Block next, NDList x, boolean training) {
-        if (training || !ENABLED) {
+        if (training) {
             return null;
         }
-        Folded f;
-        synchronized (ACTIVE) {
-            if (ACTIVE.isEmpty()) {
-                return null;
-            }
-            f = ACTIVE.get(conv);
-        }
+        Folded f = ACTIVE.get().get(conv);
         if (f == null || f.bn != next) {
             return null;
         }
@@ -174,7 +176,10 @@ public final class BatchNormFolding {
             f.setAccessible(true);
             return f;
         } catch (ReflectiveOperationException | RuntimeException e) {
-            return null; // another DJL version: no folding, same results the slower way
+            // another DJL version: no folding, the same results the slower way, and said once
+            org.slf4j.LoggerFactory.getLogger(BatchNormFolding.class).warn(
+                    "BatchNorm folding is off: DJL's BatchNorm has no readable epsilon ({})", e.toString());
+            return null;
         }
     }
 }
