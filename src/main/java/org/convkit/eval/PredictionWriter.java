@@ -1,6 +1,5 @@
 package org.convkit.eval;
 
-import ai.djl.ndarray.NDArray;
 import com.fasterxml.jackson.databind.SequenceWriter;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
@@ -12,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.convkit.core.ConvkitException;
-import org.convkit.data.Batch;
 
 /**
  * Writes predictions as CSV, one row per image as it arrives (nothing is held back, so any number
@@ -75,11 +73,6 @@ public final class PredictionWriter implements Closeable {
         CsvMapper mapper = new CsvMapper();
         mapper.getFactory().disable(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET);
         this.csv = mapper.writer(schema.build()).writeValues(out);
-    }
-
-    /** Writes one batch's rows; the arrays (one per head, (N, classes)) are read, not kept. */
-    public void add(List<NDArray> logits, Batch batch) {
-        add(HostScores.copy(logits, classes.size()), batch.ids());
     }
 
     /** Writes one batch's rows from scores on the heap (per head, N*classes row-major). */

@@ -92,11 +92,6 @@ public final class TrainConfig {
         return out;
     }
 
-    /** Reads a JSON config file; unknown keys and wrong types are named with the file. */
-    public static TrainConfig read(Path file) {
-        return read(file, java.util.Set.of());
-    }
-
     /**
      * Reads a JSON config file leaving out {@code otherKeys} (those of a command with more flags,
      * e.g. {@code finetune}, read separately).

@@ -4,10 +4,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -87,18 +85,5 @@ public final class FineTuneOptions {
 
     public Mode modeOrDefault() {
         return mode == null ? Mode.FULL : Mode.parse(mode);
-    }
-
-    /** The keys that differ from {@code other}'s (for resume). */
-    public List<String> differences(FineTuneOptions other) {
-        List<String> out = new ArrayList<>();
-        Map<String, Object> a = toMap();
-        Map<String, Object> b = other.toMap();
-        for (String k : keys()) {
-            if (b.get(k) != null && !b.get(k).equals(a.get(k))) {
-                out.add(k);
-            }
-        }
-        return out;
     }
 }

@@ -18,10 +18,6 @@ public final class MetricsLog implements Callback {
     private final RunWriter run;
     private final List<EpochColumns> extras;
 
-    public MetricsLog(RunWriter run) {
-        this(run, List.of());
-    }
-
     public MetricsLog(RunWriter run, List<EpochColumns> extras) {
         this.run = run;
         this.extras = List.copyOf(extras);
