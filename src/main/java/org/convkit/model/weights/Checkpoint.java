@@ -69,15 +69,15 @@ public final class Checkpoint {
             Instant created) {}
 
     /**
-     * A loaded checkpoint. The network's parameters and the training tensors belong to the manager
-     * given to {@link #load}; closing that manager frees them.
+     * A loaded checkpoint, for using the network. Its parameters belong to the manager given to
+     * {@link #load}; closing that manager frees them. The training state is read only by a resume
+     * ({@link #readTraining}): evaluation and prediction never need the optimizer's tensors.
      *
      * @param net the network, initialized, weights loaded
      * @param info class names, normalization, extra facts
-     * @param training the training state if the checkpoint has one
      * @param manifest everything model.json says
      */
-    public record Loaded(ConvNet net, ModelInfo info, Optional<TrainingState> training, Manifest manifest) {}
+    public record Loaded(ConvNet net, ModelInfo info, Manifest manifest) {}
 
     /**
      * Writes {@code net} (initialized) with {@code info} and, when not {@code null}, the training
@@ -166,15 +166,14 @@ public final class Checkpoint {
     }
 
     /**
-     * Rebuilds the network a checkpoint describes, initializes it in {@code manager}, loads its
-     * weights, and reads the training state if there is one (its tensors also go to {@code
-     * manager}).
+     * Rebuilds the network a checkpoint describes, initializes it in {@code manager} and loads its
+     * weights.
      */
     public static Loaded load(Path dir, NDManager manager) {
         Manifest m = read(dir);
         ConvNet net = Zoo.create(m.architecture(), m.options()).initialize(manager);
         loadWeights(dir, net, false);
-        return new Loaded(net, m.info(), readTraining(dir, manager), m);
+        return new Loaded(net, m.info(), m);
     }
 
     /**
