@@ -11,6 +11,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.convkit.core.AtomicFiles;
 import org.convkit.data.ImageSource;
@@ -64,7 +65,8 @@ public final class RunReport {
     public static Path write(Path runDir) throws IOException {
         RunFolder run = RunFolder.open(runDir);
         EpochLog metrics = run.metrics();
-        Optional<byte[]> curves = CurvesPlot.render(metrics, labelSmoothing(run)).map(Png::encode);
+        Map<String, Object> config = run.config();
+        Optional<byte[]> curves = CurvesPlot.render(metrics, labelSmoothing(config)).map(Png::encode);
         if (curves.isPresent()) {
             byte[] png = curves.get();
             AtomicFiles.write(run.file(CURVES), out -> out.write(png));
@@ -84,7 +86,7 @@ public final class RunReport {
         }
         String html = HtmlReport.render(new HtmlReport.Page(
                 run.name(),
-                run.config(),
+                config,
                 metrics,
                 eval,
                 curves,
@@ -113,9 +115,12 @@ public final class RunReport {
         }
     }
 
-    /** The run's label smoothing (config key {@code label-smoothing}), 0 when absent. */
-    private static double labelSmoothing(RunFolder run) {
-        Object v = run.config().get("label-smoothing");
+    /** The config key of the training's label smoothing (train's flag name). */
+    static final String LABEL_SMOOTHING = "label-smoothing";
+
+    /** The run's label smoothing, 0 when absent. */
+    static double labelSmoothing(Map<String, Object> config) {
+        Object v = config.get(LABEL_SMOOTHING);
         return v instanceof Number n ? n.doubleValue() : 0;
     }
 }

@@ -32,4 +32,12 @@ class CurvesPlotTest {
         assertEquals(List.of("train", "valid"), List.copyOf(CurvesPlot.charts(log(), 0).get(0).getSeriesMap().keySet()));
         assertTrue(CurvesPlot.render(log(), 0.1).isPresent());
     }
+
+    /** The report finds the smoothing under the key the trainer saves it with. */
+    @Test
+    void theReportReadsTheTrainersKey() {
+        assertTrue(org.convkit.train.TrainConfig.keys().contains(RunReport.LABEL_SMOOTHING), RunReport.LABEL_SMOOTHING);
+        assertEquals(0.1, RunReport.labelSmoothing(java.util.Map.of(RunReport.LABEL_SMOOTHING, 0.1)), 0);
+        assertEquals(0, RunReport.labelSmoothing(java.util.Map.of()), 0);
+    }
 }
