@@ -8,7 +8,7 @@
 set -euo pipefail
 bench_here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 export BENCH_DATA="${BENCH_DATA:-${TMPDIR:-/tmp}/convkit-bench-data}"
-FASHION_MNIST=/usr/share/datasets/fashion-mnist
+source "$bench_here/lib.sh" # FASHION_MNIST
 PHOTOS_SRC=/usr/share/backgrounds/mate/nature
 
 bench_tgz=""

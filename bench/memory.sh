@@ -5,15 +5,13 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 epochs="${1:-10}"
-cp="target/classes:target/test-classes:$(cat target/bench.cp)"
-jemalloc=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2
-envs=(OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}")
-[[ -r "$jemalloc" ]] && envs+=(LD_PRELOAD="$jemalloc" MALLOC_CONF=oversize_threshold:0,dirty_decay_ms:-1,muzzy_decay_ms:-1)
-args=(mode=fit model=lenet classes=10 input=1x28x28 data=/usr/share/datasets/fashion-mnist transforms=totensor
+source bench/lib.sh
+bench_classpath
+args=(mode=fit model=lenet classes=10 input=1x28x28 data="$FASHION_MNIST" transforms=totensor
   batch=256 workers=2 epochs="$epochs")
-ck="$(env "${envs[@]}" java -Xss4m -Xmn128m -Dai.djl.offline=true -Dai.djl.pytorch.num_interop_threads=1 \
+ck="$(ck_java \
   -Dai.djl.pytorch.num_threads=2 -cp "$cp" org.convkit.bench.TrainBench "${args[@]}" 2>/dev/null | grep '^EPOCH')"
-pt="$(env "${envs[@]}" /usr/bin/python3 bench/torch_bench.py threads=2 channels_last=1 "${args[@]}" 2>/dev/null | grep '^EPOCH')"
+pt="$(with_env /usr/bin/python3 bench/torch_bench.py threads=2 channels_last=1 "${args[@]}" 2>/dev/null | grep '^EPOCH')"
 echo "W7 resident memory (MB) after each epoch, lenet on Fashion-MNIST, batch 256 (img/s in brackets):"
 echo
 echo "| epoch | convkit RSS | PyTorch RSS (main process) |"

@@ -14,13 +14,10 @@ workers="${1:-2}"
 rounds="${2:-3}"
 py=/usr/bin/python3
 # the CIFAR-10 JPEGs and the photo crops, prepared once and shared with run.sh
-source bench/data.sh
-
-mvn -q -B -o test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.cp >/dev/null 2>&1 \
-  || mvn -q -B test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.cp
-cp="target/classes:target/test-classes:$(cat target/bench.cp)"
+source bench/data.sh # and bench/lib.sh
+bench_classpath
 # shellcheck disable=SC2086
-java_run() { java -Xss4m -Dai.djl.offline=true ${BENCH_JAVA_OPTS:-} -cp "$cp" "$@" 2>/dev/null; }
+java_run() { ck_java ${BENCH_JAVA_OPTS:-} -cp "$cp" "$@" 2>/dev/null; }
 
 echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "# java options: ${BENCH_JAVA_OPTS:-none}; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -28,11 +25,10 @@ if [[ "${BENCH_DECODERS:-1}" == 1 ]]; then
   echo "## Decoders (1 thread, img/s)"
   for d in "$BENCH_DATA/cifar/train" "$BENCH_DATA/photos" "$PHOTOS_SRC"; do
     java_run org.convkit.bench.DecoderBench "$d" 5000 "$rounds" | grep median
-    "$py" bench/pipeline_torch.py decode "$d" 5000 "$rounds" | grep median
+    with_env "$py" bench/pipeline_torch.py decode "$d" 5000 "$rounds" | grep median
   done
 fi
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 echo "## Pipeline ($workers workers, img/s of the second epoch; rounds alternate convkit, torchvision)"
 for kind in ${BENCH_KINDS:-small large}; do
   if [[ $kind == small ]]; then dir="$BENCH_DATA/cifar/train"; spec="randomcrop=32:padding=4,hflip,normalize=cifar10"; batch=256; epochs=2
@@ -40,7 +36,7 @@ for kind in ${BENCH_KINDS:-small large}; do
   j=(); t=()
   for r in $(seq "$rounds"); do
     j+=("$(java_run org.convkit.bench.PipelineBench "$dir" "$spec" "$workers" "$batch" "$epochs" | tail -1 | awk '{print $(NF-1)}')")
-    t+=("$("$py" bench/pipeline_torch.py "$dir" "$kind" "$workers" "$batch" "$epochs" 2>/dev/null | tail -1 | awk '{print $(NF-1)}')")
+    t+=("$(with_env "$py" bench/pipeline_torch.py "$dir" "$kind" "$workers" "$batch" "$epochs" 2>/dev/null | tail -1 | awk '{print $(NF-1)}')")
     echo "$kind round $r: convkit ${j[-1]} img/s, torchvision ${t[-1]} img/s"
   done
   jm=$(printf '%s\n' "${j[@]}" | median); tm=$(printf '%s\n' "${t[@]}" | median)

@@ -54,38 +54,19 @@ workers="${BENCH_WORKERS:-2}"
 py=/usr/bin/python3
 "$py" -c 'import torch, torchvision' 2>/dev/null \
   || { echo "bench/run.sh: needs Debian's python3-torch and python3-torchvision for /usr/bin/python3" >&2; exit 1; }
-source bench/data.sh
+source bench/data.sh # and bench/lib.sh
 
 echo "bench: compiling ..." >&2
-mvn -q -B -o test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.cp >/dev/null 2>&1 \
-  || mvn -q -B test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.cp >&2
-cp="target/classes:target/test-classes:$(cat target/bench.cp)"
-
-# the same allocator on both sides: jemalloc keeps freed activation memory mapped (see ./convkit)
-jemalloc=""
-for lib in /usr/lib/x86_64-linux-gnu/libjemalloc.so.2 /usr/lib/aarch64-linux-gnu/libjemalloc.so.2; do
-  [[ -r "$lib" ]] && jemalloc="$lib" && break
-done
+bench_classpath
 [[ -n "$jemalloc" ]] || echo "bench: libjemalloc2 not installed: both sides run with glibc malloc" >&2
-malloc_conf="oversize_threshold:0,dirty_decay_ms:-1,muzzy_decay_ms:-1"
-# and the launcher's OpenMP setting: passive waiting (libgomp's spinning starves a preempted sibling
-# thread on shared cores; see the Training section of bench/RESULTS.md). PyTorch 1.13 uses
-# libgomp too, so both sides get it.
-omp="${OMP_WAIT_POLICY:-PASSIVE}"
-with_env() {
-  env ${jemalloc:+LD_PRELOAD=$jemalloc MALLOC_CONF=$malloc_conf} OMP_WAIT_POLICY="$omp" BENCH_DATA="$BENCH_DATA" "$@"
-}
 
 # the launcher's JVM settings (./convkit), plus the thread count both sides use
-convkit_cmd() {
-  with_env java -Xss4m -Xmn128m ${CK_OPTS:-} -Dai.djl.offline=true -Dai.djl.pytorch.num_interop_threads=1 \
-    -Dai.djl.pytorch.num_threads="$threads" -cp "$cp" org.convkit.bench.TrainBench "$@"
-}
+# shellcheck disable=SC2086
+convkit_cmd() { ck_java ${CK_OPTS:-} -Dai.djl.pytorch.num_threads="$threads" -cp "$cp" org.convkit.bench.TrainBench "$@"; }
 # channels-last: measured to help PyTorch 1.13 on every workload here (LeNet, SimpleCnn, ResNet-18)
 torch_cmd() { with_env "$py" bench/torch_bench.py threads="$threads" channels_last="${TORCH_CL:-1}" "$@"; }
 
 field() { sed -n "s/.*[ ]$1=\([^ ]*\).*/\1/p" | head -n 1; }
-median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "nan"; else if (NR % 2) print a[(NR+1)/2]; else printf "%.4g\n", (a[NR/2]+a[NR/2+1])/2}'; }
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 rows=()
@@ -137,7 +118,7 @@ row() {
 }
 
 q() { if [[ $quick == 1 ]]; then echo "$1"; else echo "$2"; fi; }
-fm=/usr/share/datasets/fashion-mnist
+fm="$FASHION_MNIST"
 cifar="$BENCH_DATA/cifar"
 photos="$BENCH_DATA/photos"
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -163,11 +144,7 @@ for w in "${sel[@]}"; do
           transforms=randomresizedcrop=224,hflip,normalize=imagenet batch=32 warmup="$(q 1 3)" steps="$(q 2 10)" ;;
     W4i) row "W4 resnet18 224 b64 infer" mode=infer model=resnet18 classes=12 input=3x224x224 data="$photos" \
           transforms=resize=256,centercrop=224,normalize=imagenet batch=64 warmup="$(q 1 2)" steps="$(q 2 6)" ;;
-    W5) if [[ -x bench/pipeline.sh ]]; then
-          extra+=("$(bench/pipeline.sh "$workers" "$pairs" 2>>"$log")")
-        else
-          echo "bench: W5 needs bench/pipeline.sh (the data pipeline's benchmark), not on this branch" >&2
-        fi ;;
+    W5) extra+=("$(bench/pipeline.sh "$workers" "$pairs" 2>>"$log")") ;;
     W6) extra+=("$(bench/time_to_accuracy.sh 2>>"$log")") ;;
     W7) extra+=("$(bench/memory.sh "$(q 2 10)" 2>>"$log")") ;;
     *) echo "bench/run.sh: unknown workload $w" >&2; exit 2 ;;

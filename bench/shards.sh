@@ -8,10 +8,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 rounds="${1:-3}"
-source bench/data.sh
-mvn -q -B -o test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.cp >/dev/null 2>&1 \
-  || mvn -q -B test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.cp >&2
-cp="target/classes:target/test-classes:$(cat target/bench.cp)"
+source bench/data.sh # and bench/lib.sh
+bench_classpath
 folder="$BENCH_DATA/cifar/train"
 shards="$BENCH_DATA/cifar-train-shards"
 if [[ ! -f "$shards/manifest.json" ]]; then
@@ -20,7 +18,7 @@ fi
 spec="randomcrop=32:padding=4,hflip,normalize=cifar10"
 # prints "first-epoch second-epoch" img/s: the first reads from disk (when caches could be
 # dropped), the second from the page cache
-run() { java -Xss4m -Xmn128m -Dai.djl.offline=true -cp "$cp" org.convkit.bench.PipelineBench "$1" "$spec" 2 256 2 2>/dev/null \
+run() { ck_java -cp "$cp" org.convkit.bench.PipelineBench "$1" "$spec" 2 256 2 2>/dev/null \
   | awk '{printf "%s ", $(NF-1)} END {print ""}'; }
 drop() { sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true; }
 f1=(); f2=(); s1=(); s2=()
@@ -29,7 +27,6 @@ for r in $(seq "$rounds"); do
   drop; read -r a b <<<"$(run "$shards")"; s1+=("$a"); s2+=("$b")
   echo "round $r: folder ${f1[-1]}/${f2[-1]} img/s, shards ${s1[-1]}/${s2[-1]} img/s (first/second epoch)" >&2
 done
-median() { sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 m() { printf '%s\n' "$@" | median; }
 src_bytes=$(du -sb --apparent-size "$folder" | cut -f1)
 shard_bytes=$(du -sb --apparent-size "$shards" | cut -f1)

@@ -9,20 +9,14 @@ set -euo pipefail
 # the 6-epoch default recipe stops near 92.5%: 10 epochs of the same recipe reach 93%
 [[ $# -gt 0 ]] || set -- --epochs 10
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-fm=/usr/share/datasets/fashion-mnist
+source bench/lib.sh
+fm="$FASHION_MNIST"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-jemalloc=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2
-envs=(OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}")
-[[ -r "$jemalloc" ]] && envs+=(LD_PRELOAD="$jemalloc" MALLOC_CONF=oversize_threshold:0,dirty_decay_ms:-1,muzzy_decay_ms:-1)
-if ! ./convkit train --help >/dev/null 2>&1; then
-  echo "W6: \`convkit train\` is not on this branch yet (the trainer's branch): no time-to-accuracy figures."
-  exit 0
-fi
 ck_out="$(./convkit train --data "$fm" --run w6 --runs-dir "$work/runs" --threads 2 --workers 2 "$@" 2>&1)"
 run="$work/runs/w6"
 ck_test="$(grep -i -o 'test accuracy[^0-9]*[0-9.]*%\?' <<<"$ck_out" | tail -n 1 | grep -o '[0-9.]*%\?$' || echo '?')"
-pt_out="$(env "${envs[@]}" /usr/bin/python3 bench/torch_recipe.py "$run/config.json" "$fm" "$work/torch")"
+pt_out="$(with_env /usr/bin/python3 bench/torch_recipe.py "$run/config.json" "$fm" "$work/torch")"
 pt_test="$(sed -n 's/^TEST acc=//p' <<<"$pt_out")"
 # minutes until the accuracy column first reaches a threshold; seconds per epoch add up
 ck_curve="$(awk -F, 'NR == 1 {for (i = 1; i <= NF; i++) c[$i] = i; next} {t += $c["seconds"]; print t, $c["valid_acc"]}' "$run/metrics.csv")"
