@@ -9,7 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.util.BitSet;
 import org.convkit.data.Batch;
-import org.convkit.model.ConvNet;
+import ai.djl.nn.Block;
 
 /**
  * Runs a network over batches in evaluation mode: BatchNorm uses its running statistics, Dropout
@@ -24,14 +24,15 @@ public final class Evaluator {
         void accept(Batch batch, NDList logits);
     }
 
-    private final ConvNet net;
+    private final Block net;
     private final Device device;
 
     /**
-     * @param net an initialized network (its parameters on {@code device})
+     * @param net an initialized network, or a part of one such as its backbone (parameters on
+     *     {@code device})
      * @param device where inputs are placed and the forward pass runs
      */
-    public Evaluator(ConvNet net, Device device) {
+    public Evaluator(Block net, Device device) {
         this.net = net;
         this.device = device;
     }

@@ -2,13 +2,9 @@ package org.convkit.transfer;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import org.convkit.model.layers.BatchNormFolding;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.training.ParameterStore;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -24,9 +20,8 @@ import java.util.Map;
 import org.convkit.core.AtomicFiles;
 import org.convkit.core.ConvkitException;
 import org.convkit.core.Progress;
-import org.convkit.data.Batch;
 import org.convkit.data.Loader;
-import org.convkit.eval.NoGrad;
+import org.convkit.eval.Evaluator;
 import org.convkit.model.ConvNet;
 
 /**
@@ -113,25 +108,21 @@ public final class FeatureCache {
 
     private static void compute(ConvNet net, Device device, Loader loader, OutputStream out, List<Integer> labels,
             List<String> ids, List<Integer> indices, long[][] rowShape, int[] heads) throws IOException {
-        try (NoGrad ignored = NoGrad.enter();
-                BatchNormFolding.Scope folded = BatchNormFolding.fold(net.backbone());
-                NDManager base = NDManager.newBaseManager(device);
-                Loader.Epoch it = loader.epoch(0);
+        try (Loader.Epoch it = loader.epoch(0);
                 Progress bar = new Progress("features " + loader.options().split(), loader.source().size(), "img")) {
-            ParameterStore ps = new ParameterStore(base, false);
-            while (it.hasNext()) {
-                Batch b = it.next();
+            // the evaluation pass (no gradients, BatchNorm folded, every sample once) over the backbone
+            new Evaluator(net.backbone(), device).run(() -> it, (b, features) -> {
                 bar.advance(b.size());
-                float[] values;
-                try (NDManager scope = base.newSubManager()) {
-                    NDArray x = scope.create(b.data(), new Shape(b.size(), b.channels(), b.height(), b.width()));
-                    NDArray f = net.backbone().forward(ps, new NDList(x), false).head();
-                    rowShape[0] = f.getShape().slice(1).getShape();
-                    values = f.toFloatArray();
-                }
+                NDArray f = features.head();
+                rowShape[0] = f.getShape().slice(1).getShape();
+                float[] values = f.toFloatArray();
                 ByteBuffer bytes = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
                 bytes.asFloatBuffer().put(values);
-                out.write(bytes.array());
+                try {
+                    out.write(bytes.array());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
                 heads[0] = b.heads();
                 for (int i = 0; i < b.size(); i++) {
                     for (int h = 0; h < b.heads(); h++) {
@@ -140,8 +131,10 @@ public final class FeatureCache {
                     ids.add(b.ids()[i]);
                     indices.add(b.indices()[i]);
                 }
-                loader.recycle(b);
-            }
+                loader.recycle(b); // only its pixel array is reused: the record stays readable
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
         }
     }
 
