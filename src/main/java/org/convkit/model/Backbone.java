@@ -2,7 +2,6 @@ package org.convkit.model;
 
 import ai.djl.ndarray.NDList;
 import ai.djl.nn.Block;
-import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.HashSet;
@@ -50,8 +49,7 @@ public final class Backbone extends Named {
         Block b = stage(stage);
         // running statistics are buffers: they never take a gradient, so unfreezing leaves them alone
         // (a running mean that required grad would break BatchNorm's in-place update)
-        b.freezeParameters(freeze, p -> p.getType() != Parameter.Type.RUNNING_MEAN
-                && p.getType() != Parameter.Type.RUNNING_VAR);
+        b.freezeParameters(freeze, p -> !ParamPaths.isBuffer(p));
         if (freeze) {
             frozen.add(stage);
         } else {

@@ -46,4 +46,12 @@ public final class ParamPaths {
             default -> djl;
         };
     }
+
+    /**
+     * Whether {@code p} is a BatchNorm running statistic (PyTorch's buffers): never trained, never
+     * given a gradient, but part of the state that freezing holds and checkpoints keep.
+     */
+    public static boolean isBuffer(Parameter p) {
+        return p.getType() == Parameter.Type.RUNNING_MEAN || p.getType() == Parameter.Type.RUNNING_VAR;
+    }
 }

@@ -67,7 +67,7 @@ public record Summary(
             Parameter param = p.getValue();
             long n = param.getArray().size();
             bytes += n * param.getArray().getDataType().getNumOfBytes();
-            if (isBuffer(param)) {
+            if (ParamPaths.isBuffer(param)) {
                 buffers += n;
                 continue;
             }
@@ -97,7 +97,7 @@ public record Summary(
     private static long learnable(Block block) {
         long n = 0;
         for (Pair<String, Parameter> p : block.getParameters()) {
-            if (!isBuffer(p.getValue())) {
+            if (!ParamPaths.isBuffer(p.getValue())) {
                 n += p.getValue().getArray().size();
             }
         }
@@ -106,10 +106,6 @@ public record Summary(
 
     private static List<Long> asList(Shape s) {
         return Arrays.stream(s.getShape()).boxed().toList();
-    }
-
-    static boolean isBuffer(Parameter p) {
-        return p.getType() == Parameter.Type.RUNNING_MEAN || p.getType() == Parameter.Type.RUNNING_VAR;
     }
 
     private static void walk(Block block, String path, List<Row> rows) {
@@ -131,7 +127,7 @@ public record Summary(
         long params = 0;
         boolean frozen = false;
         for (Pair<String, Parameter> p : leaf.getDirectParameters()) {
-            if (!isBuffer(p.getValue())) {
+            if (!ParamPaths.isBuffer(p.getValue())) {
                 params += p.getValue().getArray().size();
                 frozen |= !p.getValue().requiresGradient();
             }

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.convkit.model.ConvNet;
+import org.convkit.model.ParamPaths;
 import org.convkit.train.optim.ParamGroup;
 
 /**
@@ -34,8 +35,7 @@ public final class ParamGroups {
     static Map<String, Parameter> trainable(ConvNet net, String prefix) {
         Map<String, Parameter> out = new LinkedHashMap<>();
         net.parametersByPath().forEach((path, p) -> {
-            boolean buffer = p.getType() == Parameter.Type.RUNNING_MEAN || p.getType() == Parameter.Type.RUNNING_VAR;
-            if (!buffer && path.startsWith(prefix)) {
+            if (!ParamPaths.isBuffer(p) && path.startsWith(prefix)) {
                 out.put(path, p);
             }
         });

@@ -16,6 +16,7 @@ import java.util.Set;
 import org.convkit.core.ConvkitException;
 import org.convkit.model.Backbone;
 import org.convkit.model.ConvNet;
+import org.convkit.model.ParamPaths;
 
 /**
  * Freezing made explicit: which backbone stages train, how many parameters that leaves trainable
@@ -136,7 +137,7 @@ public final class Freezing {
         net.parametersByPath().forEach((path, p) -> {
             long[] c = byStage.get(stageOf(path));
             long n = p.getArray().size();
-            if (buffer(p)) {
+            if (ParamPaths.isBuffer(p)) {
                 c[2] += n;
             } else if (p.requiresGradient()) {
                 c[0] += n;
@@ -157,7 +158,7 @@ public final class Freezing {
     public static void verify(ConvNet net) {
         List<String> wrong = new ArrayList<>();
         net.parametersByPath().forEach((path, p) -> {
-            if (buffer(p)) {
+            if (ParamPaths.isBuffer(p)) {
                 if (p.requiresGradient()) {
                     wrong.add(path + " is a running statistic but requires a gradient");
                 }
@@ -209,10 +210,6 @@ public final class Freezing {
         String rest = path.substring(path.indexOf('.') + 1);
         int dot = rest.indexOf('.');
         return dot < 0 ? rest : rest.substring(0, dot);
-    }
-
-    static boolean buffer(Parameter p) {
-        return p.getType() == Parameter.Type.RUNNING_MEAN || p.getType() == Parameter.Type.RUNNING_VAR;
     }
 
     /** A table for the console: stage, trainable, frozen, buffers. */

@@ -55,7 +55,7 @@ class FreezingTest {
                 assertEquals(!trains && !c.stage().equals("pool"), c.frozen() > 0, c.toString());
                 total += c.trainable() + c.frozen();
             }
-            long params = net.parametersByPath().values().stream().filter(p -> !Freezing.buffer(p))
+            long params = net.parametersByPath().values().stream().filter(p -> !org.convkit.model.ParamPaths.isBuffer(p))
                     .mapToLong(p -> p.getArray().size()).sum();
             assertEquals(params, total, "every parameter counted once");
         }
@@ -102,7 +102,7 @@ class FreezingTest {
             Freezing.apply(net.backbone(), Set.of());
             Freezing.apply(net.backbone(), Set.copyOf(net.backbone().stageNames()));
             for (var e : net.parametersByPath().entrySet()) {
-                if (Freezing.buffer(e.getValue())) {
+                if (org.convkit.model.ParamPaths.isBuffer(e.getValue())) {
                     assertFalse(e.getValue().requiresGradient(), e.getKey());
                 }
             }
@@ -127,7 +127,7 @@ class FreezingTest {
     private static String weightsOnly(ConvNet net, String prefix) {
         StringBuilder sb = new StringBuilder();
         net.parametersByPath().forEach((path, p) -> {
-            if (path.startsWith(prefix) && !Freezing.buffer(p)) {
+            if (path.startsWith(prefix) && !org.convkit.model.ParamPaths.isBuffer(p)) {
                 sb.append(java.util.Arrays.hashCode(p.getArray().toFloatArray())).append(',');
             }
         });
