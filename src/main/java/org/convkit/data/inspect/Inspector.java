@@ -11,11 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import org.convkit.core.ConvkitException;
+import org.convkit.core.InOrder;
 import org.convkit.core.Progress;
 import org.convkit.data.Dataset;
 import org.convkit.data.ImageSource;
@@ -47,27 +43,22 @@ public final class Inspector {
         List<String> warnings = new ArrayList<>(ds.warnings());
         Map<String, String[]> seen = new HashMap<>(); // sha256 -> {split, id}
         int duplicates = 0;
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads));
-        try {
-            for (String split : ds.splitNames()) {
-                ImageSource src = ds.split(split);
-                Look[] looks = look(src, split, pool);
-                splits.add(summarize(split, ds.classes(), src, looks, warnings));
-                for (Look l : looks) {
-                    if (l.sha256() == null) {
-                        continue;
-                    }
-                    String[] first = seen.putIfAbsent(l.sha256(), new String[] {split, l.id()});
-                    if (first != null) {
-                        duplicates++;
-                        if (!first[0].equals(split)) {
-                            cross.add(new InspectReport.Duplicate(l.sha256(), first[0], first[1], split, l.id()));
-                        }
+        for (String split : ds.splitNames()) {
+            ImageSource src = ds.split(split);
+            Look[] looks = look(src, split, threads);
+            splits.add(summarize(split, ds.classes(), src, looks, warnings));
+            for (Look l : looks) {
+                if (l.sha256() == null) {
+                    continue;
+                }
+                String[] first = seen.putIfAbsent(l.sha256(), new String[] {split, l.id()});
+                if (first != null) {
+                    duplicates++;
+                    if (!first[0].equals(split)) {
+                        cross.add(new InspectReport.Duplicate(l.sha256(), first[0], first[1], split, l.id()));
                     }
                 }
             }
-        } finally {
-            pool.shutdownNow();
         }
         if (!cross.isEmpty()) {
             warnings.add(cross.size() + " sample(s) appear in two splits with identical bytes (e.g. " + cross.get(0).firstSplit() + " "
@@ -83,30 +74,15 @@ public final class Inspector {
         return new InspectReport(ds.name(), ds.classes(), ds.heads(), splits, cross, duplicates, ds.skipped(), warnings);
     }
 
-    private static Look[] look(ImageSource src, String split, ExecutorService pool) {
-        int n = src.size();
-        Look[] out = new Look[n];
-        int chunk = 256;
-        List<Future<?>> jobs = new ArrayList<>();
-        try (Progress bar = new Progress("inspect " + split, n, "img")) {
-            for (int start = 0; start < n; start += chunk) {
-                int s = start;
-                int e = Math.min(n, start + chunk);
-                jobs.add(pool.submit(() -> {
-                    for (int i = s; i < e; i++) {
-                        out[i] = lookAt(src, i);
-                    }
-                    bar.advance(e - s);
-                }));
+    /** Every sample looked at once, on {@code threads} threads, in index order. */
+    private static Look[] look(ImageSource src, String split, int threads) {
+        Look[] out = new Look[src.size()];
+        try (Progress bar = new Progress("inspect " + split, out.length, "img")) {
+            int i = 0;
+            for (Look l : new InOrder<>(out.length, threads, j -> lookAt(src, j))) {
+                out[i++] = l;
+                bar.advance(1);
             }
-            for (Future<?> f : jobs) {
-                f.get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ConvkitException("inspect interrupted", e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
         }
         return out;
     }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.convkit.core.AtomicFiles;
 import org.convkit.core.ConvkitException;
+import org.convkit.core.InOrder;
 import org.convkit.core.Progress;
 import org.convkit.data.Dataset;
 import org.convkit.data.ImageSource;

@@ -1,4 +1,4 @@
-package org.convkit.data.shard;
+package org.convkit.core;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -11,20 +11,19 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.IntFunction;
-import org.convkit.core.ConvkitException;
 
 /**
  * {@code work(0), work(1), ...} computed on several threads, a chunk of indices per task, and
  * handed back in index order: the result never depends on the thread count. At most 2 x threads
  * chunks are in memory at once.
  */
-final class InOrder<T> implements Iterable<T> {
+public final class InOrder<T> implements Iterable<T> {
     private static final int CHUNK = 256;
     private final int count;
     private final int threads;
     private final IntFunction<T> work;
 
-    InOrder(int count, int threads, IntFunction<T> work) {
+    public InOrder(int count, int threads, IntFunction<T> work) {
         this.count = count;
         this.threads = Math.max(1, threads);
         this.work = work;
@@ -34,7 +33,7 @@ final class InOrder<T> implements Iterable<T> {
     public Iterator<T> iterator() {
         return new Iterator<>() {
             final ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-                Thread t = new Thread(r, "convkit-pack");
+                Thread t = new Thread(r, "convkit-work");
                 t.setDaemon(true);
                 return t;
             });
