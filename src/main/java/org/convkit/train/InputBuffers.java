@@ -19,12 +19,12 @@ import org.convkit.data.Batch;
  * a step's tensors are closed before the next batch is copied in. One place to make inputs is also
  * where a different memory layout (channels-last) would go.
  */
-final class InputBuffers {
+public final class InputBuffers {
     private ByteBuffer pixels = ByteBuffer.allocateDirect(0);
     private ByteBuffer labels = ByteBuffer.allocateDirect(0);
 
     /** The images as an (N, C, H, W) float32 tensor in {@code scope}, sharing the reused buffer. */
-    NDArray images(NDManager scope, Batch batch) {
+    public NDArray images(NDManager scope, Batch batch) {
         int n = batch.size() * batch.channels() * batch.height() * batch.width();
         pixels = ensure(pixels, n * Float.BYTES);
         pixels.asFloatBuffer().put(batch.data(), 0, n);
@@ -33,7 +33,7 @@ final class InputBuffers {
     }
 
     /** The labels as an (N, K) int64 tensor in {@code scope}, sharing the reused buffer. */
-    NDArray labels(NDManager scope, Batch batch) {
+    public NDArray labels(NDManager scope, Batch batch) {
         int n = batch.size() * batch.heads();
         labels = ensure(labels, n * Long.BYTES);
         int[] src = batch.labels();

@@ -364,7 +364,7 @@ public final class Learner {
     }
 
     /** A well-mixed 32-bit seed for batch {@code number} of the run seeded with {@code seed}. */
-    static int seedFor(long seed, long number) {
+    public static int seedFor(long seed, long number) {
         long z = seed * 0x9E3779B97F4A7C15L + number;
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;

@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
@@ -19,6 +18,8 @@ import org.convkit.core.Runtime;
 import org.convkit.data.Batch;
 import org.convkit.model.ConvNet;
 import org.convkit.train.Batches;
+import org.convkit.train.InputBuffers;
+import org.convkit.train.Learner;
 import org.convkit.train.WeightSnapshot;
 import org.convkit.train.loss.Loss;
 import org.convkit.train.optim.Optimizer;
@@ -119,6 +120,7 @@ public final class LrFinder {
                 ParameterStore ps = new ParameterStore(base, false);
                 int epoch = 0;
                 int step = 0;
+                InputBuffers inputs = new InputBuffers(); // one input buffer for the sweep, as in training
                 outer:
                 while (step < s.steps()) {
                     try (Batches.Pass pass = train.open(epoch, 0)) {
@@ -129,8 +131,8 @@ public final class LrFinder {
                         while (pass.hasNext() && step < s.steps()) {
                             Batch batch = pass.next();
                             double lr = s.start() * Math.pow(s.end() / s.start(), step / (double) (s.steps() - 1));
-                            engine.setRandomSeed((int) ((seed * 31 + step) & 0x7fffffff));
-                            double value = step(net, ps, base, batch, loss, optimizer, lr);
+                            engine.setRandomSeed(Learner.seedFor(seed, step));
+                            double value = step(net, ps, base, inputs, batch, loss, optimizer, lr);
                             pass.recycle(batch);
                             avg = s.beta() * avg + (1 - s.beta()) * value;
                             double smoothed = avg / (1 - Math.pow(s.beta(), step + 1));
@@ -204,18 +206,14 @@ public final class LrFinder {
                 steepest < 0 ? Double.NaN : points.get(steepest).lr(), stop);
     }
 
-    private static double step(ConvNet net, ParameterStore ps, NDManager base, Batch batch, Loss loss,
-            Optimizer optimizer, double lr) {
+    private static double step(ConvNet net, ParameterStore ps, NDManager base, InputBuffers inputs, Batch batch,
+            Loss loss, Optimizer optimizer, double lr) {
         Engine engine = Runtime.init();
         try (NDManager scope = base.newSubManager();
                 NDScope tensors = new NDScope()) {
             tensors.suppressNotUsedWarning();
-            NDArray x = scope.create(batch.data(), new Shape(batch.size(), batch.channels(), batch.height(), batch.width()));
-            long[] labels = new long[batch.labels().length];
-            for (int i = 0; i < labels.length; i++) {
-                labels[i] = batch.labels()[i];
-            }
-            NDArray y = scope.create(labels, new Shape(batch.size(), batch.heads()));
+            NDArray x = inputs.images(scope, batch);
+            NDArray y = inputs.labels(scope, batch);
             double value;
             try (GradientCollector gc = engine.newGradientCollector()) {
                 NDList out = net.forward(ps, new NDList(x), true);
