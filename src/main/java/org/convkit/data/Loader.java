@@ -17,7 +17,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.convkit.core.ConvkitException;
 import org.convkit.data.image.Decoder;
 import org.convkit.data.image.Pipeline;
-import org.convkit.data.image.Pixels;
 
 /**
  * Turns an {@link ImageSource} into batches: worker threads decode and transform whole batches in
@@ -396,9 +395,7 @@ public final class Loader implements AutoCloseable {
                 continue;
             }
             try {
-                Image img = s.pixels() != null
-                        ? Pixels.toChannels(s.pixels(), options.channels())
-                        : Decoder.decode(s.encoded(), options.channels());
+                Image img = Decoder.image(s, options.channels());
                 out = pipeline.transform(img, new SplittableRandom(mix(options.seed(), epoch, index)));
             } catch (ConvkitException e) {
                 throw e; // a configuration error (bad pipeline for this data), not a bad sample

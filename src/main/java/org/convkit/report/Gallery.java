@@ -3,15 +3,15 @@ package org.convkit.report;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import javax.imageio.ImageIO;
 import org.convkit.data.Image;
 import org.convkit.data.ImageSource;
 import org.convkit.data.Sample;
+import org.convkit.data.image.Decoder;
+import org.convkit.data.image.Pixels;
 import org.convkit.eval.Mistake;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,30 +55,9 @@ public final class Gallery {
         return written;
     }
 
+    /** The sample as a Java image, decoded as training decodes it (gray stays gray). */
     static BufferedImage toImage(Sample s) throws IOException {
-        if (s.encoded() != null) {
-            BufferedImage img = ImageIO.read(new ByteArrayInputStream(s.encoded()));
-            if (img == null) {
-                throw new IOException("not a readable image");
-            }
-            return img;
-        }
-        return toImage(s.pixels());
-    }
-
-    /** Our HWC bytes as a Java image (gray or RGB). */
-    static BufferedImage toImage(Image p) {
-        BufferedImage out = new BufferedImage(p.width(), p.height(),
-                p.channels() == 1 ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < p.height(); y++) {
-            for (int x = 0; x < p.width(); x++) {
-                int r = p.get(x, y, 0);
-                int g = p.channels() == 1 ? r : p.get(x, y, 1);
-                int b = p.channels() == 1 ? r : p.get(x, y, 2);
-                out.setRGB(x, y, (r << 16) | (g << 8) | b);
-            }
-        }
-        return out;
+        return Pixels.toBufferedImage(Decoder.image(s, s.pixels() != null ? s.pixels().channels() : 3));
     }
 
     /** Shrinks to at most MAX_SIDE on the longer side; small images stay as they are (the page scales them up). */

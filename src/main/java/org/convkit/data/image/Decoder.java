@@ -68,6 +68,14 @@ public final class Decoder {
         return decode(bytes, channels, Backend.AUTO);
     }
 
+    /**
+     * A sample's pixels with {@code channels} channels: raw pixels (IDX, CIFAR) converted, encoded
+     * bytes decoded.
+     */
+    public static Image image(org.convkit.data.Sample s, int channels) throws IOException {
+        return s.pixels() != null ? Pixels.toChannels(s.pixels(), channels) : decode(s.encoded(), channels);
+    }
+
     /** {@link #decode(byte[], int)} with a chosen backend (benchmarks, tests). */
     public static Image decode(byte[] bytes, int channels, Backend backend) throws IOException {
         if (channels != 1 && channels != 3) {

@@ -40,7 +40,7 @@ public final class NormStats {
             Image img;
             try {
                 Sample s = source.get(order[k]);
-                img = s.pixels() != null ? Pixels.toChannels(s.pixels(), channels) : Decoder.decode(s.encoded(), channels);
+                img = Decoder.image(s, channels);
             } catch (Exception e) {
                 continue;
             }

@@ -156,4 +156,14 @@ public final class Pixels {
             }
         }
     }
+
+    /** Our HWC bytes as a Java image (gray, or RGB stored as 3-byte BGR) for ImageIO and drawing. */
+    public static java.awt.image.BufferedImage toBufferedImage(Image img) {
+        java.awt.image.BufferedImage bi = new java.awt.image.BufferedImage(img.width(), img.height(),
+                img.channels() == 1 ? java.awt.image.BufferedImage.TYPE_BYTE_GRAY
+                        : java.awt.image.BufferedImage.TYPE_3BYTE_BGR);
+        // data elements are per pixel in band order (R, G, B); the raster maps them to BGR storage
+        bi.getRaster().setDataElements(0, 0, img.width(), img.height(), img.data());
+        return bi;
+    }
 }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import javax.imageio.ImageIO;
+import org.convkit.data.image.Pixels;
 import org.convkit.core.AtomicFiles;
 import org.convkit.data.Image;
 import org.convkit.data.ImageSource;
@@ -104,14 +105,11 @@ public final class ContactSheet {
     private static BufferedImage picture(ImageSource src, int i, Pipeline transforms, int channels, long seed) {
         try {
             Sample s = src.get(i);
-            Image img = s.pixels() != null ? s.pixels() : Decoder.decode(s.encoded(), channels);
+            Image img = Decoder.image(s, channels); // raw pixels too take the asked channels
             if (transforms != null) {
                 img = transforms.transform(img, new SplittableRandom(seed + i));
             }
-            BufferedImage bi = new BufferedImage(img.width(), img.height(),
-                    img.channels() == 1 ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_3BYTE_BGR);
-            bi.getRaster().setDataElements(0, 0, img.width(), img.height(), img.data());
-            return bi;
+            return Pixels.toBufferedImage(img);
         } catch (IOException | RuntimeException e) {
             return null;
         }
