@@ -17,14 +17,16 @@ import ai.djl.nn.Parameter;
  * NDArray#intern}, so the Parameter, its name and its owner stay the same. Reading an array back
  * (toByteBuffer, checkpoints) still gives NCHW order: libtorch makes it contiguous first.
  *
- * <p>On by default; {@code -Dconvkit.channels_last=false} keeps the NCHW default (for comparisons).
+ * <p>Off by default: on some CPUs libtorch 2.7.1's oneDNN computes wrong channels-last convolutions
+ * or crashes in them (a VM whose hypervisor reports no cache sizes), so NCHW stays the default until
+ * the path has proved itself on the machine it runs on. {@code -Dconvkit.channels_last=true} forces it.
  */
 public final class MemoryFormat {
     private MemoryFormat() {}
 
-    /** Whether convkit stores convolution weights channels-last (the default). */
+    /** Whether convkit stores convolution weights channels-last (off unless asked for). */
     public static boolean channelsLast() {
-        return !"false".equalsIgnoreCase(System.getProperty("convkit.channels_last", "true"));
+        return "true".equalsIgnoreCase(System.getProperty("convkit.channels_last", "false"));
     }
 
     /**
