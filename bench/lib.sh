@@ -2,11 +2,13 @@
 # Shared by the bench scripts (source it from the repository root): the benchmark classpath, the
 # runtime environment both sides get, convkit's JVM as the launcher starts it, and one median.
 
-# target/classes + test classes + dependencies, compiled first (offline when Maven's cache has all)
+# convkit-core's classes + test classes (the bench drivers) + dependencies, compiled first (offline
+# when Maven's cache has all)
 bench_classpath() {
-  mvn -q -B -o test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.cp >/dev/null 2>&1 \
-    || mvn -q -B test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.cp >&2
-  cp="target/classes:target/test-classes:$(cat target/bench.cp)"
+  local m=convkit-core
+  mvn -q -B -o -pl $m test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.cp >/dev/null 2>&1 \
+    || mvn -q -B -pl $m test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.cp >&2
+  cp="$m/target/classes:$m/target/test-classes:$(cat $m/target/bench.cp)"
 }
 
 # Debian's dataset-fashion-mnist

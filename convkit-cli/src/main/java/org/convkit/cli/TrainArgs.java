@@ -1,0 +1,152 @@
+package org.convkit.cli;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.convkit.train.Recipe;
+import org.convkit.train.TrainConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+
+/**
+ * The training options, one per key of {@link TrainConfig} (same names): shared by {@code train},
+ * {@code finetune} and {@code lr-find}, so a config file and every command say the same things.
+ */
+public final class TrainArgs {
+    @Option(names = "--data", paramLabel = "D", description = "Dataset name (fashion-mnist, mnist, cifar10) or path (default: "
+            + Recipe.DEFAULT_DATA + ").")
+    public String data;
+
+    @Option(names = {"-m", "--model"}, paramLabel = "NAME", description = "Architecture (see `convkit models`); default: a"
+            + " small Conv-BN stack for small gray images, resnet18 otherwise.")
+    public String model;
+
+    @Option(names = "--epochs", paramLabel = "N", description = "Epochs (default: 6 for the main job, else 10).")
+    public Integer epochs;
+
+    @Option(names = "--batch-size", paramLabel = "B", description = "Samples per batch (default: 128 up to 64x64 inputs, else 32).")
+    public Integer batchSize;
+
+    @Option(names = "--lr", paramLabel = "X", converter = LrConverter.class,
+            description = "Peak learning rate, or auto: run the learning-rate range test first and use its suggestion"
+                    + " (default: sgd 0.1, adam/adamw/rmsprop 0.001).")
+    public Double lr;
+
+    @Option(names = "--optimizer", paramLabel = "O", description = "sgd, adam, adamw or rmsprop (default: sgd).")
+    public String optimizer;
+
+    @Option(names = "--momentum", paramLabel = "M", description = "SGD/RMSprop momentum, Adam's beta1 (default: 0.9; rmsprop 0).")
+    public Double momentum;
+
+    @Option(names = "--nesterov", negatable = true, description = "Nesterov momentum (SGD; default: on with momentum).")
+    public Boolean nesterov;
+
+    @Option(names = "--weight-decay", paramLabel = "W", description = "L2 penalty, decoupled for adamw (default: sgd 5e-4, adamw 0.01, else 0).")
+    public Double weightDecay;
+
+    @Option(names = "--schedule", paramLabel = "S", description = "constant, step, cosine or onecycle (default: onecycle).")
+    public String schedule;
+
+    @Option(names = "--warmup", paramLabel = "EPOCHS", description = "Linear warm-up in epochs; for onecycle the climb (default: 30%% of the run).")
+    public Double warmup;
+
+    @Option(names = "--step-epochs", paramLabel = "N", description = "step schedule: decay every N epochs (default: a third of the run).")
+    public Integer stepEpochs;
+
+    @Option(names = "--gamma", paramLabel = "G", description = "step schedule: decay factor (default: 0.1).")
+    public Double gamma;
+
+    @Option(names = "--label-smoothing", paramLabel = "E", description = "Cross-entropy label smoothing (default: 0.1).")
+    public Double labelSmoothing;
+
+    @Option(names = "--loss", paramLabel = "L", description = "ce (logits) or nll (log-probabilities) (default: ce).")
+    public String loss;
+
+    @Option(names = "--grad-accum", paramLabel = "K", description = "Add up K batches' gradients per step (default: 1).")
+    public Integer gradAccum;
+
+    @Option(names = "--clip", paramLabel = "NORM", description = "Clip the global gradient norm (default: 0 = off).")
+    public Double clip;
+
+    @Option(names = "--image-size", paramLabel = "S", description = "Input S x S (default: the data's size, else the model's).")
+    public Integer imageSize;
+
+    @Option(names = "--augment", paramLabel = "A", description = "none, light (flips) or standard (crops + flips) (default: by data).")
+    public String augment;
+
+    @Option(names = "--normalize", paramLabel = "N", description = "auto (training-set statistics), none, a preset such as imagenet, or mean=a/b/c:std=d/e/f (default: auto).")
+    public String normalize;
+
+    @Option(names = "--valid-split", paramLabel = "F", description = "Share of train held out for validation when the data has no valid split (default: 0.1).")
+    public Double validSplit;
+
+    @Option(names = "--heads", paramLabel = "K", description = "Digit sequences (Tianchi JSON labels): K positions, shorter"
+            + " labels padded with the blank class (default: the longest label).")
+    public Integer heads;
+
+    @Option(names = "--patience", paramLabel = "N", description = "Stop early after N epochs without a better validation accuracy (default: off).")
+    public Integer patience;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Seed: the same seed repeats a CPU run exactly (default: 0).")
+    public Long seed;
+
+    @Option(names = "--run", paramLabel = "NAME", description = "Run folder name under --runs-dir (default: model-data-time).")
+    public String run;
+
+    @Option(names = "--runs-dir", paramLabel = "DIR", description = "Where run folders go (default: runs).")
+    public String runsDir;
+
+    @Option(names = "--device", paramLabel = "D", description = "cpu or cuda[:N] (default: cpu).")
+    public String device;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Compute threads (default: all cores).")
+    public Integer threads;
+
+    @Option(names = "--workers", paramLabel = "N", description = "Data loading threads (default: all cores).")
+    public Integer workers;
+
+    @Option(names = "--checkpoint-minutes", paramLabel = "M", description = "Also save checkpoints/last every M minutes within an epoch (default: 10; 0 = epoch ends only).")
+    public Double checkpointMinutes;
+
+    @Option(names = "--checkpoint-batches", paramLabel = "N", hidden = true, description = "Also save every N batches (tests).")
+    public Integer checkpointBatches;
+
+    @Option(names = "--width", paramLabel = "X", description = "Model width multiplier.")
+    public Double width;
+
+    @Option(names = "--arch", paramLabel = "SPEC", description = "Conv stages (simplecnn e.g. 32,64; vgg e.g. 1x64,1x128).")
+    public String arch;
+
+    @Option(names = "--fc", paramLabel = "WIDTHS", description = "Hidden FC widths (simplecnn), e.g. 128.")
+    public String fc;
+
+    @Option(names = "--dropout", paramLabel = "P", description = "Classifier dropout.")
+    public Double dropout;
+
+    @Option(names = "--stem", paramLabel = "S", description = "ResNet stem: imagenet or cifar.")
+    public String stem;
+
+    @Option(names = "--activation", paramLabel = "A", description = "LeNet activation: sigmoid or relu.")
+    public String activation;
+
+    /**
+     * The options given on {@code spec}'s command line, by config key (the long name without
+     * dashes); options that are not config keys are left out.
+     */
+    static Map<String, Object> given(CommandLine.Model.CommandSpec spec, java.util.Collection<String> keys) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        for (OptionSpec o : spec.options()) {
+            String key = o.longestName().replaceFirst("^--", "");
+            if (parsed.hasMatchedOption(o) && keys.contains(key)) {
+                m.put(key, o.getValue());
+            }
+        }
+        return m;
+    }
+
+    /** The training config the command line gives (only what was given). */
+    static TrainConfig config(CommandLine.Model.CommandSpec spec) {
+        return TrainConfig.fromMap(given(spec, TrainConfig.keys()), "command line");
+    }
+}

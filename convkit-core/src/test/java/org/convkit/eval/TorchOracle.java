@@ -1,0 +1,53 @@
+package org.convkit.eval;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/** Runs a script from src/test/python with Debian's PyTorch (/usr/bin/python3) and reads its JSON. */
+final class TorchOracle {
+    static final Path PYTHON = Path.of("/usr/bin/python3");
+
+    private TorchOracle() {}
+
+    /** Whether /usr/bin/python3 can import torch; the reason to skip otherwise. */
+    static boolean available() {
+        if (!Files.isExecutable(PYTHON)) {
+            return false;
+        }
+        try {
+            Process p = new ProcessBuilder(PYTHON.toString(), "-c", "import torch").redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    static final String MISSING = "needs Debian's PyTorch: apt-get install python3-torch (for /usr/bin/python3)";
+
+    static JsonNode run(String script, Object input) throws IOException, InterruptedException {
+        ObjectMapper json = new ObjectMapper();
+        Path in = Files.createTempFile("oracle", ".json");
+        try {
+            json.writeValue(in.toFile(), input);
+            Process p = new ProcessBuilder(PYTHON.toString(), org.convkit.TestPaths.python(script).toString(), in.toString())
+                    .redirectError(ProcessBuilder.Redirect.INHERIT)
+                    .start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException(script + " failed: " + out);
+            }
+            return json.readTree(out);
+        } finally {
+            Files.deleteIfExists(in);
+        }
+    }
+}
