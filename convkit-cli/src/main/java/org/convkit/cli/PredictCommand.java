@@ -12,6 +12,7 @@ import org.convkit.core.Runtime;
 import org.convkit.data.Skipped;
 import org.convkit.eval.Prediction;
 import org.convkit.eval.PredictionWriter;
+import org.convkit.eval.Scored;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -66,7 +67,7 @@ final class PredictCommand implements Callable<Integer> {
                 if (r.topK().size() > 1) {
                     System.out.println("position " + h + ":");
                 }
-                for (Prediction.Scored s : r.topK().get(h)) {
+                for (Scored s : r.topK().get(h)) {
                     System.out.printf(Locale.ROOT, "%8.2f%%  %s%n", 100 * s.probability(), s.label());
                 }
             }

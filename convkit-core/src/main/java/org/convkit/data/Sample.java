@@ -17,6 +17,16 @@ public record Sample(String id, byte[] encoded, Image pixels, int[] labels) {
         }
     }
 
+    /** An unlabeled image as encoded bytes (a file, an upload, a record), for prediction. */
+    public static Sample encoded(String id, byte[] bytes) {
+        return new Sample(id, bytes, null, new int[0]);
+    }
+
+    /** An unlabeled image already decoded to pixels, for prediction. */
+    public static Sample decoded(String id, Image pixels) {
+        return new Sample(id, null, pixels, new int[0]);
+    }
+
     public boolean isLabeled() {
         return labels.length > 0;
     }

@@ -55,23 +55,72 @@ public final class Evaluator {
     public long run(Iterable<Batch> batches, BatchConsumer consumer) {
         BitSet seen = new BitSet();
         long count = 0;
-        try (NoGrad ignored = NoGrad.enter();
-                BatchNormFolding.Scope folded = BatchNormFolding.fold(net);
-                NDManager base = NDManager.newBaseManager(device)) {
+        try (Pass pass = open()) {
             for (Batch batch : batches) {
                 checkOnce(seen, batch);
-                try (NDManager scope = base.newSubManager()) {
-                    NDArray x = scope.create(
-                            batch.data(), new Shape(batch.size(), batch.channels(), batch.height(), batch.width()));
-                    // DJL attaches an op's result to its input's manager: everything the forward
-                    // pass makes from x belongs to this scope and is closed with it
-                    NDList out = net.forward(new ParameterStore(scope, false), new NDList(x), false);
-                    consumer.accept(batch, out);
-                }
+                pass.forward(batch, consumer);
                 count += batch.size();
             }
         }
         return count;
+    }
+
+    /**
+     * Opens an evaluation pass for batches that arrive one at a time (a server's, a {@link
+     * TorchClassifier}'s): gradients off and BatchNorm folded once, for as long as it is open. A
+     * pass belongs to the thread that opened it: use and close it there.
+     */
+    public Pass open() {
+        return new Pass();
+    }
+
+    /** An open evaluation pass (see {@link #open()}). */
+    public final class Pass implements AutoCloseable {
+        private final NoGrad noGrad;
+        private final BatchNormFolding.Scope folded;
+        private final NDManager base;
+
+        private Pass() {
+            noGrad = NoGrad.enter();
+            BatchNormFolding.Scope f = null;
+            try {
+                f = BatchNormFolding.fold(net);
+                base = NDManager.newBaseManager(device);
+            } catch (RuntimeException e) {
+                if (f != null) {
+                    f.close();
+                }
+                noGrad.close();
+                throw e;
+            }
+            folded = f;
+        }
+
+        /** One batch through the network; its output arrays are closed when {@code consumer} returns. */
+        public void forward(Batch batch, BatchConsumer consumer) {
+            try (NDManager scope = base.newSubManager()) {
+                NDArray x = scope.create(
+                        batch.data(), new Shape(batch.size(), batch.channels(), batch.height(), batch.width()));
+                // DJL attaches an op's result to its input's manager: everything the forward
+                // pass makes from x belongs to this scope and is closed with it
+                NDList out = net.forward(new ParameterStore(scope, false), new NDList(x), false);
+                consumer.accept(batch, out);
+            }
+        }
+
+        @Override
+        public void close() {
+            // in reverse order: the arrays, the folds, then the previous grad mode comes back
+            try {
+                base.close();
+            } finally {
+                try {
+                    folded.close();
+                } finally {
+                    noGrad.close();
+                }
+            }
+        }
     }
 
     private static void checkOnce(BitSet seen, Batch batch) {

@@ -46,18 +46,45 @@ public final class ModelInput {
         if (p.normalize().equals(Normalize.NONE) && info.hasNormalization()) {
             p = p.withNormalize(new Normalize(info.mean(), info.std()));
         }
+        check(p, manifest.architecture(), o.channels(), o.height(), o.width());
+        return p;
+    }
+
+    /**
+     * Refuses an evaluation pipeline that augments or does not end at the network's input size.
+     *
+     * @param architecture the network's name, for the message
+     */
+    static void check(Pipeline p, String architecture, int channels, int height, int width) {
         if (p.isRandom()) {
             throw new ConvkitException("--transforms " + p.spec() + ": evaluation never augments; drop the random steps");
         }
         int[] size = p.fixedSize();
-        if (size == null || size[0] != o.height() || size[1] != o.width()) {
+        if (size == null || size[0] != height || size[1] != width) {
             throw new ConvkitException("the transforms " + p.spec() + " give "
                     + (size == null ? "images of varying size" : size[0] + "x" + size[1])
-                    + " but " + manifest.architecture() + " takes " + o.inputSpec()
-                    + "; end them with centercrop=" + o.height() + (o.height() == o.width() ? "" : "x" + o.width())
-                    + " or resize=" + o.height() + "x" + o.width());
+                    + " but " + architecture + " takes " + channels + "x" + height + "x" + width
+                    + "; end them with centercrop=" + height + (height == width ? "" : "x" + width)
+                    + " or resize=" + height + "x" + width);
         }
-        return p;
+    }
+
+    /**
+     * The model card of a checkpoint: what it is, its classes and the evaluation pipeline {@link
+     * #pipeline} resolves (with a {@code --transforms} override when given).
+     *
+     * @param name what to call the model
+     * @param parameters learnable parameters of the network
+     * @param weightsSha256 SHA-256 of its weights file, hex
+     */
+    public static ModelCard card(Checkpoint.Manifest manifest, String override, String name, long parameters,
+            String weightsSha256) {
+        ModelOptions o = manifest.options();
+        Pipeline p = pipeline(manifest, override);
+        Normalize n = p.normalize();
+        return new ModelCard(name, manifest.architecture(), classes(manifest, List.of(), "checkpoint"), o.heads(),
+                o.channels(), o.height(), o.width(), n.mean(), n.std(), p.withNormalize(Normalize.NONE).spec(),
+                parameters, weightsSha256, manifest.convkitVersion());
     }
 
     /**

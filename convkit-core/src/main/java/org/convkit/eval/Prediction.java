@@ -1,31 +1,26 @@
 package org.convkit.eval;
 
-import ai.djl.Device;
-import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.IntStream;
 import org.convkit.core.ConvkitException;
 import org.convkit.core.Progress;
-import org.convkit.core.Runtime;
+import org.convkit.data.Batch;
 import org.convkit.data.ImageSource;
 import org.convkit.data.Loader;
 import org.convkit.data.Skipped;
-import org.convkit.data.image.Pipeline;
 import org.convkit.data.source.FileEntry;
 import org.convkit.data.source.FileSource;
 import org.convkit.data.source.UnlabeledFolder;
-import org.convkit.model.weights.Checkpoint;
 
 /**
- * {@code convkit predict}: a checkpoint applied to one image or a folder of them. Images stream
- * through the loader in batches (memory bounded by its prefetch, whatever the folder holds) and
- * rows go to the CSV as each batch is done, in the folder's sorted order.
+ * {@code convkit predict}: a {@link Classifier} applied to one image or a folder of them. Images
+ * stream through the loader in batches (decoded in parallel, memory bounded by its prefetch,
+ * whatever the folder holds) and rows go to the CSV as each batch is done, in the folder's sorted
+ * order. The same for every engine: the classifier only computes the scores.
  */
 public final class Prediction {
     /**
@@ -43,9 +38,6 @@ public final class Prediction {
         }
     }
 
-    /** A class and its probability. */
-    public record Scored(String label, double probability) {}
-
     /**
      * @param rows predictions written
      * @param skipped images that could not be read, with the reason
@@ -62,47 +54,53 @@ public final class Prediction {
     }
 
     /**
+     * A checkpoint on libtorch ({@link TorchClassifier}).
+     *
      * @param csv where the rows go, or null to write none (a single image's top-k is still returned)
      */
     public static Outcome run(Path checkpointOrRun, Path input, Writer csv, Options o) throws IOException {
-        CheckpointRef ref = CheckpointRef.resolve(checkpointOrRun);
-        Checkpoint.Manifest manifest = Checkpoint.read(ref.checkpoint());
-        int heads = manifest.options().heads();
-        List<String> classes = ModelInput.classes(manifest, List.of(), "checkpoint");
-        int blank = ModelInput.blank(classes, heads);
-        Pipeline pipeline = ModelInput.pipeline(manifest, o.transforms());
+        try (TorchClassifier classifier = TorchClassifier.open(checkpointOrRun,
+                new TorchClassifier.Options(o.device(), o.transforms(), o.batchSize()))) {
+            return run(classifier, input, csv, o);
+        }
+    }
+
+    /**
+     * Any classifier; {@code o.device()} and {@code o.transforms()} were the opener's business.
+     *
+     * @param csv where the rows go, or null to write none (a single image's top-k is still returned)
+     */
+    public static Outcome run(Classifier classifier, Path input, Writer csv, Options o) throws IOException {
+        ModelCard card = classifier.card();
+        List<String> classes = card.classes();
         boolean single = isSingleFile(input);
         ImageSource source = single ? singleFile(input) : UnlabeledFolder.open(input);
-        Device device = Runtime.device(o.device());
-        Loader.Options lo = Loader.Options.eval(o.batchSize()).withChannels(manifest.options().channels())
-                .withSplit("predict");
+        Loader.Options lo = Loader.Options.eval(o.batchSize()).withChannels(card.channels()).withSplit("predict");
         if (o.workers() != null) {
             lo = lo.withWorkers(o.workers());
         }
         List<List<Scored>> top = new ArrayList<>();
         List<Skipped> skipped;
-        long rows = 0;
-        try (NDManager m = NDManager.newBaseManager(device);
-                Loader loader = new Loader(source, pipeline, lo);
+        long rows;
+        try (Loader loader = new Loader(source, classifier.preprocessor().pipeline(), lo);
                 Loader.Epoch epoch = loader.epoch(0);
                 PredictionWriter writer = csv == null ? null
-                        : new PredictionWriter(csv, o.format(), classes, heads, blank);
+                        : new PredictionWriter(csv, o.format(), classes, card.heads(), card.blank());
                 Progress bar = single ? null : new Progress("predict", source.size(), "img")) {
-            Checkpoint.Loaded loaded = Checkpoint.load(ref.checkpoint(), m);
-            new Evaluator(loaded.net(), device).run(() -> epoch, (batch, logits) -> {
+            while (epoch.hasNext()) {
+                Batch batch = epoch.next();
+                float[][] scores = classifier.logits(batch.data(), batch.size());
                 if (bar != null) {
                     bar.advance(batch.size());
                 }
-                float[][] host = HostScores.copy(logits, classes.size());
                 if (writer != null) {
-                    writer.add(host, batch.ids());
+                    writer.add(scores, batch.ids());
                 }
                 if (single) {
-                    for (float[] head : host) {
-                        top.add(topK(head, classes, o.topK()));
-                    }
+                    top.addAll(ImagePrediction.of(batch.ids()[0], scores, 0, classes, card.blank(), o.topK()).top());
                 }
-            });
+                loader.recycle(batch);
+            }
             skipped = loader.skipped();
             rows = writer == null ? 0 : writer.rows();
         }
@@ -110,16 +108,6 @@ public final class Prediction {
             throw new ConvkitException(input + ": cannot read this image (" + skipped.get(0).reason() + ")");
         }
         return new Outcome(rows, skipped, top, classes);
-    }
-
-    /** The k most probable classes of one image's scores. */
-    static List<Scored> topK(float[] scores, List<String> classes, int k) {
-        double[] p = Softmax.of(scores, 0, classes.size());
-        return IntStream.range(0, p.length).boxed()
-                .sorted(Comparator.comparingDouble((Integer j) -> p[j]).reversed().thenComparing(j -> j))
-                .limit(Math.max(1, k))
-                .map(j -> new Scored(classes.get(j), p[j]))
-                .toList();
     }
 
     private static ImageSource singleFile(Path file) {

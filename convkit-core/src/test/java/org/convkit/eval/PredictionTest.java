@@ -94,7 +94,7 @@ class PredictionTest {
         Prediction.Outcome out = Prediction.run(ckpt, img, null, new Prediction.Options(8, "cpu", null,
                 PredictionWriter.Format.LABEL, 2, 0));
         assertEquals(1, out.topK().size());
-        List<Prediction.Scored> top = out.topK().get(0);
+        List<Scored> top = out.topK().get(0);
         assertEquals(2, top.size());
         assertTrue(top.get(0).probability() >= top.get(1).probability());
         Path broken = Files.writeString(tmp.resolve("broken.jpg"), "nope");

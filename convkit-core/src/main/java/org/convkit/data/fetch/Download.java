@@ -104,7 +104,16 @@ public final class Download {
 
     /** The MD5 of a file, lower-case hex. */
     public static String md5(Path file) throws IOException {
-        MessageDigest md = digest("MD5");
+        return hexDigest(file, "MD5");
+    }
+
+    /** The SHA-256 of a file, lower-case hex. */
+    public static String sha256(Path file) throws IOException {
+        return hexDigest(file, "SHA-256");
+    }
+
+    private static String hexDigest(Path file, String algorithm) throws IOException {
+        MessageDigest md = digest(algorithm);
         try (InputStream in = Files.newInputStream(file)) {
             byte[] buf = new byte[1 << 16];
             int r;
