@@ -139,6 +139,9 @@ def fixtures(out):
     wrapped = {"epoch": 3, "model": collections.OrderedDict(("module." + k, v) for k, v in state.items()),
                "optimizer": {"lr": 0.1}}
     torch.save(wrapped, os.path.join(out, "wrapped.pth"))
+    # the same in the legacy format of PyTorch < 1.6 (a stream of pickles, no zip)
+    torch.save(state, os.path.join(out, "views_legacy.pth"), _use_new_zipfile_serialization=False)
+    torch.save(wrapped, os.path.join(out, "wrapped_legacy.pth"), _use_new_zipfile_serialization=False)
     # a real module's state_dict() carries a _metadata attribute (pickled as BUILD state)
     torch.manual_seed(1)
     linear = torch.nn.Linear(3, 2)
@@ -146,6 +149,8 @@ def fixtures(out):
     with open(os.path.join(out, "module_state.json"), "w") as f:
         json.dump({k: v.flatten().tolist() for k, v in linear.state_dict().items()}, f)
     torch.save({"w": torch.zeros(2), "evil": RunsCode()}, os.path.join(out, "os_system.pth"))
+    torch.save({"w": torch.zeros(2), "evil": RunsCode()}, os.path.join(out, "os_system_legacy.pth"),
+               _use_new_zipfile_serialization=False)
     torch.save({"w": torch.zeros(2), "obj": Custom()}, os.path.join(out, "custom_class.pth"))
     torch.save(torch.nn.Linear(2, 2), os.path.join(out, "whole_module.pth"))
     # formats that are not a torch.save zip of a state dict: each has its own message

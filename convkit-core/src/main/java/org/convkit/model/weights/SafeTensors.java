@@ -84,6 +84,17 @@ public final class SafeTensors {
         return out;
     }
 
+    /** The shape of every tensor of {@code file}, in file order, from its header alone. */
+    static Map<String, Shape> shapes(Path file) {
+        Map<String, Shape> out = new LinkedHashMap<>();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            header(file, ch.size(), ch).entries().forEach(e -> out.put(e.name(), e.shape()));
+        } catch (IOException e) {
+            throw new ConvkitException(file + ": cannot read (" + e.getMessage() + ")", e);
+        }
+        return out;
+    }
+
     /**
      * Writes {@code tensors} under their map keys. The arrays are not changed (their names are
      * set for the encoder and restored).

@@ -3,6 +3,7 @@ package org.convkit.model.weights;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -15,16 +16,15 @@ import org.convkit.core.ConvkitException;
 
 /**
  * Named tensors read from a weights file, owned by a manager of their own: close the StateDict and
- * they are freed. Reads PyTorch's {@code .safetensors} and {@code torch.save} zips ({@code .pth},
- * {@code .pt}, {@code .bin}); the format is told by the file's first bytes, not its name.
+ * they are freed. Reads PyTorch's {@code .safetensors} and what {@code torch.save} writes ({@code
+ * .pth}, {@code .pt}, {@code .bin}): the zip of PyTorch 1.6+ and the legacy format before it. The
+ * format is told by the file's first bytes, not its name.
  *
  * <p>Keys are as the file has them, minus a prefix every key shares that wrappers add:
  * {@code module.} (DataParallel / DistributedDataParallel) and {@code _orig_mod.} (torch.compile).
  */
 public final class StateDict implements AutoCloseable {
     private static final List<String> WRAPPER_PREFIXES = List.of("module.", "_orig_mod.");
-    /** torch.save before 1.6 started with this pickled magic number instead of a zip. */
-    private static final byte[] LEGACY_MAGIC = {(byte) 0x80, 0x02, (byte) 0x8a, 0x0a, 0x6c, (byte) 0xfc, (byte) 0x9c, 0x46};
 
     private final Path file;
     private final String format;
@@ -45,6 +45,48 @@ public final class StateDict implements AutoCloseable {
      *     truncated, corrupt, or a pickle holding more than tensors
      */
     public static StateDict read(Path file) {
+        Format format = format(file);
+        NDManager manager = NDManager.newBaseManager(Device.cpu());
+        try {
+            Map<String, NDArray> tensors = switch (format) {
+                case ZIP -> TorchZip.read(file, manager);
+                case LEGACY -> TorchLegacy.read(file, manager);
+                case SAFETENSORS -> SafeTensors.read(file, manager);
+            };
+            return new StateDict(file, format.text, manager, stripWrapperPrefixes(tensors));
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The shape of every tensor in {@code file} by key (wrapper prefixes stripped, as {@link
+     * #read}), read from the file's header or pickle alone: no tensor data is read.
+     */
+    public static Map<String, Shape> shapes(Path file) {
+        Map<String, Shape> shapes = switch (format(file)) {
+            case ZIP -> TorchZip.shapes(file);
+            case LEGACY -> TorchLegacy.shapes(file);
+            case SAFETENSORS -> SafeTensors.shapes(file);
+        };
+        return stripWrapperPrefixes(shapes);
+    }
+
+    private enum Format {
+        ZIP("torch.save zip"),
+        LEGACY("torch.save legacy (before PyTorch 1.6)"),
+        SAFETENSORS("safetensors");
+
+        final String text;
+
+        Format(String text) {
+            this.text = text;
+        }
+    }
+
+    /** The file's format, from its first bytes. */
+    private static Format format(Path file) {
         if (Files.isDirectory(file)) {
             throw new ConvkitException(file + ": a directory; expected a .safetensors or .pth file"
                     + (Files.isRegularFile(file.resolve(Checkpoint.MODEL_JSON)) ? " (this is a convkit checkpoint)" : ""));
@@ -60,34 +102,21 @@ public final class StateDict implements AutoCloseable {
         } catch (IOException e) {
             throw new ConvkitException(file + ": cannot read (" + e.getMessage() + ")", e);
         }
-        NDManager manager = NDManager.newBaseManager(Device.cpu());
-        try {
-            String format;
-            Map<String, NDArray> tensors;
-            if (head.length >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) {
-                format = "torch.save zip";
-                tensors = TorchZip.read(file, manager);
-            } else if (SafeTensors.looksLike(head, size)) {
-                format = "safetensors";
-                tensors = SafeTensors.read(file, manager);
-            } else {
-                throw new ConvkitException(file + ": " + unknownFormat(head));
-            }
-            return new StateDict(file, format, manager, stripWrapperPrefixes(tensors));
-        } catch (RuntimeException e) {
-            manager.close();
-            throw e;
+        if (head.length >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) {
+            return Format.ZIP;
         }
+        if (TorchLegacy.looksLike(head)) {
+            return Format.LEGACY;
+        }
+        if (SafeTensors.looksLike(head, size)) {
+            return Format.SAFETENSORS;
+        }
+        throw new ConvkitException(file + ": " + unknownFormat(head));
     }
 
     private static String unknownFormat(byte[] head) {
-        if (head.length >= LEGACY_MAGIC.length && java.util.Arrays.equals(head, 0, LEGACY_MAGIC.length, LEGACY_MAGIC, 0,
-                LEGACY_MAGIC.length)) {
-            return "saved by PyTorch before 1.6 (legacy torch.save format), which convkit does not read. In a"
-                    + " recent PyTorch: torch.save(torch.load(old), new) writes the zip format.";
-        }
         if (head.length > 0 && (head[0] & 0xff) == 0x80) {
-            return "a bare pickle, not a torch.save zip; save it with torch.save(state_dict, path).";
+            return "a bare pickle, not a torch.save file; save it with torch.save(state_dict, path).";
         }
         if (head.length >= 8 && head[0] == 'P' && head[1] == 'K') {
             return "a zip file that is truncated or corrupt.";
@@ -96,14 +125,14 @@ public final class StateDict implements AutoCloseable {
                 + " it is empty, truncated or of another format.";
     }
 
-    private static Map<String, NDArray> stripWrapperPrefixes(Map<String, NDArray> tensors) {
-        Map<String, NDArray> out = tensors;
+    private static <T> Map<String, T> stripWrapperPrefixes(Map<String, T> tensors) {
+        Map<String, T> out = tensors;
         boolean changed = true;
         while (changed && !out.isEmpty()) {
             changed = false;
             for (String prefix : WRAPPER_PREFIXES) {
                 if (out.keySet().stream().allMatch(k -> k.startsWith(prefix))) {
-                    Map<String, NDArray> stripped = new LinkedHashMap<>();
+                    Map<String, T> stripped = new LinkedHashMap<>();
                     out.forEach((k, v) -> stripped.put(k.substring(prefix.length()), v));
                     out = stripped;
                     changed = true;
@@ -122,7 +151,7 @@ public final class StateDict implements AutoCloseable {
         return file;
     }
 
-    /** "safetensors" or "torch.save zip". */
+    /** "safetensors", "torch.save zip" or "torch.save legacy (before PyTorch 1.6)". */
     public String format() {
         return format;
     }

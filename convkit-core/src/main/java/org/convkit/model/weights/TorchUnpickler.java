@@ -1,7 +1,6 @@
 package org.convkit.model.weights;
 
 import ai.djl.ndarray.types.DataType;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -39,8 +38,14 @@ final class TorchUnpickler extends Unpickler {
         }
     }
 
-    /** A storage as torch.save records it: bytes in zip entry data/KEY. */
-    record StorageRef(String key, DataType dtype, long numel) {}
+    /**
+     * A storage as torch.save records it: bytes in zip entry data/KEY (or, in the legacy format,
+     * the stream's storage section under KEY).
+     *
+     * @param numel elements of the stored storage
+     * @param viewOffset where a storage view of PyTorch &lt; 0.4 starts in it, in elements (else 0)
+     */
+    record StorageRef(String key, DataType dtype, long numel, long viewOffset) {}
 
     /** A tensor: a strided view of a storage (PyTorch's _rebuild_tensor_v2 arguments). */
     record TensorRef(StorageRef storage, long offset, long[] size, long[] stride) {}
@@ -77,10 +82,7 @@ final class TorchUnpickler extends Unpickler {
             "ByteStorage", DataType.UINT8,
             "BoolStorage", DataType.BOOLEAN);
 
-    /** Unpickles {@code data} (a whole data.pkl). */
-    Object load(byte[] data) throws IOException {
-        return load(new ByteArrayInputStream(data));
-    }
+    private final Map<String, StorageRef> storages = new LinkedHashMap<>();
 
     @Override
     protected Object dispatch(short key) throws IOException {
@@ -168,14 +170,35 @@ final class TorchUnpickler extends Unpickler {
         throw new Refused(full, "it references " + full);
     }
 
-    /** torch.save's persistent id: ('storage', storage type, key, location, element count). */
+    /**
+     * torch.save's persistent id: ('storage', storage type, key, location, element count), and in
+     * the legacy format a sixth item, None or (view key, offset, size) for a view of the storage.
+     */
     @Override
     protected Object persistentLoad(Object pid) {
         if (!(pid instanceof Object[] t) || t.length < 5 || !"storage".equals(t[0]) || !(t[1] instanceof StorageType type)
                 || !(t[2] instanceof String key) || !(t[4] instanceof Number numel)) {
             throw new PickleException("corrupt pickle: unexpected persistent id " + describe(pid));
         }
-        return new StorageRef(key, type.dtype(), numel.longValue());
+        long viewOffset = 0;
+        if (t.length > 5 && t[5] != null) {
+            if (!(t[5] instanceof Object[] view) || view.length != 3 || !(view[1] instanceof Number offset)
+                    || offset.longValue() < 0) {
+                throw new PickleException("corrupt pickle: unexpected storage view " + describe(t[5]));
+            }
+            viewOffset = offset.longValue();
+        }
+        StorageRef ref = new StorageRef(key, type.dtype(), numel.longValue(), viewOffset);
+        storages.putIfAbsent(key, ref);
+        return ref;
+    }
+
+    /**
+     * Every storage the pickle referred to, by key, also those of tensors outside the state dict
+     * (the legacy format needs each one's element size to find the next).
+     */
+    Map<String, StorageRef> storages() {
+        return storages;
     }
 
     /** _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, hooks[, metadata]). */

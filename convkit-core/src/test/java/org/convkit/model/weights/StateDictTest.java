@@ -46,7 +46,7 @@ class StateDictTest {
 
     /** Every tensor PyTorch saved, with its values, dtype and shape (views copied out correctly). */
     @ParameterizedTest
-    @ValueSource(strings = {"views.pth", "views.safetensors", "wrapped.pth"})
+    @ValueSource(strings = {"views.pth", "views.safetensors", "wrapped.pth", "views_legacy.pth", "wrapped_legacy.pth"})
     void readsWhatPyTorchSaved(String file) throws IOException {
         JsonNode expected = new ObjectMapper().readTree(fixture("views.json").toFile());
         try (StateDict sd = StateDict.read(fixture(file))) {
@@ -69,11 +69,28 @@ class StateDictTest {
         }
     }
 
-    /** model.state_dict() pickles its _metadata attribute as BUILD state on the OrderedDict. */
-    @Test
-    void readsAModuleStateDictWithMetadata() throws IOException {
+    /** The shapes alone (header or pickle, no tensor data) are those of the tensors read. */
+    @ParameterizedTest
+    @ValueSource(strings = {"views.pth", "views.safetensors", "wrapped.pth", "views_legacy.pth", "wrapped_legacy.pth"})
+    void shapesWithoutReadingTheData(String file) {
+        Map<String, ai.djl.ndarray.types.Shape> shapes = StateDict.shapes(fixture(file));
+        try (StateDict sd = StateDict.read(fixture(file))) {
+            Map<String, ai.djl.ndarray.types.Shape> read = new java.util.LinkedHashMap<>();
+            sd.tensors().forEach((k, v) -> read.put(k, v.getShape()));
+            assertEquals(read, shapes);
+            assertEquals(java.util.List.copyOf(read.keySet()), java.util.List.copyOf(shapes.keySet()));
+        }
+    }
+
+    /**
+     * model.state_dict() pickles its _metadata attribute as BUILD state on the OrderedDict; the
+     * legacy format (PyTorch before 1.6) holds the same.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"module_state.pth", "legacy.pth"})
+    void readsAModuleStateDictWithMetadata(String file) throws IOException {
         JsonNode expected = new ObjectMapper().readTree(fixture("module_state.json").toFile());
-        try (StateDict sd = StateDict.read(fixture("module_state.pth"))) {
+        try (StateDict sd = StateDict.read(fixture(file))) {
             assertEquals(java.util.List.of("weight", "bias"), java.util.List.copyOf(sd.tensors().keySet()));
             for (String k : new String[] {"weight", "bias"}) {
                 double[] want = new ObjectMapper().convertValue(expected.get(k), double[].class);
@@ -87,6 +104,7 @@ class StateDictTest {
     @ParameterizedTest
     @CsvSource({
         "os_system.pth, posix.system",
+        "os_system_legacy.pth, posix.system",
         "custom_class.pth, __main__.Custom",
         "whole_module.pth, torch.nn.modules.linear.Linear"})
     void picklesHoldingMoreThanTensorsAreRefusedNamingWhat(String file, String global) {
@@ -103,7 +121,6 @@ class StateDictTest {
         assertMessage(text, "not a weights file");
         assertMessage(tmp.resolve("absent.pth"), "no such file");
         assertMessage(fixture("torchscript.pt"), "a TorchScript archive");
-        assertMessage(fixture("legacy.pth"), "before 1.6");
         assertMessage(tmp, "a directory");
     }
 
@@ -118,7 +135,7 @@ class StateDictTest {
      * Never another exception, never an attempt to allocate what a corrupt length claims.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"views.pth", "views.safetensors", "wrapped.pth"})
+    @ValueSource(strings = {"views.pth", "views.safetensors", "wrapped.pth", "views_legacy.pth"})
     void corruptFilesFailWithAMessageNamingThem(String name) throws IOException {
         byte[] good = Files.readAllBytes(fixture(name));
         Random rnd = new Random(42);
@@ -154,7 +171,7 @@ class StateDictTest {
             root = probe.getParentManager();
         }
         int before = root.getManagedArrays().size();
-        for (String f : new String[] {"views.pth", "views.safetensors", "wrapped.pth"}) {
+        for (String f : new String[] {"views.pth", "views.safetensors", "wrapped.pth", "views_legacy.pth"}) {
             try (StateDict sd = StateDict.read(fixture(f))) {
                 assertTrue(root.getManagedArrays().size() > before);
             }
