@@ -1,21 +1,23 @@
 package org.convkit.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.convkit.core.Runtime;
 import org.convkit.eval.CheckpointEvaluation;
 import org.convkit.eval.Metrics;
 import org.convkit.eval.ResultText;
+import org.convkit.model.weights.ModelSource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = {"Evaluate a checkpoint on a dataset split: accuracy, top-5 (10+ classes), loss, per-class "
+        description = {"Evaluate a model on a dataset split: accuracy, top-5 (10+ classes), loss, per-class "
                 + "precision/recall/F1 and the confusion matrix. Every sample is read once, in evaluation mode, "
-                + "with the checkpoint's evaluation transform (no augmentation).",
-            "Example: convkit eval --checkpoint runs/fashion --data fashion-mnist --split test"})
+                + "with the model's evaluation transform (no augmentation). The model is a convkit checkpoint, or a zoo"
+                + " model with weights from elsewhere (--model M --weights FILE).",
+            "Example: convkit eval --checkpoint runs/fashion --data fashion-mnist --split test",
+            "         convkit eval --model lenet --weights lenet.pth --data fashion-mnist --normalize none"})
 final class EvalCommand implements Callable<Integer> {
     @Mixin
     InferenceArgs run;
@@ -38,13 +40,15 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Runtime.init();
-        CheckpointEvaluation.Outcome out = CheckpointEvaluation.run(run.checkpoint,
+        ModelSource source = run.model.source(run.classNames);
+        CheckpointEvaluation.Outcome out = CheckpointEvaluation.run(source,
                 new CheckpointEvaluation.Options(data, split, batchSize, run.device, run.transforms, run.workers, Metrics.DEFAULT_KEEP));
         if (json) {
             System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(out));
             return 0;
         }
-        System.out.println("checkpoint " + out.checkpoint() + " (" + out.architecture() + ", input " + out.input() + ")");
+        System.out.println((source.isCheckpoint() ? "checkpoint " : "weights    ") + out.checkpoint() + " ("
+                + out.architecture() + ", input " + out.input() + ")");
         System.out.println("data       " + out.data());
         System.out.println("transforms " + out.transforms());
         if (!out.skipped().isEmpty()) {

@@ -28,7 +28,7 @@ final class ExportWeightsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Runtime.init();
-        if (weights.weights == null) {
+        if (weights.file.weights == null) {
             throw new ConvkitException("--weights FILE|CHECKPOINT is needed: the weights to export");
         }
         try (NDManager manager = NDManager.newBaseManager()) {

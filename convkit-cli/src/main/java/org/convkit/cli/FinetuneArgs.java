@@ -2,15 +2,20 @@ package org.convkit.cli;
 
 import org.convkit.transfer.FineTuneOptions;
 import picocli.CommandLine;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Where a pretrained backbone comes from and how it is fitted to the data: {@code finetune}, {@code lr-find}. */
 public final class FinetuneArgs {
     @Option(names = "--from", paramLabel = "CHECKPOINT|WEIGHTS",
             description = "The pretrained network: a convkit run folder or checkpoint (its model and options are"
-                    + " used unless given), or a PyTorch state dict (.pth/.safetensors; torchvision or timm keys; needs"
-                    + " --model). Its classifier is replaced for the data's classes.")
+                    + " used unless given), or a PyTorch state dict (.pth/.pt of any PyTorch version, .safetensors;"
+                    + " reference key names, or lined up by position, or --key-map; needs --model). Its classifier is"
+                    + " replaced for the data's classes.")
     public String from;
+
+    @Mixin
+    public KeyMapArgs keyMap;
 
     @Option(names = "--unfreeze", paramLabel = "WHICH",
             description = "Backbone stages that train after the frozen epochs: all, none, last:N (the last N stages"

@@ -58,7 +58,7 @@ final class ForwardCommand implements Callable<Integer> {
                 throw new ConvkitException("--input " + input + ": shape " + x.getShape() + "; expected (N, C, H, W)");
             }
             var shape = x.getShape();
-            ConvNet net = Zoo.create(model.model, model.options(shape.get(1) + "x" + shape.get(2) + "x" + shape.get(3)));
+            ConvNet net = Zoo.create(model.model(), model.options(shape.get(1) + "x" + shape.get(2) + "x" + shape.get(3)));
             net.initialize(manager);
             if (weights.applyTo(net) == null) {
                 System.err.println("no --weights: the network has fresh random weights");

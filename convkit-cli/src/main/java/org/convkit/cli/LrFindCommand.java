@@ -56,8 +56,8 @@ final class LrFindCommand implements Callable<Integer> {
             boolean unfrozen = ft.unfreeze != null && !ft.unfreeze.equalsIgnoreCase("none");
             ft.freezeEpochs = unfrozen ? 0 : null;
             plan = new FineTuning(ft);
-        } else if (ft.unfreeze != null || ft.adaptChannels != null) {
-            throw new org.convkit.core.ConvkitException("--unfreeze and --adapt-channels need --from");
+        } else if (ft.unfreeze != null || ft.adaptChannels != null || ft.keyMap != null) {
+            throw new org.convkit.core.ConvkitException("--unfreeze, --adapt-channels and --key-map need --from");
         }
         LrFinder.Settings settings = LrFinder.Settings.defaults().with(start, end, steps);
         try (Training.Session s = Training.open(c, null, plan, false, System.out)) {

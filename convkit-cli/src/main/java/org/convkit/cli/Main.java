@@ -65,7 +65,7 @@ public final class Main implements Runnable {
                 ex.printStackTrace(err);
             }
             err.flush();
-            return 1;
+            return ex instanceof UsageError ? 2 : 1;
         });
         return cli.execute(args);
     }

@@ -17,6 +17,6 @@ public final class ModelArgs extends ModelFlags {
     }
 
     public ConvNet build() {
-        return Zoo.create(model, options());
+        return Zoo.create(model(), options());
     }
 }

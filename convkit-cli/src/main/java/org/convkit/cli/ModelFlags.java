@@ -10,7 +10,9 @@ import picocli.CommandLine.Option;
  * Commands that build a network from flags alone use {@link ModelArgs}.
  */
 public class ModelFlags {
-    @Option(names = {"-m", "--model"}, required = true, paramLabel = "NAME",
+    // not required at the picocli level: eval/predict take --model only with --weights (a checkpoint
+    // names its own); the commands that always need it ask through model()
+    @Option(names = {"-m", "--model"}, paramLabel = "NAME",
             description = "Architecture, e.g. resnet18, vgg16_bn, lenet (see `convkit models`).")
     public String model;
 
@@ -39,13 +41,41 @@ public class ModelFlags {
     @Option(names = "--activation", paramLabel = "A", description = "LeNet activation: sigmoid or relu.")
     public String activation;
 
+    /** The {@code --model} given; a usage error (exit 2) when it was not. */
+    public String model() {
+        if (model == null) {
+            throw new UsageError("Missing required option: '--model=NAME' (see `convkit models`)");
+        }
+        return model;
+    }
+
+    /** The family options given ({@code --classes}, {@code --width} ...), by flag, for refusing them where they mean nothing. */
+    public java.util.List<String> shapeFlagsGiven() {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        java.util.Map<String, Object> all = new java.util.LinkedHashMap<>();
+        all.put("--classes", classes);
+        all.put("--heads", heads);
+        all.put("--dropout", dropout);
+        all.put("--width", width);
+        all.put("--stem", stem);
+        all.put("--arch", arch);
+        all.put("--fc", fc);
+        all.put("--activation", activation);
+        all.forEach((flag, v) -> {
+            if (v != null) {
+                out.add(flag);
+            }
+        });
+        return out;
+    }
+
     /**
      * The model's published defaults with every given flag applied.
      *
      * @param input "CxHxW" (or HxW, or a size), {@code null} = the model's own
      */
     public ModelOptions options(String input) {
-        ModelOptions o = Zoo.get(model).defaults();
+        ModelOptions o = Zoo.get(model()).defaults();
         if (input != null) {
             o = o.withInputSpec(input);
         }

@@ -12,16 +12,19 @@ import org.convkit.core.Runtime;
 import org.convkit.data.Skipped;
 import org.convkit.eval.Prediction;
 import org.convkit.eval.PredictionWriter;
+import org.convkit.model.weights.ModelSource;
 import org.convkit.eval.Scored;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "predict", mixinStandardHelpOptions = true,
-        description = {"Predict classes of one image or a folder of images with a checkpoint. A folder goes to a "
+        description = {"Predict classes of one image or a folder of images with a model (a convkit checkpoint, or"
+                + " --model M --weights FILE). A folder goes to a "
                 + "CSV (id,label as Kaggle expects; id = file name without extension), streamed in batches. "
                 + "For one image the top-k classes are printed.",
-            "Example: convkit predict --checkpoint runs/cifar --input test_images/ --out submission.csv"})
+            "Example: convkit predict --checkpoint runs/cifar --input test_images/ --out submission.csv",
+            "         convkit predict --model resnet18 --weights resnet18-f37072fd.pth --input cat.jpg"})
 final class PredictCommand implements Callable<Integer> {
     @Mixin
     InferenceArgs run;
@@ -48,16 +51,17 @@ final class PredictCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Runtime.init();
         Prediction.Options o = new Prediction.Options(batchSize, run.device, run.transforms, PredictionWriter.Format.parse(format), topK, run.workers);
+        ModelSource source = run.model.source(run.classNames);
         boolean single = Prediction.isSingleFile(input);
         Path csv = out != null ? out : single ? null : Path.of("predictions.csv");
         Prediction.Outcome[] result = new Prediction.Outcome[1];
         if (csv == null) {
-            result[0] = Prediction.run(run.checkpoint, input, null, o);
+            result[0] = Prediction.run(source, input, null, o);
         } else {
             // written to a temporary file and renamed at the end: an interrupted run leaves no half CSV
             AtomicFiles.write(csv, stream -> {
                 Writer w = new OutputStreamWriter(stream, StandardCharsets.UTF_8);
-                result[0] = Prediction.run(run.checkpoint, input, w, o);
+                result[0] = Prediction.run(source, input, w, o);
                 w.flush();
             });
         }

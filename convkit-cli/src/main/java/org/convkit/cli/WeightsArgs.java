@@ -1,19 +1,19 @@
 package org.convkit.cli;
 
-import java.nio.file.Path;
+import org.convkit.core.ConvkitException;
 import org.convkit.model.ConvNet;
 import org.convkit.model.weights.LoadReport;
 import org.convkit.model.weights.Weights;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code --weights FILE [--ignore-head]}: start a network from saved weights. */
+/**
+ * {@code --weights FILE [--key-map FILE] [--ignore-head]}: start a network built from flags with
+ * saved weights (forward, export-weights). A convkit checkpoint directory is accepted too.
+ */
 public final class WeightsArgs {
-    @Option(names = "--weights", paramLabel = "FILE",
-            description = "Weights to load: a PyTorch state dict (.safetensors, or .pth/.pt from torch.save;"
-                    + " torchvision key names, timm's for resnet, d2l's for the d2l models) or a convkit checkpoint"
-                    + " directory."
-                    + " Strict: every key must fit.")
-    public Path weights;
+    @Mixin
+    public WeightFileArgs file;
 
     @Option(names = "--ignore-head",
             description = "Load all but the classifier (which starts fresh): for another class count.")
@@ -21,15 +21,17 @@ public final class WeightsArgs {
 
     /** Loads the weights into {@code net} (initialized) if {@code --weights} was given. */
     public LoadReport applyTo(ConvNet net) {
-        if (weights == null) {
+        if (file.weights == null) {
             if (ignoreHead) {
-                throw new org.convkit.core.ConvkitException("--ignore-head needs --weights FILE");
+                throw new ConvkitException("--ignore-head needs --weights FILE");
+            }
+            if (file.keyMap.keyMap != null) {
+                throw new ConvkitException("--key-map needs --weights FILE");
             }
             return null;
         }
-        LoadReport r = Weights.load(net, weights, ignoreHead);
-        System.err.println("loaded " + r.loaded() + " tensors from " + weights + " (" + r.keyStyle() + " keys"
-                + (r.skipped().isEmpty() ? "" : "; classifier left fresh: " + String.join(", ", r.skipped())) + ")");
+        LoadReport r = Weights.load(net, file.weights, ignoreHead, file.keyMap.read());
+        System.err.println(r.summary());
         return r;
     }
 }

@@ -95,4 +95,57 @@ class EvalCommandTest {
         assertEquals(1, notThere.exit);
         assertTrue(notThere.err.contains("nope"), notThere.err);
     }
+
+    /**
+     * The same network as weights from a file (--model --weights, its class names and normalization
+     * given as flags) evaluates exactly as the checkpoint does; a header line says which it was.
+     */
+    @Test
+    void importedWeightsEvaluateAsTheirCheckpoint(@TempDir Path tmp) throws Exception {
+        Path data = EvalFixtures.imageFolder(tmp.resolve("shapes"), "train", 2, 1);
+        EvalFixtures.imageFolder(data, "test", 4, 2);
+        Path ckpt = EvalFixtures.lenetCheckpoint(tmp.resolve("ckpt"), EvalFixtures.SHAPES, 1, Map.of());
+        Path file = tmp.resolve("lenet.safetensors");
+        CliRun export = CliRun.of("export-weights", "--model", "lenet", "--classes", "3", "--weights", ckpt.toString(),
+                "--out", file.toString());
+        assertEquals(0, export.exit, export.err);
+        CliRun fromCkpt = CliRun.of("eval", "--checkpoint", ckpt.toString(), "--data", data.toString(), "--json",
+                "--workers", "1");
+        // the fixture checkpoint records mean 0.5, std 0.25; the class count comes from the file
+        CliRun imported = CliRun.of("eval", "--model", "lenet", "--weights", file.toString(), "--class-names",
+                String.join(",", EvalFixtures.SHAPES), "--normalize", "mean=0.5:std=0.25", "--data", data.toString(),
+                "--json", "--workers", "1");
+        assertEquals(0, imported.exit, imported.err);
+        JsonNode a = new ObjectMapper().readTree(fromCkpt.out).get("result");
+        JsonNode b = new ObjectMapper().readTree(imported.out).get("result");
+        assertEquals(a.get("accuracy").asDouble(), b.get("accuracy").asDouble(), 0);
+        assertEquals(a.get("loss").asDouble(), b.get("loss").asDouble(), 1e-6);
+        assertEquals(a.get("confusion"), b.get("confusion"));
+
+        CliRun text = CliRun.of("eval", "--model", "lenet", "--weights", file.toString(), "--data", data.toString(),
+                "--workers", "1");
+        assertEquals(0, text.exit, text.err);
+        assertTrue(text.out.startsWith("weights    " + file + " (lenet, input 1x28x28)"), text.out);
+        assertTrue(text.err.contains("normalization: none") && text.err.contains("classes: 3"), text.err);
+    }
+
+    /** Either a checkpoint or a model with weights: anything else is a usage error (exit 2) saying what to give. */
+    @Test
+    void theModelIsACheckpointOrAModelWithWeights(@TempDir Path tmp) throws Exception {
+        Path ckpt = EvalFixtures.lenetCheckpoint(tmp.resolve("ckpt"), EvalFixtures.SHAPES, 1, Map.of());
+        String[][] cases = {
+            {"--data", "x"},
+            {"--model", "lenet", "--data", "x"},
+            {"--weights", ckpt.toString(), "--data", "x"},
+            {"--checkpoint", ckpt.toString(), "--model", "lenet", "--classes", "3", "--data", "x"}};
+        String[] says = {"--checkpoint RUN_OR_DIR", "needs --weights", "needs --model", "--model, --classes:"};
+        for (int i = 0; i < cases.length; i++) {
+            String[] args = new String[cases[i].length + 1];
+            args[0] = "eval";
+            System.arraycopy(cases[i], 0, args, 1, cases[i].length);
+            CliRun r = CliRun.of(args);
+            assertEquals(2, r.exit, String.join(" ", args) + "\n" + r.err);
+            assertTrue(r.err.contains(says[i]), r.err);
+        }
+    }
 }

@@ -58,4 +58,26 @@ class PredictCommandTest {
         assertEquals(1, bad.exit);
         assertTrue(bad.err.contains("--format xml"), bad.err);
     }
+
+    /** Weights from a file predict a folder as the checkpoint they came from does, row for row. */
+    @Test
+    void importedWeightsPredictAsTheirCheckpoint(@TempDir Path tmp) throws Exception {
+        Path ckpt = EvalFixtures.lenetCheckpoint(tmp.resolve("ckpt"), EvalFixtures.SHAPES, 1, Map.of());
+        Path file = tmp.resolve("lenet.pth.safetensors");
+        assertEquals(0, CliRun.of("export-weights", "--model", "lenet", "--classes", "3", "--weights", ckpt.toString(),
+                "--out", file.toString()).exit);
+        Random rnd = new Random(3);
+        Path in = tmp.resolve("test");
+        for (int i = 0; i < 5; i++) {
+            EvalFixtures.write(EvalFixtures.draw(i % 3, rnd), in.resolve(i + ".png"));
+        }
+        CliRun a = CliRun.of("predict", "--checkpoint", ckpt.toString(), "--input", in.toString(), "--out",
+                tmp.resolve("a.csv").toString(), "--format", "probs", "--workers", "1");
+        CliRun b = CliRun.of("predict", "--model", "lenet", "--weights", file.toString(), "--class-names",
+                "circle,square,stripes", "--normalize", "mean=0.5:std=0.25", "--input", in.toString(), "--out",
+                tmp.resolve("b.csv").toString(), "--format", "probs", "--workers", "1");
+        assertEquals(0, a.exit, a.err);
+        assertEquals(0, b.exit, b.err);
+        assertEquals(Files.readAllLines(tmp.resolve("a.csv")), Files.readAllLines(tmp.resolve("b.csv")));
+    }
 }

@@ -2,7 +2,6 @@ package org.convkit.eval;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.convkit.core.ConvkitException;
@@ -16,10 +15,12 @@ import org.convkit.data.OpenOptions;
 import org.convkit.data.Skipped;
 import org.convkit.data.image.Pipeline;
 import org.convkit.model.weights.Checkpoint;
+import org.convkit.model.weights.ModelSource;
 
 /**
- * {@code convkit eval}: a saved checkpoint measured on one split of a dataset, every sample once,
- * in evaluation mode, with the evaluation transform the checkpoint's network expects.
+ * {@code convkit eval}: a model (a convkit checkpoint or imported weights, see {@link ModelSource})
+ * measured on one split of a dataset, every sample once, in evaluation mode, with the evaluation
+ * transform the model expects.
  */
 public final class CheckpointEvaluation {
     /**
@@ -41,7 +42,7 @@ public final class CheckpointEvaluation {
     /**
      * What was evaluated and what came out.
      *
-     * @param checkpoint the checkpoint directory
+     * @param checkpoint the checkpoint directory, or the imported weights file
      * @param architecture its zoo name
      * @param input its input CxHxW
      * @param data what was read ("fashion-mnist test: IDX ..., 10000 images")
@@ -62,15 +63,14 @@ public final class CheckpointEvaluation {
 
     private CheckpointEvaluation() {}
 
-    public static Outcome run(Path checkpointOrRun, Options o) {
-        CheckpointRef ref = CheckpointRef.resolve(checkpointOrRun);
-        Map<String, Object> runConfig = ref.run().map(RunConfigFile::read).orElse(Map.of());
+    public static Outcome run(ModelSource model, Options o) {
+        Map<String, Object> runConfig = model.run().map(RunConfigFile::read).orElse(Map.of());
         String data = o.data() != null ? o.data() : runConfig.get("data") instanceof String s ? s : null;
         if (data == null) {
-            throw new ConvkitException("--data is needed: " + checkpointOrRun + " is not a run folder whose config.json"
+            throw new ConvkitException("--data is needed: " + model.describe() + " is not a run folder whose config.json"
                     + " names its data");
         }
-        Checkpoint.Manifest manifest = Checkpoint.read(ref.checkpoint());
+        Checkpoint.Manifest manifest = model.manifest();
         int heads = manifest.options().heads();
         // the trainer's validation split is re-made with its own fraction and seed
         OpenOptions open = OpenOptions.defaults().withHeads(heads > 1 ? heads : 0);
@@ -87,8 +87,8 @@ public final class CheckpointEvaluation {
                     + String.join(", ", ds.splitNames()) + ")");
         }
         if (ds.heads() != heads) {
-            throw new ConvkitException(ds.name() + " has " + ds.heads() + " label(s) per sample but the checkpoint's "
-                    + "network has " + heads + " head(s)");
+            throw new ConvkitException(ds.name() + " has " + ds.heads() + " label(s) per sample but the "
+                    + (model.isCheckpoint() ? "checkpoint's " : "") + "network has " + heads + " head(s)");
         }
         String dataName = ds.name() + " " + o.split();
         List<String> classes = ModelInput.classes(manifest, ds.classes(), dataName);
@@ -106,7 +106,7 @@ public final class CheckpointEvaluation {
                 Loader loader = new Loader(source, pipeline, lo);
                 Loader.Epoch epoch = loader.epoch(0);
                 Progress bar = new Progress("eval " + o.split(), source.size(), "img")) {
-            Checkpoint.Loaded loaded = Checkpoint.load(ref.checkpoint(), m);
+            Checkpoint.Loaded loaded = model.load(m);
             new Evaluator(loaded.net(), device).run(() -> epoch, (batch, logits) -> {
                 metrics.add(logits, batch);
                 bar.advance(batch.size());
@@ -114,8 +114,8 @@ public final class CheckpointEvaluation {
             result = metrics.result();
             skipped = loader.skipped();
         }
-        return new Outcome(ref.checkpoint().toString(), manifest.architecture(), manifest.options().inputSpec(),
-                dataName + ": " + source.describe(), o.split(), pipeline.spec(), result, skipped);
+        return new Outcome(model.describe(), manifest.architecture(), manifest.options().inputSpec(),
+                dataName + ": " + model.describe(), o.split(), pipeline.spec(), result, skipped);
     }
 
     private static String checkSplit(String split) {

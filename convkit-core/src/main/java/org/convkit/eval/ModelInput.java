@@ -12,7 +12,8 @@ import org.convkit.model.weights.Checkpoint;
 import org.convkit.model.weights.ModelInfo;
 
 /**
- * How images must be prepared for a checkpoint's network: the evaluation transform (never
+ * How images must be prepared for a model's network (a checkpoint's, or imported weights' as {@link
+ * org.convkit.model.weights.ModelSource} describes them): the evaluation transform (never
  * augmenting) for its input size, with the normalization it was trained with.
  *
  * <p>The trainer records its evaluation pipeline in the checkpoint's {@code extra} under {@link
@@ -26,7 +27,7 @@ public final class ModelInput {
     private ModelInput() {}
 
     /**
-     * @param manifest what the checkpoint says
+     * @param manifest what the checkpoint (or the model source) says
      * @param override a {@code --transforms} value given by the user, or null
      */
     public static Pipeline pipeline(Checkpoint.Manifest manifest, String override) {
@@ -88,8 +89,9 @@ public final class ModelInput {
     }
 
     /**
-     * The class names of a checkpoint, checked against the data's: the same names in the same
-     * order, or, when the checkpoint recorded none, the same count.
+     * The class names of a model, checked against the data's: the same names in the same order,
+     * or, when the model has none (a checkpoint that recorded none, imported weights without
+     * {@code --class-names}), the same count.
      *
      * @return the names to report with
      */
@@ -97,12 +99,13 @@ public final class ModelInput {
         List<String> saved = manifest.info().classes();
         int n = manifest.options().classes();
         if (!saved.isEmpty() && !dataClasses.isEmpty() && !saved.equals(dataClasses)) {
-            throw new ConvkitException("the checkpoint was trained on classes " + abbreviate(saved) + " but " + dataName
-                    + " has " + abbreviate(dataClasses) + "; evaluate on data with the same classes (same folder names)");
+            throw new ConvkitException("the model's classes are " + abbreviate(saved) + " but " + dataName
+                    + " has " + abbreviate(dataClasses) + "; evaluate on data with the same classes (same folder names),"
+                    + " in the same order");
         }
         List<String> names = !saved.isEmpty() ? saved : dataClasses;
         if (!names.isEmpty() && names.size() != n) {
-            throw new ConvkitException(dataName + " has " + names.size() + " classes but the checkpoint's network has "
+            throw new ConvkitException(dataName + " has " + names.size() + " classes but the model's network has "
                     + n + " outputs per head");
         }
         if (names.isEmpty()) {

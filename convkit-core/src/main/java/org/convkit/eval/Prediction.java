@@ -15,6 +15,7 @@ import org.convkit.data.Skipped;
 import org.convkit.data.source.FileEntry;
 import org.convkit.data.source.FileSource;
 import org.convkit.data.source.UnlabeledFolder;
+import org.convkit.model.weights.ModelSource;
 
 /**
  * {@code convkit predict}: a {@link Classifier} applied to one image or a folder of them. Images
@@ -54,12 +55,13 @@ public final class Prediction {
     }
 
     /**
-     * A checkpoint on libtorch ({@link TorchClassifier}).
+     * A model (a convkit checkpoint or imported weights, see {@link ModelSource}) on libtorch
+     * ({@link TorchClassifier}).
      *
      * @param csv where the rows go, or null to write none (a single image's top-k is still returned)
      */
-    public static Outcome run(Path checkpointOrRun, Path input, Writer csv, Options o) throws IOException {
-        try (TorchClassifier classifier = TorchClassifier.open(checkpointOrRun,
+    public static Outcome run(ModelSource model, Path input, Writer csv, Options o) throws IOException {
+        try (TorchClassifier classifier = TorchClassifier.open(model,
                 new TorchClassifier.Options(o.device(), o.transforms(), o.batchSize()))) {
             return run(classifier, input, csv, o);
         }

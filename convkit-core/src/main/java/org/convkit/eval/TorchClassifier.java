@@ -17,6 +17,7 @@ import org.convkit.data.fetch.Download;
 import org.convkit.model.ConvNet;
 import org.convkit.model.ParamPaths;
 import org.convkit.model.weights.Checkpoint;
+import org.convkit.model.weights.ModelSource;
 
 /**
  * A {@link Classifier} on libtorch (DJL's PyTorch engine): a convkit network with its weights,
@@ -98,22 +99,31 @@ public final class TorchClassifier implements Classifier {
      * directory. The card's name is the run's folder name (else the checkpoint directory's).
      */
     public static TorchClassifier open(Path checkpointOrRun, Options o) {
+        return open(ModelSource.checkpoint(checkpointOrRun), o);
+    }
+
+    /**
+     * Opens a model: a convkit checkpoint, or a zoo model with imported weights ({@link
+     * ModelSource}). The card's name is the run's folder name, else the checkpoint directory's,
+     * else the weights file's.
+     */
+    public static TorchClassifier open(ModelSource source, Options o) {
         Runtime.init();
-        CheckpointRef ref = CheckpointRef.resolve(checkpointOrRun);
-        Checkpoint.Manifest manifest = Checkpoint.read(ref.checkpoint());
+        Checkpoint.Manifest manifest = source.manifest();
         Device device = Runtime.device(o.device());
-        Path named = ref.run().orElse(ref.checkpoint()).toAbsolutePath().normalize();
+        Path weights = source.checkpointDir().map(c -> c.resolve(Checkpoint.WEIGHTS))
+                .orElseGet(() -> source.weightsFile().orElseThrow());
+        Path named = source.run().or(source::checkpointDir).orElse(weights).toAbsolutePath().normalize();
         String name = named.getFileName() == null ? named.toString() : named.getFileName().toString();
         String sha;
         try {
-            sha = Download.sha256(ref.checkpoint().resolve(Checkpoint.WEIGHTS));
+            sha = Download.sha256(weights);
         } catch (IOException e) {
-            throw new ConvkitException("checkpoint " + ref.checkpoint() + ": cannot read " + Checkpoint.WEIGHTS + " ("
-                    + e.getMessage() + ")", e);
+            throw new ConvkitException(source.describe() + ": cannot read " + weights + " (" + e.getMessage() + ")", e);
         }
         NDManager manager = NDManager.newBaseManager(device);
         try {
-            ConvNet net = Checkpoint.load(ref.checkpoint(), manager).net();
+            ConvNet net = source.load(manager).net();
             ModelCard card = ModelInput.card(manifest, o.transforms(), name, parameters(net), sha);
             return new TorchClassifier(net, card, device, o.maxBatch(), manager);
         } catch (RuntimeException e) {

@@ -29,7 +29,7 @@ public final class RunWriter {
     public static final String METRICS_CSV = "metrics.csv";
     public static final String METRICS_JSONL = "metrics.jsonl";
     public static final String SKIPPED = org.convkit.report.RunFolder.SKIPPED;
-    public static final String CHECKPOINTS = "checkpoints";
+    public static final String CHECKPOINTS = org.convkit.model.weights.ModelSource.CHECKPOINTS;
     /** The contract's columns, then convkit's extras. */
     public static final List<String> COLUMNS = List.of("epoch", "train_loss", "train_acc", "valid_loss", "valid_acc",
             "lr", "seconds", "data_wait", "step", "img_per_s", "rss_mb");
@@ -100,12 +100,12 @@ public final class RunWriter {
 
     /** {@code checkpoints/last}: written at every epoch end (and mid-epoch when asked). */
     public Path lastCheckpoint() {
-        return dir.resolve(CHECKPOINTS).resolve("last");
+        return dir.resolve(CHECKPOINTS).resolve(org.convkit.model.weights.ModelSource.LAST);
     }
 
     /** {@code checkpoints/best}: the epoch with the best validation accuracy. */
     public Path bestCheckpoint() {
-        return dir.resolve(CHECKPOINTS).resolve("best");
+        return dir.resolve(CHECKPOINTS).resolve(org.convkit.model.weights.ModelSource.BEST);
     }
 
     /** Rows written so far (including those kept from before a resume). */

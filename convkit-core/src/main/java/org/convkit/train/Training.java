@@ -23,7 +23,6 @@ import org.convkit.data.Skipped;
 import org.convkit.data.image.NormStats;
 import org.convkit.data.image.Normalize;
 import org.convkit.data.image.Pipeline;
-import org.convkit.data.image.PipelineParser;
 import org.convkit.data.image.Presets;
 import org.convkit.eval.EvalResult;
 import org.convkit.eval.Metrics;
@@ -209,7 +208,7 @@ public final class Training {
                     throw new ConvkitException("--batch-size " + c.batchSize + " is larger than the training split ("
                             + dataset.train().size() + " samples); use a smaller one");
                 }
-                Path last = runDir.resolve(RunWriter.CHECKPOINTS).resolve("last");
+                Path last = runDir.resolve(RunWriter.CHECKPOINTS).resolve(org.convkit.model.weights.ModelSource.LAST);
                 TrainingState state = null;
                 if (!writeRun) {
                     run = null;
@@ -429,9 +428,7 @@ public final class Training {
         return switch (spec) {
             case "auto" -> NormStats.compute(train, channels, 1000, seed);
             case "none" -> Normalize.NONE.forChannels(channels);
-            default -> spec.startsWith("mean=")
-                    ? PipelineParser.parse("normalize:" + spec, "--normalize").normalize().forChannels(channels)
-                    : Normalize.preset(spec).forChannels(channels);
+            default -> Normalize.parse(spec, "--normalize").forChannels(channels);
         };
     }
 

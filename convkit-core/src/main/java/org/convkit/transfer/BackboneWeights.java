@@ -9,6 +9,7 @@ import java.util.Map;
 import org.convkit.core.ConvkitException;
 import org.convkit.model.ConvNet;
 import org.convkit.model.weights.Checkpoint;
+import org.convkit.model.weights.KeyMap;
 import org.convkit.model.weights.LoadReport;
 import org.convkit.model.weights.SafeTensors;
 import org.convkit.model.weights.StateDict;
@@ -26,7 +27,16 @@ public final class BackboneWeights {
 
     /** Loads {@code from} into {@code net} (initialized), the head left fresh. */
     public static LoadReport load(ConvNet net, Path from, boolean adaptChannels) {
+        return load(net, from, adaptChannels, KeyMap.NONE);
+    }
+
+    /** As {@link #load(ConvNet, Path, boolean)}, a weights file's keys first renamed by {@code keyMap}. */
+    public static LoadReport load(ConvNet net, Path from, boolean adaptChannels, KeyMap keyMap) {
         if (Files.isDirectory(from) && Checkpoint.exists(from)) {
+            if (!keyMap.isEmpty()) {
+                throw new ConvkitException("--key-map renames the keys of a weights file; " + from
+                        + " is a convkit checkpoint, whose keys are the network's own: leave --key-map out");
+            }
             Checkpoint.Manifest m = Checkpoint.read(from);
             if (!m.architecture().equals(net.architecture())) {
                 throw new ConvkitException("--from " + from + " holds a " + m.architecture() + "; the network is "
@@ -44,7 +54,8 @@ public final class BackboneWeights {
                     + Checkpoint.MODEL_JSON + "); give a checkpoint (runs/NAME/checkpoints/best) or a weights file");
         }
         try (StateDict sd = StateDict.read(from)) {
-            Map<String, NDArray> tensors = ChannelAdapter.fit(net, sd.tensors(), adaptChannels, from.toString());
+            Map<String, NDArray> tensors = ChannelAdapter.fit(net, keyMap.apply(sd.tensors()), adaptChannels,
+                    from.toString());
             return WeightLoader.load(net, tensors, from.toString(), WeightLoader.KeyStyle.AUTO, true, true);
         }
     }

@@ -41,6 +41,7 @@ public final class FineTuneOptions {
     @JsonProperty("backbone-lr-factor") public Double backboneLrFactor;
     @JsonProperty("mode") public String mode;
     @JsonProperty("adapt-channels") public Boolean adaptChannels;
+    @JsonProperty("key-map") public String keyMap;
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 

@@ -16,7 +16,9 @@ import org.convkit.data.Loader;
 import org.convkit.model.ConvNet;
 import org.convkit.model.ModelOptions;
 import org.convkit.model.weights.Checkpoint;
+import org.convkit.model.weights.KeyMap;
 import org.convkit.model.weights.LoadReport;
+import org.convkit.model.weights.ModelSource;
 import org.convkit.train.Batches;
 import org.convkit.train.EpochColumns;
 import org.convkit.train.EpochResult;
@@ -84,20 +86,12 @@ public final class FineTuning implements TrainingPlan {
         return Training.resume(runDir, overrides, new FineTuning(o), out);
     }
 
-    /** A run folder stands for its best (else last) checkpoint; anything else is taken as it is. */
+    /** A run folder stands for its best (else last) checkpoint; a weights file is taken as it is. */
     static Path checkpointOrFile(Path p) {
         if (!Files.exists(p)) {
             throw new ConvkitException("--from " + p + ": no such file or folder");
         }
-        if (Files.isDirectory(p) && !Checkpoint.exists(p)) {
-            for (String which : new String[] {"best", "last"}) {
-                Path c = p.resolve("checkpoints").resolve(which);
-                if (Checkpoint.exists(c)) {
-                    return c;
-                }
-            }
-        }
-        return p;
+        return ModelSource.isCheckpoint(p) ? ModelSource.checkpointDir(p, "--from") : p;
     }
 
     @Override
@@ -162,10 +156,13 @@ public final class FineTuning implements TrainingPlan {
         resolved.adaptChannels = given.adaptChannels != null && given.adaptChannels;
         phases = mode == FineTuneOptions.Mode.FEATURES ? featurePhases(c) : fullPhases(c, net);
         if (!s.resuming()) {
-            LoadReport r = BackboneWeights.load(net, from, resolved.adaptChannels);
+            KeyMap keyMap = given.keyMap == null ? KeyMap.NONE : KeyMap.read(Path.of(given.keyMap));
+            resolved.keyMap = given.keyMap;
+            LoadReport r = BackboneWeights.load(net, from, resolved.adaptChannels, keyMap);
             s.out().println("loaded " + r.loaded() + " tensors from " + from + " (" + r.keyStyle() + " keys); new head: "
                     + net.options().heads() + " x " + net.options().classes() + " classes"
                     + (r.skipped().isEmpty() ? "" : " (left fresh: " + String.join(", ", r.skipped()) + ")"));
+            r.byPosition().forEach(m -> s.out().println("  " + m));
         }
         Freezing.apply(net.backbone(), phases.get(0).trained());
         Freezing.verify(net);

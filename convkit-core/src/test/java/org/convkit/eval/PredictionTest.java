@@ -19,6 +19,7 @@ import org.convkit.core.ConvkitException;
 import org.convkit.core.Runtime;
 import org.convkit.data.image.Pipeline;
 import org.convkit.model.weights.Checkpoint;
+import org.convkit.model.weights.ModelSource;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,7 +54,7 @@ class PredictionTest {
         Path in = tmp.resolve("in");
         List<Path> files = folder(in);
         StringWriter csv = new StringWriter();
-        Prediction.Outcome out = Prediction.run(ckpt, in, csv,
+        Prediction.Outcome out = Prediction.run(ModelSource.checkpoint(ckpt), in, csv,
                 new Prediction.Options(4, "cpu", null, PredictionWriter.Format.PROBS, 3, 2));
 
         List<List<String>> rows = readCsv(csv.toString());
@@ -91,14 +92,14 @@ class PredictionTest {
     void singleFileGivesTopK(@TempDir Path tmp) throws Exception {
         Path ckpt = EvalFixtures.lenetCheckpoint(tmp.resolve("ckpt"), EvalFixtures.SHAPES, 1, Map.of());
         Path img = EvalFixtures.write(EvalFixtures.draw(0, new Random(1)), tmp.resolve("one.jpg"));
-        Prediction.Outcome out = Prediction.run(ckpt, img, null, new Prediction.Options(8, "cpu", null,
+        Prediction.Outcome out = Prediction.run(ModelSource.checkpoint(ckpt), img, null, new Prediction.Options(8, "cpu", null,
                 PredictionWriter.Format.LABEL, 2, 0));
         assertEquals(1, out.topK().size());
         List<Scored> top = out.topK().get(0);
         assertEquals(2, top.size());
         assertTrue(top.get(0).probability() >= top.get(1).probability());
         Path broken = Files.writeString(tmp.resolve("broken.jpg"), "nope");
-        ConvkitException e = assertThrows(ConvkitException.class, () -> Prediction.run(ckpt, broken, null,
+        ConvkitException e = assertThrows(ConvkitException.class, () -> Prediction.run(ModelSource.checkpoint(ckpt), broken, null,
                 Prediction.Options.defaults()));
         assertTrue(e.getMessage().contains("broken.jpg"), e.getMessage());
     }

@@ -66,6 +66,23 @@ public record Normalize(float[] mean, float[] std) {
         return n;
     }
 
+    /**
+     * A {@code --normalize} value: a preset name ({@code imagenet}, {@code none} ...) or {@code
+     * mean=a/b/c:std=d/e/f}.
+     *
+     * @param flag names the option in messages
+     */
+    public static Normalize parse(String spec, String flag) {
+        if (spec.startsWith("mean=")) {
+            return PipelineParser.parse("normalize:" + spec, flag).normalize();
+        }
+        try {
+            return preset(spec);
+        } catch (ConvkitException e) {
+            throw new ConvkitException(flag + " " + spec + ": " + e.getMessage());
+        }
+    }
+
     public static java.util.Set<String> presetNames() {
         return PRESETS.keySet();
     }

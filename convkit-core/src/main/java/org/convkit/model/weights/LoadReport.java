@@ -18,6 +18,9 @@ import java.util.Map;
  * @param wrongShape keys both have, with "key: file [..] model [..]" (or a dtype that is not a
  *     floating-point type)
  * @param skipped keys deliberately not loaded (the classifier under --ignore-head)
+ * @param byPosition when the names did not match and the tensors were lined up by position
+ *     ({@code keyStyle} "position"): one "file key -> network key [shape]" per tensor, in order;
+ *     else empty
  */
 public record LoadReport(
         String source,
@@ -26,7 +29,8 @@ public record LoadReport(
         List<String> missing,
         List<String> unexpected,
         List<String> wrongShape,
-        List<String> skipped) {
+        List<String> skipped,
+        List<String> byPosition) {
 
     /** At most this many keys are listed one by one; longer lists are grouped by module. */
     private static final int LIST_LIMIT = 12;
@@ -36,6 +40,26 @@ public record LoadReport(
         unexpected = List.copyOf(unexpected);
         wrongShape = List.copyOf(wrongShape);
         skipped = List.copyOf(skipped);
+        byPosition = byPosition == null ? List.of() : List.copyOf(byPosition);
+    }
+
+    /**
+     * What was loaded, for the user: "loaded 62 tensors from F (pytorch keys)", the classifier
+     * left fresh if it was, and the whole mapping when the tensors were matched by position (the
+     * user must be able to check it).
+     */
+    public String summary() {
+        StringBuilder sb = new StringBuilder("loaded " + loaded + " tensors from " + source + " (" + keyStyle + " keys");
+        if (!skipped.isEmpty()) {
+            sb.append("; classifier left fresh: ").append(String.join(", ", skipped));
+        }
+        sb.append(")");
+        if (!byPosition.isEmpty()) {
+            sb.append("; the file's names differ from the network's, so its tensors were matched by position"
+                    + " (same order, shape and kind: weight, bias, running_mean ...):");
+            byPosition.forEach(m -> sb.append("\n  ").append(m));
+        }
+        return sb.toString();
     }
 
     /** True if every parameter was loaded and nothing in the file was left over. */

@@ -88,7 +88,7 @@ public final class WeightLoader {
             }
         }
         String styleName = style == KeyStyle.TORCH ? "pytorch" : "convkit";
-        LoadReport report = new LoadReport(source, styleName, matched.size(), missing, unexpected, wrong, skipped);
+        LoadReport report = new LoadReport(source, styleName, matched.size(), missing, unexpected, wrong, skipped, List.of());
         if (strict && !report.complete()) {
             throw new ConvkitException("weights " + source + " do not fit " + describe(net) + " (" + (style == KeyStyle.TORCH ? "PyTorch" : "convkit")
                     + " key names, " + matched.size() + " of " + names.size() + " parameters match):"

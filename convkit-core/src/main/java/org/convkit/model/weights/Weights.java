@@ -40,12 +40,24 @@ public final class Weights {
      *     new class count
      */
     public static LoadReport load(ConvNet net, Path file, boolean ignoreHead) {
+        return load(net, file, ignoreHead, KeyMap.NONE);
+    }
+
+    /**
+     * As {@link #load(ConvNet, Path, boolean)}, the file's keys first renamed by {@code keyMap}
+     * ({@code --key-map}).
+     */
+    public static LoadReport load(ConvNet net, Path file, boolean ignoreHead, KeyMap keyMap) {
         if (Files.isDirectory(file) && Checkpoint.exists(file)) {
+            if (!keyMap.isEmpty()) {
+                throw new ConvkitException("--key-map renames the keys of a weights file; " + file
+                        + " is a convkit checkpoint, whose keys are the network's own: leave --key-map out");
+            }
             return Checkpoint.loadInto(file, net, ignoreHead);
         }
         try (StateDict sd = StateDict.read(file)) {
-            LoadReport r = WeightLoader.load(net, sd.tensors(), file.toString(), WeightLoader.KeyStyle.AUTO, ignoreHead,
-                    true);
+            LoadReport r = WeightLoader.load(net, keyMap.apply(sd.tensors()), file.toString(), WeightLoader.KeyStyle.AUTO,
+                    ignoreHead, true);
             log.debug("{} ({}): {} tensors loaded, {} skipped", file, sd.format(), r.loaded(), r.skipped().size());
             return r;
         }
