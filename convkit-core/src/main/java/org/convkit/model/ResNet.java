@@ -47,11 +47,32 @@ public final class ResNet {
                     "ResNet-" + depth + " (torchvision; " + (depth >= 50 ? "Bottleneck" : "BasicBlock")
                             + "), --stem cifar for 32x32 inputs",
                     imagenet, o -> build(name, depth, o)));
-        }
+        }        zoo.accept(new Architecture("resnet18-d2l",
+                "d2l's ResNet-18 (biased convs, a biased 1x1 conv shortcut without BN)",
+                ModelOptions.defaults().withClasses(10).withInput(1, 96, 96), ResNet::buildD2l));
     }
 
     /** Builds resnet{depth}: 18, 34 (BasicBlock) or 50, 101, 152 (Bottleneck). */
     public static ConvNet build(String name, int depth, ModelOptions o) {
+        o.requireOnly(name, "stem");
+        return new ConvNet(
+                name,
+                o,
+                backbone(depth, o),
+                classes -> linear(classes),
+                TorchKeys.of("backbone.stem.", "", "backbone.", "", "head.0.", "fc."),
+                INIT);
+    }
+
+    /** torchvision's initialization of its ResNets. */
+    static final Init INIT = new Init(Rule.KAIMING_NORMAL_FAN_OUT, Rule.TORCH_DEFAULT);
+
+    /**
+     * torchvision's resnet{depth} without its {@code fc}: stages {@code stem}, {@code layer1} ...
+     * {@code layer4}, {@code pool} (average pool and flatten), parameter paths as torchvision's
+     * keys under {@code backbone.stem.} / {@code backbone.}.
+     */
+    static Backbone backbone(int depth, ModelOptions o) {
         int[] blocks = switch (depth) {
             case 18 -> new int[] {2, 2, 2, 2};
             case 34, 50 -> new int[] {3, 4, 6, 3};
@@ -59,7 +80,6 @@ public final class ResNet {
             case 152 -> new int[] {3, 8, 36, 3};
             default -> throw new IllegalArgumentException("no ResNet-" + depth);
         };
-        o.requireOnly(name, "stem");
         boolean bottleneck = depth >= 50;
         int expansion = bottleneck ? 4 : 1;
         String stem = o.stem() == null ? "imagenet" : o.stem();
@@ -89,14 +109,120 @@ public final class ResNet {
             backbone.add("layer" + (stage + 1), layer);
         }
         backbone.add("pool", new Named().add("avgpool", adaptiveAvgPool(1, 1)).add("flatten", flatten()));
+        return backbone;
+    }
 
-        return new ConvNet(
-                name,
-                o,
-                backbone,
-                classes -> linear(classes),
-                TorchKeys.of("backbone.stem.", "", "backbone.", "", "head.0.", "fc."),
-                new Init(Rule.KAIMING_NORMAL_FAN_OUT, Rule.TORCH_DEFAULT));
+    /**
+     * {@code resnet18-d2l}: ResNet-18 as d2l's chapter builds it, a different network from
+     * torchvision's: every conv has a bias, and where a block changes the shape its shortcut is a
+     * biased 1x1 conv with no BatchNorm ({@code Residual(input_channels, num_channels, use_1x1conv,
+     * strides)}). {@code nn.Sequential(b1, b2, b3, b4, b5, AdaptiveAvgPool2d, Flatten, Linear)}:
+     * b1 = 7x7/2 conv + BN + ReLU + 3x3/2 max-pool, b2 ... b5 two residuals each (b2 keeps the
+     * shape). Stages {@code b1} ... {@code b5} and {@code pool}; keys are the Sequential's ({@code
+     * 0.0.weight}, {@code 1.0.conv1.bias}, {@code 2.0.conv3.weight} ... {@code 7.weight}).
+     */
+    public static ConvNet buildD2l(ModelOptions o) {
+        o.requireOnly("resnet18-d2l");
+        int c = o.scaled(64);
+        Backbone backbone = new Backbone()
+                .add("b1", Seq.of(conv(c, 7, 2, 3), bn(), relu(), maxPool(3, 2, 1, false)));
+        int[] channels = {64, 128, 256, 512};
+        for (int stage = 0; stage < 4; stage++) {
+            int out = o.scaled(channels[stage]);
+            // d2l's resnet_block: the first residual of b3 ... b5 halves the size through a 1x1 conv
+            boolean first = stage == 0;
+            backbone.add("b" + (stage + 2), Seq.of(
+                    new D2lResidual(out, !first, first ? 1 : 2),
+                    new D2lResidual(out, false, 1)));
+        }
+        backbone.add("pool", new Named().add("avgpool", adaptiveAvgPool(1, 1)).add("flatten", flatten()));
+        TorchKeys keys = TorchKeys.of("backbone.b1.", "0.", "backbone.b2.", "1.", "backbone.b3.", "2.",
+                "backbone.b4.", "3.", "backbone.b5.", "4.", "head.0.", "7.");
+        return new ConvNet("resnet18-d2l", o, backbone, classes -> linear(classes), keys,
+                new Init(Rule.XAVIER_UNIFORM, Rule.XAVIER_UNIFORM));
+    }
+
+    /**
+     * d2l's {@code Residual}: {@code relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut)}, the
+     * shortcut {@code conv3(x)} (a biased 1x1 conv, no BatchNorm) when {@code use_1x1conv}, else
+     * {@code x}. Children in PyTorch's registration order (conv1, conv2, conv3, bn1, bn2), which is
+     * the order of its state dict and of a positional import.
+     */
+    static final class D2lResidual extends AbstractBlock implements BatchNormFolding.Pairs {
+        private final Block conv1;
+        private final Block conv2;
+        private final Block conv3;
+        private final Block bn1;
+        private final Block bn2;
+
+        D2lResidual(int channels, boolean use1x1conv, int stride) {
+            conv1 = addChildBlock("conv1", conv(channels, 3, stride, 1));
+            conv2 = addChildBlock("conv2", conv(channels, 3, 1, 1));
+            conv3 = use1x1conv ? addChildBlock("conv3", conv(channels, 1, stride, 0)) : null;
+            bn1 = addChildBlock("bn1", bn());
+            bn2 = addChildBlock("bn2", bn());
+        }
+
+        @Override
+        public List<Block[]> convBnPairs() {
+            return List.of(new Block[] {conv1, bn1}, new Block[] {conv2, bn2});
+        }
+
+        /** bn(conv(x)), as one folded conv in an evaluation pass that folded the pair. */
+        private static NDList convBn(ParameterStore ps, Block conv, Block bn, NDList x, boolean training) {
+            NDList y = BatchNormFolding.forward(conv, bn, x, training);
+            if (y == null) {
+                NDList convolved = conv.forward(ps, x, training);
+                y = bn.forward(ps, convolved, training);
+                Intermediates.release(convolved, y);
+            }
+            return y;
+        }
+
+        @Override
+        protected NDList forwardInternal(
+                ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+            NDList a = convBn(ps, conv1, bn1, inputs, training);
+            NDList y = new NDList(Activation.relu(a.singletonOrThrow()));
+            Intermediates.release(a, y);
+            NDList b = convBn(ps, conv2, bn2, y, training);
+            Intermediates.release(y, b);
+            NDArray shortcut = conv3 == null ? inputs.singletonOrThrow()
+                    : conv3.forward(ps, inputs, training).singletonOrThrow();
+            NDArray sum = b.singletonOrThrow().add(shortcut);
+            NDList out = new NDList(Activation.relu(sum));
+            Intermediates.release(b, out);
+            if (conv3 != null) {
+                Intermediates.release(shortcut, out);
+            }
+            Intermediates.release(sum, out);
+            return out;
+        }
+
+        @Override
+        public Shape[] getOutputShapes(Shape[] in) {
+            Shape[] s = Shapes.outputOf(conv1, in, "Residual");
+            s = Shapes.outputOf(bn1, s, "Residual");
+            s = Shapes.outputOf(conv2, s, "Residual");
+            return Shapes.outputOf(bn2, s, "Residual");
+        }
+
+        @Override
+        protected void initializeChildBlocks(NDManager m, DataType t, Shape... in) {
+            conv1.initialize(m, t, in);
+            Shape[] s = conv1.getOutputShapes(in);
+            bn1.initialize(m, t, s);
+            conv2.initialize(m, t, s);
+            bn2.initialize(m, t, conv2.getOutputShapes(s));
+            if (conv3 != null) {
+                conv3.initialize(m, t, in);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Residual";
+        }
     }
 
     /**

@@ -29,6 +29,7 @@ public final class Zoo {
         GoogLeNet.register(Zoo::register);
         ResNet.register(Zoo::register);
         SimpleCnn.register(Zoo::register);
+        StreetNumberNets.register(Zoo::register);
     }
 
     private Zoo() {}

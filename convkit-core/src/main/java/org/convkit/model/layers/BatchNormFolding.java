@@ -44,6 +44,16 @@ public final class BatchNormFolding {
 
     private record Folded(BatchNorm bn, NDArray weight, NDArray bias) {}
 
+    /**
+     * A block whose (Conv2d, BatchNorm) pairs are not neighbours among its children, and which
+     * names them itself: d2l's residual block registers conv1, conv2, conv3, bn1, bn2 (PyTorch's
+     * order, which its state dict keeps), where conv3 and bn1 are neighbours but no pair.
+     */
+    public interface Pairs {
+        /** Each pair as {conv, batchNorm}, the conv's output going straight into the BatchNorm. */
+        List<Block[]> convBnPairs();
+    }
+
     private BatchNormFolding() {}
 
     /** The folded weights of a network, in force until closed. */
@@ -88,14 +98,25 @@ public final class BatchNormFolding {
 
     private static void collect(Block block, Map<Block, Folded> active, Scope scope) {
         List<Block> children = block.getChildren().values();
+        if (block instanceof Pairs p) {
+            for (Block[] pair : p.convBnPairs()) {
+                foldPair(pair[0], pair[1], active, scope);
+            }
+        }
         for (int i = 0; i < children.size(); i++) {
             Block child = children.get(i);
-            if (i + 1 < children.size() && child instanceof Conv2d conv && children.get(i + 1) instanceof BatchNorm bn
-                    && !active.containsKey(conv) && initialized(conv) && initialized(bn)) {
-                active.put(conv, folded(conv, bn));
-                scope.convs.add(conv);
+            if (i + 1 < children.size() && !(block instanceof Pairs)) {
+                foldPair(child, children.get(i + 1), active, scope);
             }
             collect(child, active, scope);
+        }
+    }
+
+    private static void foldPair(Block first, Block second, Map<Block, Folded> active, Scope scope) {
+        if (first instanceof Conv2d conv && second instanceof BatchNorm bn && !active.containsKey(conv)
+                && initialized(conv) && initialized(bn)) {
+            active.put(conv, folded(conv, bn));
+            scope.convs.add(conv);
         }
     }
 
