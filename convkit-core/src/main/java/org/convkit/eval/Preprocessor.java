@@ -16,10 +16,28 @@ import org.convkit.data.image.Pipeline;
 public final class Preprocessor {
     private final ModelCard card;
     private final Pipeline pipeline;
+    /** The decoder's pixel limit for this preprocessor, or 0 for the JVM-wide {@link Decoder#maxPixels()}. */
+    private final long maxPixels;
 
+    /** Decodes under the JVM-wide pixel limit ({@link Decoder#maxPixels()}). */
     public Preprocessor(ModelCard card) {
+        this(card, 0);
+    }
+
+    /**
+     * Decodes under a pixel limit of its own (a server's {@code --max-pixels}), whatever the rest of
+     * the JVM uses.
+     *
+     * @param maxPixels images above this many pixels are refused from their header; 0 = {@link
+     *     Decoder#maxPixels()}
+     */
+    public Preprocessor(ModelCard card, long maxPixels) {
+        if (maxPixels < 0) {
+            throw new IllegalArgumentException("pixel limit must be positive (or 0 for the default): " + maxPixels);
+        }
         this.card = card;
         this.pipeline = card.pipeline();
+        this.maxPixels = maxPixels;
     }
 
     /** The evaluation pipeline in use. */
@@ -46,7 +64,8 @@ public final class Preprocessor {
 
     /** One image's C*H*W floats written at {@code dst[offset..]} (a batch buffer). */
     public void tensor(Sample image, float[] dst, int offset) throws IOException {
-        var pixels = pipeline.transform(Decoder.image(image, card.channels()), new SplittableRandom(0)); // no random step: the generator is unused
+        var decoded = maxPixels > 0 ? Decoder.image(image, card.channels(), maxPixels) : Decoder.image(image, card.channels());
+        var pixels = pipeline.transform(decoded, new SplittableRandom(0)); // no random step: the generator is unused
         if (pixels.channels() != card.channels() || pixels.height() != card.height() || pixels.width() != card.width()) {
             throw new org.convkit.core.ConvkitException("the transforms " + pipeline.spec() + " give " + pixels.channels()
                     + "x" + pixels.height() + "x" + pixels.width() + " but " + card.name() + " takes " + card.input());

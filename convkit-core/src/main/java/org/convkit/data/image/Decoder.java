@@ -76,8 +76,28 @@ public final class Decoder {
         return s.pixels() != null ? Pixels.toChannels(s.pixels(), channels) : decode(s.encoded(), channels);
     }
 
+    /**
+     * {@link #image(org.convkit.data.Sample, int)} with a pixel limit of the caller's own instead of
+     * the JVM-wide {@link #maxPixels()}: a server sets its {@code --max-pixels} without changing what
+     * other code in the process accepts.
+     */
+    public static Image image(org.convkit.data.Sample s, int channels, long maxPixels) throws IOException {
+        if (maxPixels <= 0) {
+            throw new IllegalArgumentException("pixel limit must be positive: " + maxPixels);
+        }
+        return s.pixels() != null ? Pixels.toChannels(s.pixels(), channels)
+                : decode(s.encoded(), channels, Backend.AUTO, maxPixels, "");
+    }
+
     /** {@link #decode(byte[], int)} with a chosen backend (benchmarks, tests). */
     public static Image decode(byte[] bytes, int channels, Backend backend) throws IOException {
+        return decode(bytes, channels, backend, maxPixels, String.format(Locale.ROOT,
+                "; if the image is genuine, raise the limit with -D%s=N (e.g. in CONVKIT_JAVA_OPTS) or Decoder.setMaxPixels(N)",
+                MAX_PIXELS_PROPERTY));
+    }
+
+    /** @param howToRaise appended to the too-large message: how this caller's limit is raised */
+    private static Image decode(byte[] bytes, int channels, Backend backend, long limit, String howToRaise) throws IOException {
         if (channels != 1 && channels != 3) {
             throw new IllegalArgumentException("channels must be 1 or 3, not " + channels);
         }
@@ -85,16 +105,15 @@ public final class Decoder {
             throw new IOException("empty file (0 bytes)");
         }
         ImageHeader header = ImageHeader.read(bytes);
-        long limit = maxPixels;
         if (header.pixels() >= 0) {
-            checkSize(header.width(), header.height(), limit);
+            checkSize(header.width(), header.height(), limit, howToRaise);
         }
         if (header.format().equals("jpeg") && !endsJpeg(bytes)) {
             // libjpeg would pad the missing rows with gray and only warn; PIL refuses such files
             throw new IOException("truncated JPEG: no end-of-image marker, the file was cut off (copy it again)");
         }
         Image img = switch (backend) {
-            case IMAGEIO -> ImageIoDecoder.decode(bytes, channels, limit);
+            case IMAGEIO -> ImageIoDecoder.decode(bytes, channels, limit, howToRaise);
             case OPENCV -> {
                 if (!OpenCvDecoder.available()) {
                     throw new IllegalStateException("OpenCV's native library is not loaded");
@@ -107,16 +126,17 @@ public final class Decoder {
                 }
                 yield TurboJpegDecoder.decode(bytes, channels);
             }
-            case AUTO -> autoDecode(bytes, channels, header, limit);
+            case AUTO -> autoDecode(bytes, channels, header, limit, howToRaise);
         };
         return Pixels.orient(img, header.orientation());
     }
 
-    private static Image autoDecode(byte[] bytes, int channels, ImageHeader header, long limit) throws IOException {
+    private static Image autoDecode(byte[] bytes, int channels, ImageHeader header, long limit, String howToRaise)
+            throws IOException {
         // CMYK/YCCK JPEGs: TwelveMonkeys converts them exactly as PIL does, OpenCV 1 level off
         boolean jpeg = header.format().equals("jpeg");
         if (!OpenCvDecoder.reads(header.format()) && !(jpeg && TurboJpegDecoder.available()) || header.components() == 4) {
-            return ImageIoDecoder.decode(bytes, channels, limit);
+            return ImageIoDecoder.decode(bytes, channels, limit, howToRaise);
         }
         try {
             if (jpeg && TurboJpegDecoder.available()) {
@@ -130,7 +150,7 @@ public final class Decoder {
         } catch (IOException | RuntimeException first) {
             // a second opinion: TwelveMonkeys reads some damaged JPEGs libjpeg-turbo gives up on
             try {
-                return ImageIoDecoder.decode(bytes, channels, limit);
+                return ImageIoDecoder.decode(bytes, channels, limit, howToRaise);
             } catch (IOException second) {
                 throw new IOException(
                         "not a readable " + header.format().toUpperCase(Locale.ROOT) + " image (" + second.getMessage() + ")", second);
@@ -148,8 +168,8 @@ public final class Decoder {
         return false;
     }
 
-    /** Refuses images above {@code limit} pixels with a message that says how to raise it. */
-    static void checkSize(int width, int height, long limit) throws IOException {
+    /** Refuses images above {@code limit} pixels; {@code howToRaise} ends the message. */
+    static void checkSize(int width, int height, long limit, String howToRaise) throws IOException {
         if (width <= 0 || height <= 0) {
             throw new IOException("image header says " + width + "x" + height + " pixels: corrupt file");
         }
@@ -157,14 +177,12 @@ public final class Decoder {
         if (pixels > limit) {
             throw new ImageTooLargeException(String.format(
                     Locale.ROOT,
-                    "image is %dx%d = %,d pixels, above the limit of %,d that guards against decompression bombs;"
-                            + " if the image is genuine, raise the limit with -D%s=N (e.g. in CONVKIT_JAVA_OPTS)"
-                            + " or Decoder.setMaxPixels(N)",
+                    "image is %dx%d = %,d pixels, above the limit of %,d that guards against decompression bombs%s",
                     width,
                     height,
                     pixels,
                     limit,
-                    MAX_PIXELS_PROPERTY));
+                    howToRaise));
         }
     }
 

@@ -27,7 +27,7 @@ final class ImageIoDecoder {
         return "imageio+twelvemonkeys";
     }
 
-    static Image decode(byte[] bytes, int channels, long maxPixels) throws IOException {
+    static Image decode(byte[] bytes, int channels, long maxPixels, String howToRaise) throws IOException {
         ImageInputStream in = new ByteArrayImageInputStream(bytes);
         Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
         if (!readers.hasNext()) {
@@ -37,7 +37,7 @@ final class ImageIoDecoder {
         try {
             reader.setInput(in, true, true);
             // formats whose header we do not parse are checked here, before pixels are allocated
-            Decoder.checkSize(reader.getWidth(0), reader.getHeight(0), maxPixels);
+            Decoder.checkSize(reader.getWidth(0), reader.getHeight(0), maxPixels, howToRaise);
             BufferedImage img = reader.read(0); // GIF: the first frame
             return toImage(img, channels);
         } catch (IOException e) {

@@ -2,6 +2,7 @@ package org.convkit.data.image;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import java.util.Arrays;
 import java.util.Random;
 import javax.imageio.ImageIO;
 import org.convkit.data.Image;
+import org.convkit.data.Sample;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
@@ -177,6 +179,14 @@ class DecoderTest {
         } finally {
             Decoder.setMaxPixels(old);
         }
+        // a caller's own limit (a server's --max-pixels) applies to its calls only
+        Sample small = Sample.encoded("png", png);
+        IOException own = assertThrows(Decoder.ImageTooLargeException.class, () -> Decoder.image(small, 3, 10));
+        assertTrue(own.getMessage().contains("4x4 = 16 pixels, above the limit of 10"), own.getMessage());
+        assertFalse(own.getMessage().contains(Decoder.MAX_PIXELS_PROPERTY), "no JVM-wide hint for a caller's limit: " + own.getMessage());
+        assertEquals(4, Decoder.image(small, 3, 16).width());
+        assertEquals(4, Decoder.decode(png, 3).width(), "the JVM-wide limit is untouched");
+        assertThrows(Decoder.ImageTooLargeException.class, () -> Decoder.image(Sample.encoded("bomb", bomb), 3, 399_999_999L));
     }
 
     @Test
