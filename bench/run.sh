@@ -21,7 +21,7 @@
 # CPU-time ratio (PyTorch's CPU seconds per image over convkit's, loader workers included on both
 # sides) is a cross-check that other jobs on the machine disturb much less than wall time.
 # --baseline "FLAGS": also run convkit with these JVM flags in every pair (e.g.
-# "-Dconvkit.channels_last=false": the NCHW layout of before) and report its ratio as "before".
+# "-Dconvkit.engine=nchw": the NCHW fallback) and report its ratio as "before".
 # --quick: one pair of tiny runs of W1 and W3 (a smoke test, about a minute; no figures kept: the
 # JIT is still warming up over so few steps, so its ratios read low).
 # A full run (no --quick) appends its table to bench/RESULTS.md with date, machine, versions, load.

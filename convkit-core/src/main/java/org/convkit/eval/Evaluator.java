@@ -4,12 +4,15 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import org.convkit.model.layers.BatchNormFolding;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import java.util.BitSet;
+import org.convkit.core.EngineSettings;
 import org.convkit.data.Batch;
-import ai.djl.nn.Block;
+import org.convkit.model.ConvNet;
+import org.convkit.model.layers.BatchNormFolding;
+import org.convkit.model.layers.EngineScope;
 
 /**
  * Runs a network over batches in evaluation mode: BatchNorm uses its running statistics, Dropout
@@ -26,15 +29,26 @@ public final class Evaluator {
 
     private final Block net;
     private final Device device;
+    private final EngineSettings engine;
 
     /**
-     * @param net an initialized network, or a part of one such as its backbone (parameters on
-     *     {@code device})
+     * @param net an initialized network (parameters on {@code device}); it runs with its own
+     *     engine settings
      * @param device where inputs are placed and the forward pass runs
      */
-    public Evaluator(Block net, Device device) {
-        this.net = net;
+    public Evaluator(ConvNet net, Device device) {
+        this(net, device, net.engine());
+    }
+
+    /**
+     * @param part a part of a network such as its backbone (parameters on {@code device})
+     * @param device where inputs are placed and the forward pass runs
+     * @param engine the settings of the network it belongs to (BatchNorm folding, ...)
+     */
+    public Evaluator(Block part, Device device, EngineSettings engine) {
+        this.net = part;
         this.device = device;
+        this.engine = engine;
     }
 
     /**
@@ -84,7 +98,7 @@ public final class Evaluator {
             noGrad = NoGrad.enter();
             BatchNormFolding.Scope f = null;
             try {
-                f = BatchNormFolding.fold(net);
+                f = BatchNormFolding.fold(net, engine);
                 base = NDManager.newBaseManager(device);
             } catch (RuntimeException e) {
                 if (f != null) {
@@ -103,7 +117,11 @@ public final class Evaluator {
                         batch.data(), new Shape(batch.size(), batch.channels(), batch.height(), batch.width()));
                 // DJL attaches an op's result to its input's manager: everything the forward
                 // pass makes from x belongs to this scope and is closed with it
-                NDList out = net.forward(new ParameterStore(scope, false), new NDList(x), false);
+                NDList out;
+                // a whole ConvNet enters its settings itself; a part (a backbone) gets them here
+                try (EngineScope ignored = EngineScope.enter(engine)) {
+                    out = net.forward(new ParameterStore(scope, false), new NDList(x), false);
+                }
                 consumer.accept(batch, out);
             }
         }

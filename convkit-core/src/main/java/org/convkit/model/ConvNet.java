@@ -13,6 +13,10 @@ import ai.djl.util.PairList;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.IntFunction;
+import org.convkit.core.EngineSettings;
+import org.convkit.model.engine.EngineCheck;
+import org.convkit.model.layers.EngineScope;
+import org.convkit.model.layers.MemoryFormat;
 
 /**
  * A classification network as every family in the zoo builds it: a {@link Backbone} that turns an
@@ -21,6 +25,10 @@ import java.util.function.IntFunction;
  * <p>The split is what fine-tuning needs (timm's forward_features / forward_head): freezing acts
  * on backbone stages, a new dataset replaces the head. The forward pass returns one logits array
  * per head, shape (N, classes).
+ *
+ * <p>A network runs with its own {@link EngineSettings} (layout, BatchNorm folding, ...): those
+ * given to {@link #setEngine}, else the ones the engine self-check chose for this process ({@link
+ * EngineCheck#settings()}), taken when first needed.
  */
 public final class ConvNet extends AbstractBlock {
     private final String architecture;
@@ -33,6 +41,10 @@ public final class ConvNet extends AbstractBlock {
     private NDManager manager;
     /** When set, forward takes backbone features of this shape (batch axis first) instead of images. */
     private Shape featureInput;
+    /** How this network runs; null until given or first needed. */
+    private EngineSettings engine;
+    /** The layout its conv weights are stored in now (fresh or loaded weights are NCHW). */
+    private EngineSettings.Layout storedLayout = EngineSettings.Layout.NCHW;
 
     /**
      * @param architecture the zoo name ("resnet18"); stored in checkpoints to rebuild the network
@@ -108,12 +120,54 @@ public final class ConvNet extends AbstractBlock {
         return featureInput != null;
     }
 
+    /**
+     * The settings this network runs with: those given to {@link #setEngine}, else the process's
+     * checked ones (which runs the engine self-check if this process has not yet).
+     */
+    public EngineSettings engine() {
+        if (engine == null) {
+            engine = EngineCheck.settings();
+        }
+        return engine;
+    }
+
+    /**
+     * Runs this network with {@code settings} from now on; an initialized network's conv weights
+     * are stored again in the new layout. Returns this network.
+     */
+    public ConvNet setEngine(EngineSettings settings) {
+        this.engine = java.util.Objects.requireNonNull(settings, "settings");
+        if (manager != null) {
+            layoutWeights();
+        }
+        return this;
+    }
+
     /** Allocates and initializes all parameters in {@code manager} (which then owns them). */
     public ConvNet initialize(NDManager manager) {
         this.manager = manager;
         initialize(manager, DataType.FLOAT32, inputShape());
-        MemoryFormat.apply(this);
+        storedLayout = EngineSettings.Layout.NCHW;
+        layoutWeights();
         return this;
+    }
+
+    /** Stores the conv weights in the layout of {@link #engine()}, unless they are so already. */
+    private void layoutWeights() {
+        EngineSettings.Layout want = engine().layout();
+        if (want != storedLayout) {
+            MemoryFormat.apply(this, want);
+            storedLayout = want;
+        }
+    }
+
+    /**
+     * Call after code that wrote NCHW storage into the parameters (loading weights does): the conv
+     * weights go back to the layout this network runs with.
+     */
+    public void weightsReplaced() {
+        storedLayout = EngineSettings.Layout.NCHW;
+        layoutWeights();
     }
 
     /**
@@ -153,13 +207,16 @@ public final class ConvNet extends AbstractBlock {
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        if (featureInput != null) {
-            Shape perSample = featureInput.slice(1);
-            NDList features = new NDList(inputs.head().reshape(new Shape(-1).addAll(perSample)));
+        // the layers inside read this network's settings from the scope (see EngineScope)
+        try (EngineScope ignored = EngineScope.enter(engine())) {
+            if (featureInput != null) {
+                Shape perSample = featureInput.slice(1);
+                NDList features = new NDList(inputs.head().reshape(new Shape(-1).addAll(perSample)));
+                return heads.forward(ps, features, training);
+            }
+            NDList features = backbone.forward(ps, inputs, training);
             return heads.forward(ps, features, training);
         }
-        NDList features = backbone.forward(ps, inputs, training);
-        return heads.forward(ps, features, training);
     }
 
     @Override

@@ -111,7 +111,7 @@ public final class FeatureCache {
         try (Loader.Epoch it = loader.epoch(0);
                 Progress bar = new Progress("features " + loader.options().split(), loader.source().size(), "img")) {
             // the evaluation pass (no gradients, BatchNorm folded, every sample once) over the backbone
-            new Evaluator(net.backbone(), device).run(() -> it, (b, features) -> {
+            new Evaluator(net.backbone(), device, net.engine()).run(() -> it, (b, features) -> {
                 bar.advance(b.size());
                 NDArray f = features.head();
                 rowShape[0] = f.getShape().slice(1).getShape();

@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import org.convkit.model.MemoryFormat;
+import org.convkit.core.EngineSettings;
 
 /**
  * Inference with every BatchNorm folded into the convolution right before it: {@code conv(x, W) ->
@@ -27,12 +27,10 @@ import org.convkit.model.MemoryFormat;
  * duration of a scope (an evaluation pass); the chains that run a conv and then its BN ({@link
  * Intermediates#chain}, the residual blocks) ask {@link #forward} first and skip the BN when it
  * answers. Training passes ({@code training = true}) never fold, nor does anything outside a scope,
- * so weights that change between evaluations are folded afresh each time.
- * {@code -Dconvkit.fold_batchnorm=false} turns it off (for comparisons).
+ * so weights that change between evaluations are folded afresh each time. Whether a pass folds is
+ * the network's {@link EngineSettings#foldBatchNorm()}: a speed path the engine self-check must pass.
  */
 public final class BatchNormFolding {
-    private static final boolean ENABLED =
-            !"false".equalsIgnoreCase(System.getProperty("convkit.fold_batchnorm", "true"));
     /** DJL's BatchNorm keeps its epsilon private and has no getter: read once, by reflection. */
     private static final Field EPSILON = epsilonField();
     /**
@@ -79,16 +77,17 @@ public final class BatchNormFolding {
 
     /**
      * Folds every (Conv2d, BatchNorm) pair of {@code net} that sits as consecutive children of one
-     * block, from the parameters' current values. Pairs already folded by an enclosing scope are left
-     * to it.
+     * block, from the parameters' current values, when {@code settings} fold (an empty scope
+     * otherwise); the folded weights get the settings' layout. Pairs already folded by an enclosing
+     * scope are left to it.
      */
-    public static Scope fold(Block net) {
+    public static Scope fold(Block net, EngineSettings settings) {
         Scope scope = new Scope();
-        if (!ENABLED || EPSILON == null) {
+        if (!settings.foldBatchNorm() || EPSILON == null) {
             return scope;
         }
         try {
-            collect(net, ACTIVE.get(), scope);
+            collect(net, ACTIVE.get(), scope, settings.layout());
         } catch (RuntimeException e) {
             scope.close(); // no half-folded network left behind for later passes
             throw e;
@@ -96,26 +95,27 @@ public final class BatchNormFolding {
         return scope;
     }
 
-    private static void collect(Block block, Map<Block, Folded> active, Scope scope) {
+    private static void collect(Block block, Map<Block, Folded> active, Scope scope, EngineSettings.Layout layout) {
         List<Block> children = block.getChildren().values();
         if (block instanceof Pairs p) {
             for (Block[] pair : p.convBnPairs()) {
-                foldPair(pair[0], pair[1], active, scope);
+                foldPair(pair[0], pair[1], active, scope, layout);
             }
         }
         for (int i = 0; i < children.size(); i++) {
             Block child = children.get(i);
             if (i + 1 < children.size() && !(block instanceof Pairs)) {
-                foldPair(child, children.get(i + 1), active, scope);
+                foldPair(child, children.get(i + 1), active, scope, layout);
             }
-            collect(child, active, scope);
+            collect(child, active, scope, layout);
         }
     }
 
-    private static void foldPair(Block first, Block second, Map<Block, Folded> active, Scope scope) {
+    private static void foldPair(Block first, Block second, Map<Block, Folded> active, Scope scope,
+            EngineSettings.Layout layout) {
         if (first instanceof Conv2d conv && second instanceof BatchNorm bn && !active.containsKey(conv)
                 && initialized(conv) && initialized(bn)) {
-            active.put(conv, folded(conv, bn));
+            active.put(conv, folded(conv, bn, layout));
             scope.convs.add(conv);
         }
     }
@@ -137,7 +137,7 @@ public final class BatchNormFolding {
                 c.getGroups());
     }
 
-    private static Folded folded(Conv2d conv, BatchNorm bn) {
+    private static Folded folded(Conv2d conv, BatchNorm bn, EngineSettings.Layout layout) {
         NDArray w = param(conv, "weight");
         float eps;
         try {
@@ -155,8 +155,8 @@ public final class BatchNormFolding {
             NDArray shift = conv.isIncludeBias() ? copy(param(conv, "bias"), tmp).sub(mean) : mean.neg();
             NDArray bias = shift.mul(scale).add(copy(param(bn, "beta"), tmp));
             NDArray weight = copy(w, tmp).mul(scale.reshape(-1, 1, 1, 1));
-            // the same storage as the other conv weights, so libtorch keeps picking the NHWC kernels
-            if (MemoryFormat.channelsLast()) {
+            // the same storage as the other conv weights, so libtorch keeps picking the same kernels
+            if (layout == EngineSettings.Layout.CHANNELS_LAST) {
                 weight = MemoryFormat.toChannelsLast(weight);
             }
             return new Folded(bn, keep(weight, owner), keep(bias, owner));

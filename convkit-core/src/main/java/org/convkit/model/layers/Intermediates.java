@@ -18,12 +18,10 @@ import java.util.List;
  * Closing a DJL handle only drops one reference to the tensor: autograd keeps what backward needs
  * (saved inputs/outputs hold their own references), views keep their storage, so this is safe in
  * training too. The chain's own input and anything a block hands through unchanged are never
- * closed. {@code -Dconvkit.free_intermediates=false} keeps DJL's behavior (for comparisons).
+ * closed. A network whose {@link org.convkit.core.EngineSettings#freeIntermediates()} is off keeps
+ * DJL's behavior (for comparisons): the setting is read from the running pass's {@link EngineScope}.
  */
 public final class Intermediates {
-    private static final boolean ENABLED =
-            !"false".equalsIgnoreCase(System.getProperty("convkit.free_intermediates", "true"));
-
     private Intermediates() {}
 
     /** {@code blocks} applied in order to {@code inputs}, intermediates closed as they are used up. */
@@ -49,7 +47,7 @@ public final class Intermediates {
 
     /** Closes every array of {@code used} that is not also (the same object) in {@code kept}. */
     public static void release(NDList used, NDList kept) {
-        if (!ENABLED) {
+        if (!EngineScope.current().freeIntermediates()) {
             return;
         }
         for (NDArray a : used) {
@@ -61,7 +59,7 @@ public final class Intermediates {
 
     /** Closes {@code used} unless it is one of {@code kept}'s arrays. */
     public static void release(NDArray used, NDList kept) {
-        if (ENABLED && !contains(kept, used)) {
+        if (EngineScope.current().freeIntermediates() && !contains(kept, used)) {
             used.close();
         }
     }

@@ -33,7 +33,7 @@ public final class Forward {
         }
         long n = x.getShape().get(0);
         List<List<NDArray>> perHead = new ArrayList<>();
-        try (BatchNormFolding.Scope folded = BatchNormFolding.fold(net)) {
+        try (BatchNormFolding.Scope folded = BatchNormFolding.fold(net, net.engine())) {
             for (long start = 0; start < n; start += batchSize) {
                 // each chunk's activations live in a sub-manager closed right after; outputs are kept
                 try (NDManager step = manager.newSubManager(manager.getDevice())) {

@@ -97,8 +97,8 @@ public final class WeightLoader {
         for (Map.Entry<Parameter, NDArray> e : matched.entrySet()) {
             copy(e.getValue(), e.getKey().getArray());
         }
-        // set() stores NCHW: put the conv weights back in the layout the engine runs fastest
-        org.convkit.model.MemoryFormat.apply(net);
+        // set() stores NCHW: put the conv weights back in the layout the network runs with
+        net.weightsReplaced();
         return report;
     }
 

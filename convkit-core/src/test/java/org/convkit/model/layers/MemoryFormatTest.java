@@ -1,4 +1,4 @@
-package org.convkit.model;
+package org.convkit.model.layers;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -14,8 +14,12 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.convkit.core.EngineSettings;
 import org.convkit.core.Runtime;
 import org.convkit.eval.NoGrad;
+import org.convkit.model.ConvNet;
+import org.convkit.model.ModelOptions;
+import org.convkit.model.Zoo;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,13 +27,16 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Channels-last weights are a storage detail: the same values, the same outputs and gradients as
- * NCHW weights, trainable with in-place updates (the failure mode of a layout made by views).
+ * NCHW weights, trainable with in-place updates (the failure mode of a layout made by views). Two
+ * networks with different settings side by side in one JVM.
  */
-@Tag("own-jvm") // forces channels-last, which crashes libtorch on some CPUs: a crash ends only this JVM
+@Tag("own-jvm") // runs channels-last, which crashes libtorch on some CPUs: a crash ends only this JVM
 class MemoryFormatTest {
+    static final EngineSettings NCHW = EngineSettings.PLAIN;
+    static final EngineSettings CHANNELS_LAST = NCHW.withLayout(EngineSettings.Layout.CHANNELS_LAST);
+
     @BeforeAll
     static void engine() {
-        System.setProperty("convkit.channels_last", "true"); // this class runs in a JVM of its own
         Runtime.init();
     }
 
@@ -42,20 +49,16 @@ class MemoryFormatTest {
         Engine engine = Runtime.init();
         engine.setRandomSeed(7); // the same weights and inputs every run
         try (NDManager m = NDManager.newBaseManager()) {
-            ConvNet cl = Zoo.create(name, o).initialize(m); // channels-last: set for this JVM
-            ConvNet nchw;
-            try {
-                System.setProperty("convkit.channels_last", "false");
-                nchw = Zoo.create(name, o).initialize(m);
-            } finally {
-                System.setProperty("convkit.channels_last", "true");
-            }
+            ConvNet cl = Zoo.create(name, o).setEngine(CHANNELS_LAST).initialize(m);
+            ConvNet nchw = Zoo.create(name, o).setEngine(NCHW).initialize(m);
             Map<String, float[]> values = new LinkedHashMap<>();
             cl.parametersByPath().forEach((path, p) -> values.put(path, p.getArray().toFloatArray()));
             nchw.parametersByPath().forEach((path, p) -> p.getArray().set(values.get(path)));
 
-            // applying again changes no value and keeps gradients on
-            MemoryFormat.apply(cl);
+            // changing the layout there and back, or applying it again, changes no value and keeps
+            // gradients on
+            cl.setEngine(NCHW).setEngine(CHANNELS_LAST);
+            MemoryFormat.apply(cl, EngineSettings.Layout.CHANNELS_LAST);
             cl.parametersByPath().forEach((path, p) -> {
                 assertArrayEquals(values.get(path), p.getArray().toFloatArray(), path);
                 assertEquals(p.requiresGradient(), p.getArray().hasGradient(), path);

@@ -1,8 +1,11 @@
-package org.convkit.model;
+package org.convkit.model.layers;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import org.convkit.core.EngineSettings.Layout;
 
 /**
  * Channels-last storage for convolution weights ({@code model.to(memory_format=torch.channels_last)}
@@ -10,36 +13,28 @@ import ai.djl.nn.Parameter;
  * becomes N, H, W, C. libtorch's oneDNN convolutions then run in NHWC directly: a channels-last
  * weight makes every convolution take the NHWC path, its output is NHWC, and BatchNorm, ReLU,
  * pooling and the residual adds keep that layout, so no layer reorders data back and forth.
- * Measured on a 2-core AVX-512 CPU (bench/RESULTS.md): ResNet-18 training 15-30% faster.
  *
  * <p>DJL has no memory-format API; the NHWC copy is made with a transpose and a reshape (which
  * copies a non-contiguous view) and then put in place of the parameter's array with {@link
  * NDArray#intern}, so the Parameter, its name and its owner stay the same. Reading an array back
  * (toByteBuffer, checkpoints) still gives NCHW order: libtorch makes it contiguous first.
  *
- * <p>Off by default: on some CPUs libtorch 2.7.1's oneDNN computes wrong channels-last convolutions
- * or crashes in them (a VM whose hypervisor reports no cache sizes), so NCHW stays the default until
- * the path has proved itself on the machine it runs on. {@code -Dconvkit.channels_last=true} forces it.
+ * <p>Which layout a network uses is its {@link org.convkit.core.EngineSettings}: on some CPUs
+ * libtorch 2.7.1's oneDNN computes wrong channels-last convolutions or crashes in them, so
+ * channels-last is used only where the engine self-check passed it (docs/engine.md).
  */
 public final class MemoryFormat {
     private MemoryFormat() {}
 
-    /** Whether convkit stores convolution weights channels-last (off unless asked for). */
-    public static boolean channelsLast() {
-        return "true".equalsIgnoreCase(System.getProperty("convkit.channels_last", "false"));
-    }
-
     /**
-     * Puts every 4-D parameter of {@code net} (the convolution weights) in channels-last storage,
-     * when {@link #channelsLast()}. Call it once the parameters have their values: {@link
-     * ConvNet#initialize} does, and so must code that later replaces parameter data (loading
-     * weights writes NCHW storage again). Each call copies the conv weights once (ResNet-18: 45 MB).
+     * Puts every initialized 4-D parameter of {@code block} (the convolution weights) in {@code
+     * layout}'s storage. Call it once the parameters have their values and again after code
+     * replaces parameter data (loading weights writes NCHW storage). Each call copies the conv
+     * weights once (ResNet-18: 45 MB).
      */
-    public static void apply(ConvNet net) {
-        if (!channelsLast()) {
-            return;
-        }
-        for (Parameter p : net.parametersByPath().values()) {
+    public static void apply(Block block, Layout layout) {
+        for (Pair<String, Parameter> named : block.getParameters()) {
+            Parameter p = named.getValue();
             if (!p.isInitialized()) {
                 continue;
             }
@@ -48,11 +43,16 @@ public final class MemoryFormat {
                 continue;
             }
             boolean grad = w.hasGradient();
-            w.intern(toChannelsLast(w));
+            w.intern(to(w, layout));
             if (grad) {
                 w.setRequiresGradient(true);
             }
         }
+    }
+
+    /** A copy of a 4-D array in {@code layout}'s storage (same shape and values). */
+    public static NDArray to(NDArray x, Layout layout) {
+        return layout == Layout.CHANNELS_LAST ? toChannelsLast(x) : toNchw(x);
     }
 
     /**
@@ -70,6 +70,16 @@ public final class MemoryFormat {
                 NDArray back = flat.reshape(n, s.get(2), s.get(3), s.get(1));
                 NDArray view = back.transpose(0, 3, 1, 2)) {
             return view.duplicate(); // clone keeps the strides of a dense array
+        }
+    }
+
+    /** A contiguous NCHW copy of a 4-D array stored in any layout (same shape and values). */
+    public static NDArray toNchw(NDArray x) {
+        // reshape of a channels-last array to 1-D cannot be a view: libtorch copies it in logical
+        // (NCHW) order; of an NCHW array it is a view, hence the final copy either way
+        try (NDArray flat = x.reshape(-1);
+                NDArray back = flat.reshape(x.getShape())) {
+            return back.duplicate();
         }
     }
 }
