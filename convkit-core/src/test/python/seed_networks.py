@@ -139,6 +139,20 @@ def heads(out):
     return list(out) if isinstance(out, (tuple, list)) else [out]
 
 
+def with_bn_statistics(model, shape):
+    """BatchNorm away from its initial 1/0, running statistics from a few training batches: a
+    statistic that is not loaded, or a BatchNorm1d that normalizes the wrong axis, shows. In eval mode."""
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+                m.weight.uniform_(0.5, 1.5)
+                m.bias.normal_(0.0, 0.1)
+        model.train()
+        for _ in range(3):
+            model(torch.randn(4, *shape))
+    return model.eval()
+
+
 def layout(names):
     result = {}
     for name in names:
@@ -156,18 +170,8 @@ def fidelity(out, names):
     for i, name in enumerate(names):
         build, shape, n_eval, n_train = NETS[name]
         torch.manual_seed(4321 + i)
-        model = build()
+        model = with_bn_statistics(build(), shape)
         with torch.no_grad():
-            # BatchNorm away from its initial 1/0, running statistics from a few training batches:
-            # a statistic that is not loaded, or a BatchNorm1d that normalizes the wrong axis, shows
-            for m in model.modules():
-                if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
-                    m.weight.uniform_(0.5, 1.5)
-                    m.bias.normal_(0.0, 0.1)
-            model.train()
-            for _ in range(3):
-                model(torch.randn(4, *shape))
-            model.eval()
             x = torch.randn(n_eval, *shape)
             y = torch.stack(heads(model(x)))
         torch.save(model.state_dict(), os.path.join(out, name + ".pth"))

@@ -56,7 +56,8 @@ public final class BackboneWeights {
         try (StateDict sd = StateDict.read(from)) {
             Map<String, NDArray> tensors = ChannelAdapter.fit(net, keyMap.apply(sd.tensors()), adaptChannels,
                     from.toString());
-            return WeightLoader.load(net, tensors, from.toString(), WeightLoader.KeyStyle.AUTO, true, true);
+            return WeightLoader.load(net, tensors, from.toString(), WeightLoader.KeyStyle.AUTO, true, true,
+                    sd.inStateDictOrder());
         }
     }
 }

@@ -151,6 +151,14 @@ public final class StateDict implements AutoCloseable {
         return file;
     }
 
+    /**
+     * True if {@link #tensors} iterate in the order of the state dict that was saved (the order the
+     * model registered its parameters): torch.save keeps it, safetensors files do not.
+     */
+    public boolean inStateDictOrder() {
+        return !format.equals(Format.SAFETENSORS.text);
+    }
+
     /** "safetensors", "torch.save zip" or "torch.save legacy (before PyTorch 1.6)". */
     public String format() {
         return format;

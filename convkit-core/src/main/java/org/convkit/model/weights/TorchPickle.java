@@ -64,35 +64,40 @@ final class TorchPickle {
 
     /**
      * The dict of tensors inside what was pickled: the object itself, or what it holds under
-     * "state_dict", "model_state_dict", "model" or "net" (training checkpoints). Entries that are
-     * not tensors (an epoch number, optimizer settings) are ignored.
+     * "state_dict", "model_state_dict", "model" or "net" (training checkpoints), whichever holds
+     * more tensors: a checkpoint may keep a tensor or two beside its state dict (PyTorch's ImageNet
+     * example saves {@code best_acc1} as one). Entries that are not tensors (an epoch number,
+     * optimizer settings) are ignored.
      */
     static Map<String, TensorRef> stateDict(Path file, Object root) {
-        Object node = root;
-        String path = "";
-        while (node instanceof Map<?, ?> m && tensors(m).isEmpty()) {
-            Object inner = null;
-            for (String w : WRAPPERS) {
-                if (m.get(w) instanceof Map<?, ?>) {
-                    inner = m.get(w);
-                    path += "['" + w + "']";
-                    break;
-                }
-            }
-            if (inner == null) {
-                break;
-            }
-            node = inner;
-        }
-        if (!(node instanceof Map<?, ?> m) || tensors(m).isEmpty()) {
+        StringBuilder path = new StringBuilder();
+        Map<String, TensorRef> found = root instanceof Map<?, ?> m ? find(m, path) : Map.of();
+        if (found.isEmpty()) {
             String what = root instanceof Map<?, ?> r ? "a dict with keys " + firstKeys(r)
                     : root == null ? "None" : "a " + root.getClass().getSimpleName();
             throw new ConvkitException(file + ": holds no state dict of tensors (found " + what + ")");
         }
-        if (!path.isEmpty()) {
+        if (path.length() > 0) {
             log.info("{}: using the state dict under {}", file, path);
         }
-        return tensors(m);
+        return found;
+    }
+
+    /** The tensors of {@code m}, or of the wrapper in it holding more; {@code path} gets the wrappers taken. */
+    private static Map<String, TensorRef> find(Map<?, ?> m, StringBuilder path) {
+        Map<String, TensorRef> own = tensors(m);
+        for (String w : WRAPPERS) {
+            if (m.get(w) instanceof Map<?, ?> inner) {
+                StringBuilder innerPath = new StringBuilder("['" + w + "']");
+                Map<String, TensorRef> nested = find(inner, innerPath);
+                if (nested.size() > own.size()) {
+                    path.append(innerPath);
+                    return nested;
+                }
+                break;
+            }
+        }
+        return own;
     }
 
     /** The shape of every tensor, without reading a byte of its data. */

@@ -45,6 +45,19 @@ public final class WeightLoader {
      */
     public static LoadReport load(ConvNet net, Map<String, NDArray> tensors, String source, KeyStyle style,
             boolean ignoreHead, boolean strict) {
+        return load(net, tensors, source, style, ignoreHead, strict, false);
+    }
+
+    /**
+     * As {@link #load(ConvNet, Map, String, KeyStyle, boolean, boolean)}; when the names do not
+     * match and {@code inFileOrder}, the tensors are matched by position if they all line up in
+     * order, shape and kind ({@link LoadReport#byPosition()} holds the mapping).
+     *
+     * @param inFileOrder {@code tensors} iterate in the order of the file's state dict, which is the
+     *     order the model registered them (torch.save keeps it; safetensors does not)
+     */
+    public static LoadReport load(ConvNet net, Map<String, NDArray> tensors, String source, KeyStyle style,
+            boolean ignoreHead, boolean strict, boolean inFileOrder) {
         Map<String, Parameter> ours = net.parametersByPath();
         if (style == KeyStyle.AUTO) {
             style = score(torchNames(net, ours).keySet(), tensors) > score(ours.keySet(), tensors)
@@ -89,10 +102,22 @@ public final class WeightLoader {
         }
         String styleName = style == KeyStyle.TORCH ? "pytorch" : "convkit";
         LoadReport report = new LoadReport(source, styleName, matched.size(), missing, unexpected, wrong, skipped, List.of());
-        if (strict && !report.complete()) {
-            throw new ConvkitException("weights " + source + " do not fit " + describe(net) + " (" + (style == KeyStyle.TORCH ? "PyTorch" : "convkit")
-                    + " key names, " + matched.size() + " of " + names.size() + " parameters match):"
-                    + report.problems() + "\n" + hint(net, report, names, tensors, matched.size()));
+        if (!report.complete()) {
+            // the names differ: a file whose tensors line up one-to-one, in order, shape and kind, is
+            // the same network defined another way (d2l's Sequential with a Reshape in front ...)
+            Positional pos = inFileOrder ? byPosition(net, ours, tensors, ignoreHead)
+                    : new Positional(Map.of(), List.of(), List.of(), "a safetensors file does not keep the order of the"
+                            + " state dict it was made from, so its tensors cannot be matched by position");
+            if (pos.mismatch() == null) {
+                matched = pos.pairs();
+                report = new LoadReport(source, "position", matched.size(), List.of(), List.of(), List.of(), pos.skipped(),
+                        pos.mapping());
+            } else if (strict) {
+                throw new ConvkitException("weights " + source + " do not fit " + describe(net) + " ("
+                        + (style == KeyStyle.TORCH ? "PyTorch" : "convkit") + " key names, " + matched.size() + " of "
+                        + names.size() + " parameters match):" + report.problems() + "\n"
+                        + hint(net, report, names, tensors, matched.size(), pos.mismatch()));
+            }
         }
         for (Map.Entry<Parameter, NDArray> e : matched.entrySet()) {
             copy(e.getValue(), e.getKey().getArray());
@@ -132,6 +157,71 @@ public final class WeightLoader {
         }
     }
 
+    /**
+     * The file's tensors matched to the network's parameters by position, or why they cannot be.
+     *
+     * @param pairs parameter -> tensor, when everything lines up
+     * @param mapping "file key -> network key [shape]" per tensor, in order
+     * @param skipped the classifier's keys under ignoreHead
+     * @param mismatch the first thing that does not line up, or null
+     */
+    private record Positional(Map<Parameter, NDArray> pairs, List<String> mapping, List<String> skipped,
+            String mismatch) {}
+
+    /**
+     * Lines the file's tensors up with the network's parameters in order: the same count, and one
+     * by one the same shape and the same kind, the key's last part ({@code weight}, {@code bias},
+     * {@code running_mean}, {@code running_var}: a BatchNorm's four tensors share a shape, so shape
+     * alone would not catch a swap). {@code num_batches_tracked} is left out on the file's side, as
+     * when matching by name. Under {@code ignoreHead} the classifier must line up in kind only.
+     */
+    private static Positional byPosition(ConvNet net, Map<String, Parameter> ours, Map<String, NDArray> tensors,
+            boolean ignoreHead) {
+        List<Map.Entry<String, NDArray>> file = new ArrayList<>();
+        tensors.entrySet().stream().filter(e -> !e.getKey().endsWith("num_batches_tracked")).forEach(file::add);
+        List<String> paths = new ArrayList<>(ours.keySet());
+        Map<Parameter, NDArray> pairs = new LinkedHashMap<>();
+        List<String> mapping = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        if (file.size() != paths.size()) {
+            return new Positional(pairs, mapping, skipped, "the file has " + file.size()
+                    + " tensors (num_batches_tracked not counted), the network " + paths.size());
+        }
+        for (int i = 0; i < paths.size(); i++) {
+            String path = paths.get(i);
+            String ourKey = net.torchKeys().toTorch(path).orElse(path);
+            Parameter p = ours.get(path);
+            String key = file.get(i).getKey();
+            NDArray t = file.get(i).getValue();
+            String theirs = "tensor " + (i + 1) + " of the file, " + key + " " + t.getShape();
+            String mine = "the network's " + ourKey + " " + p.getArray().getShape();
+            if (!lastPart(key).equals(lastPart(ourKey))) {
+                return new Positional(pairs, mapping, skipped, theirs + ", is a " + lastPart(key)
+                        + " where " + mine + " is a " + lastPart(ourKey));
+            }
+            if (ignoreHead && path.startsWith(HEAD)) {
+                skipped.add(ourKey);
+                continue;
+            }
+            if (!t.getShape().equals(p.getArray().getShape())) {
+                return new Positional(pairs, mapping, skipped, theirs + ", does not have the"
+                        + " shape of " + mine);
+            }
+            if (!t.getDataType().isFloating()) {
+                return new Positional(pairs, mapping, skipped, theirs + ", holds "
+                        + t.getDataType() + " where " + mine + " needs floating point");
+            }
+            pairs.put(p, t);
+            mapping.add(key + " -> " + ourKey + " " + t.getShape());
+        }
+        return new Positional(pairs, mapping, skipped, null);
+    }
+
+    /** "weight" of "features.0.weight". */
+    private static String lastPart(String key) {
+        return key.substring(key.lastIndexOf('.') + 1);
+    }
+
     /** torch key -> our path, for every parameter that has a torch counterpart; the rest by path. */
     private static Map<String, String> torchNames(ConvNet net, Map<String, Parameter> ours) {
         Map<String, String> out = new LinkedHashMap<>();
@@ -161,7 +251,7 @@ public final class WeightLoader {
 
     /** What to do about it: the likely cause of the mismatch, in the user's terms. */
     private static String hint(ConvNet net, LoadReport r, Map<String, String> names, Map<String, NDArray> tensors,
-            int matched) {
+            int matched, String byPosition) {
         Set<String> headKeys = new LinkedHashSet<>();
         names.forEach((key, path) -> {
             if (path.startsWith(HEAD)) {
@@ -187,8 +277,10 @@ public final class WeightLoader {
                     + fits.get(0) + ".";
         }
         if (matched < names.size() / 2) {
-            return "Most keys do not match: the file probably holds another architecture than "
-                    + net.architecture() + ", or was built with other options (--width, --stem, --input).";
+            return "Most keys do not match, nor do the tensors line up by position: " + byPosition
+                    + ". The file probably holds another architecture than "
+                    + net.architecture() + ", or was built with other options (--width, --stem, --input, --classes);"
+                    + " if it is the same network under other names, --key-map FILE renames its keys.";
         }
         return "Check --model and its options against how the weights were made;"
                 + " --ignore-head skips the classifier.";

@@ -57,7 +57,7 @@ public final class Weights {
         }
         try (StateDict sd = StateDict.read(file)) {
             LoadReport r = WeightLoader.load(net, keyMap.apply(sd.tensors()), file.toString(), WeightLoader.KeyStyle.AUTO,
-                    ignoreHead, true);
+                    ignoreHead, true, sd.inStateDictOrder());
             log.debug("{} ({}): {} tensors loaded, {} skipped", file, sd.format(), r.loaded(), r.skipped().size());
             return r;
         }

@@ -195,4 +195,48 @@ class WeightsTest {
             assertTrue(e.getMessage().contains(".safetensors"), e.getMessage());
         }
     }
+
+    /**
+     * Other names, same order (as a .pth keeps it): every tensor lines up in shape and kind
+     * (weight, bias, running_mean ...), so they load by position, mapping shown; with a
+     * BatchNorm's mean and variance swapped (same shapes) they do not, naming the first mismatch.
+     * A safetensors file keeps no order: refused, saying so.
+     */
+    @Test
+    void namesThatDifferLoadByPositionWhenEverythingLinesUp() throws Exception {
+        try (NDManager m = NDManager.newBaseManager()) {
+            ConvNet a = CheckpointTest.small(3).initialize(m);
+            Map<String, NDArray> renamed = new LinkedHashMap<>();
+            Map<String, NDArray> swapped = new LinkedHashMap<>();
+            a.parametersByPath().forEach((path, p) -> {
+                String key = a.torchKeys().toTorch(path).orElseThrow();
+                renamed.put("model.body." + key.replace("layer", "stage"), p.getArray());
+                swapped.put("x." + key.replace("running_mean", "TMP").replace("running_var", "running_mean")
+                        .replace("TMP", "running_var"), p.getArray());
+                if (key.endsWith("running_var")) { // as PyTorch saves them; not counted when lining up
+                    renamed.put("model.body." + key.replace("running_var", "num_batches_tracked"), m.create(7L));
+                }
+            });
+            ConvNet b = CheckpointTest.small(3).initialize(m);
+            LoadReport r = WeightLoader.load(b, renamed, "model.pth", WeightLoader.KeyStyle.AUTO, false, true, true);
+            assertEquals("position", r.keyStyle());
+            assertEquals("model.body.conv1.weight -> conv1.weight " + a.parameterShapes().get("backbone.stem.conv1.weight"),
+                    r.byPosition().get(0));
+            assertSameParameters(a, b, true);
+
+            ConvkitException e = assertThrows(ConvkitException.class,
+                    () -> WeightLoader.load(b, swapped, "model.pth", WeightLoader.KeyStyle.AUTO, false, true, true));
+            assertTrue(e.getMessage().contains("tensor 4 of the file, x.bn1.running_var (") && e.getMessage().contains(
+                    "is a running_var where the network's bn1.running_mean"), e.getMessage());
+
+            Path file = exportedAndEdited(a, (mm, t) -> {
+                Map<String, NDArray> out = new LinkedHashMap<>();
+                t.forEach((k, v) -> out.put("model.body." + k, v));
+                t.clear();
+                t.putAll(out);
+            });
+            e = assertThrows(ConvkitException.class, () -> Weights.load(b, file, false));
+            assertTrue(e.getMessage().contains("safetensors file does not keep the order"), e.getMessage());
+        }
+    }
 }
