@@ -64,6 +64,8 @@ class EvalCommandTest {
         assertEquals(0, text.exit, text.err);
         assertTrue(text.out.contains("accuracy ") && text.out.contains("stripes") && text.out.contains("confusion matrix"),
                 text.out);
+        assertTrue(text.out.startsWith("checkpoint " + ckpt + " (lenet, input 1x28x28)\ndata       shapes test: "),
+                text.out);
     }
 
     @Test
@@ -126,6 +128,8 @@ class EvalCommandTest {
                 "--workers", "1");
         assertEquals(0, text.exit, text.err);
         assertTrue(text.out.startsWith("weights    " + file + " (lenet, input 1x28x28)"), text.out);
+        String dataLine = text.out.lines().filter(l -> l.startsWith("data ")).findFirst().orElseThrow();
+        assertTrue(dataLine.contains(data.toString()) && !dataLine.contains(file.toString()), dataLine);
         assertTrue(text.err.contains("normalization: none") && text.err.contains("classes: 3"), text.err);
     }
 

@@ -115,7 +115,7 @@ public final class CheckpointEvaluation {
             skipped = loader.skipped();
         }
         return new Outcome(model.describe(), manifest.architecture(), manifest.options().inputSpec(),
-                dataName + ": " + model.describe(), o.split(), pipeline.spec(), result, skipped);
+                dataName + ": " + source.describe(), o.split(), pipeline.spec(), result, skipped);
     }
 
     private static String checkSplit(String split) {
