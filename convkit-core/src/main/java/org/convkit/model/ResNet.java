@@ -27,6 +27,7 @@ import org.convkit.model.layers.Intermediates;
 import org.convkit.model.layers.Named;
 import org.convkit.model.layers.Seq;
 import org.convkit.model.layers.Shapes;
+import org.convkit.model.layers.Traceable;
 
 /**
  * ResNet (He et al., 2015) as torchvision builds it: BasicBlock for 18/34, Bottleneck for 50+,
@@ -229,7 +230,7 @@ public final class ResNet {
      * A residual block: (conv, bn) pairs with ReLU between them, plus a shortcut, then ReLU.
      * BasicBlock has two 3x3 convs; Bottleneck reduces with 1x1, convolves 3x3, expands 1x1 x4.
      */
-    static final class Residual extends AbstractBlock {
+    static final class Residual extends AbstractBlock implements Traceable {
         private final String kind;
         private final List<Block> layers = new ArrayList<>(); // conv1, bn1, conv2, bn2 [, conv3, bn3]
         private final Block downsample;
@@ -292,6 +293,20 @@ public final class ResNet {
             }
             Intermediates.release(sum, out);
             return out;
+        }
+
+        /** The same computation as {@link #forwardInternal}, for exporters: relu(convs(x) + shortcut(x)). */
+        @Override
+        public <V> V trace(Tracer<V> t, V x) {
+            V y = x;
+            for (int i = 0; i < layers.size(); i += 2) {
+                y = t.apply(layers.get(i + 1), t.apply(layers.get(i), y));
+                if (i + 2 < layers.size()) {
+                    y = t.relu(y);
+                }
+            }
+            V identity = downsample == null ? x : t.apply(downsample, x);
+            return t.relu(t.add(y, identity));
         }
 
         @Override

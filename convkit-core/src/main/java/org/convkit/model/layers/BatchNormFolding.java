@@ -137,14 +137,21 @@ public final class BatchNormFolding {
                 c.getGroups());
     }
 
-    private static Folded folded(Conv2d conv, BatchNorm bn, EngineSettings.Layout layout) {
-        NDArray w = param(conv, "weight");
-        float eps;
+    /** A BatchNorm's epsilon, which DJL keeps private (exporters need it too). */
+    public static float epsilon(BatchNorm bn) {
+        if (EPSILON == null) {
+            throw new IllegalStateException("this DJL's BatchNorm has no readable epsilon");
+        }
         try {
-            eps = EPSILON.getFloat(bn);
+            return EPSILON.getFloat(bn);
         } catch (IllegalAccessException e) {
             throw new IllegalStateException("BatchNorm epsilon unreadable", e);
         }
+    }
+
+    private static Folded folded(Conv2d conv, BatchNorm bn, EngineSettings.Layout layout) {
+        NDArray w = param(conv, "weight");
+        float eps = epsilon(bn);
         NDManager owner = w.getManager();
         // DJL attaches an op's result to the manager of the array it is called on: working on
         // copies that belong to tmp keeps every intermediate there, freed when tmp closes

@@ -39,6 +39,28 @@ public final class Pool2d extends AbstractBlock {
         return new Pool2d(false, kernel, stride, 0, false);
     }
 
+    /** Max pooling (else average, counting padded zeros as torch's count_include_pad=True does). */
+    public boolean isMax() {
+        return max;
+    }
+
+    public int kernel() {
+        return kernel;
+    }
+
+    public int stride() {
+        return stride;
+    }
+
+    /** Zero padding on every side (-inf for max pooling). */
+    public int padding() {
+        return padding;
+    }
+
+    public boolean ceilMode() {
+        return ceilMode;
+    }
+
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
@@ -57,7 +79,7 @@ public final class Pool2d extends AbstractBlock {
      * inside the (left-padded) input. So a 2-pixel input to a 3x3/2 ceil-mode pool gives 1 pixel
      * (GoogLeNet relies on this), a non-positive result means the input is too small.
      */
-    static long outLength(long in, int kernel, int stride, int padding, boolean ceil) {
+    public static long outLength(long in, int kernel, int stride, int padding, boolean ceil) {
         long out = Math.floorDiv(in + 2L * padding - (kernel - 1) - 1 + (ceil ? stride - 1 : 0), stride) + 1;
         if (ceil && (out - 1) * stride >= in + padding) {
             out--;
