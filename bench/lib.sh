@@ -2,12 +2,12 @@
 # Shared by the bench scripts (source it from the repository root): the benchmark classpath, the
 # runtime environment both sides get, convkit's JVM as the launcher starts it, and one median.
 
-# convkit-core's classes + test classes (the bench drivers) + dependencies, compiled first (offline
-# when Maven's cache has all)
+# a module's classes + test classes (the bench drivers) + dependencies, compiled first (offline
+# when Maven's cache has all); the module is convkit-core unless named (bench_classpath convkit-onnx)
 bench_classpath() {
-  local m=convkit-core
-  mvn -q -B -o -pl $m test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.cp >/dev/null 2>&1 \
-    || mvn -q -B -pl $m test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.cp >&2
+  local m="${1:-convkit-core}"
+  mvn -q -B -o -pl $m -am test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.cp >/dev/null 2>&1 \
+    || mvn -q -B -pl $m -am test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.cp >&2
   cp="$m/target/classes:$m/target/test-classes:$(cat $m/target/bench.cp)"
 }
 

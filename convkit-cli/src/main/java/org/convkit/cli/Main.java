@@ -23,6 +23,7 @@ import picocli.CommandLine.Option;
             LrFindCommand.class,
             ForwardCommand.class,
             ExportWeightsCommand.class,
+            ExportCommand.class,
             DataCommand.class,
             EvalCommand.class,
             PredictCommand.class,

@@ -8,19 +8,20 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.convkit.core.AtomicFiles;
-import org.convkit.core.Runtime;
 import org.convkit.data.Skipped;
+import org.convkit.eval.Classifier;
 import org.convkit.eval.Prediction;
 import org.convkit.eval.PredictionWriter;
-import org.convkit.model.weights.ModelSource;
 import org.convkit.eval.Scored;
+import org.convkit.onnx.Classifiers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "predict", mixinStandardHelpOptions = true,
         description = {"Predict classes of one image or a folder of images with a model (a convkit checkpoint, or"
-                + " --model M --weights FILE). A folder goes to a "
+                + " --model M --weights FILE) on libtorch, or an exported .onnx file on ONNX Runtime (--engine onnx)."
+                + " A folder goes to a "
                 + "CSV (id,label as Kaggle expects; id = file name without extension), streamed in batches. "
                 + "For one image the top-k classes are printed.",
             "Example: convkit predict --checkpoint runs/cifar --input test_images/ --out submission.csv",
@@ -46,24 +47,30 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "64", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
     int batchSize;
 
+    @Option(names = "--engine", paramLabel = "E",
+            description = "torch (libtorch) or onnx (ONNX Runtime: an exported .onnx file given as --checkpoint, or a"
+                    + " checkpoint exported in memory first) (default: torch; bench/inference.sh compares them).")
+    String engine;
+
 
     @Override
     public Integer call() throws Exception {
-        Runtime.init();
+        Classifiers.Engine e = engine == null ? Classifiers.DEFAULT : Classifiers.Engine.parse(engine);
         Prediction.Options o = new Prediction.Options(batchSize, run.device, run.transforms, PredictionWriter.Format.parse(format), topK, run.workers);
-        ModelSource source = run.model.source(run.classNames);
         boolean single = Prediction.isSingleFile(input);
         Path csv = out != null ? out : single ? null : Path.of("predictions.csv");
         Prediction.Outcome[] result = new Prediction.Outcome[1];
-        if (csv == null) {
-            result[0] = Prediction.run(source, input, null, o);
-        } else {
-            // written to a temporary file and renamed at the end: an interrupted run leaves no half CSV
-            AtomicFiles.write(csv, stream -> {
-                Writer w = new OutputStreamWriter(stream, StandardCharsets.UTF_8);
-                result[0] = Prediction.run(source, input, w, o);
-                w.flush();
-            });
+        try (Classifier classifier = open(e)) {
+            if (csv == null) {
+                result[0] = Prediction.run(classifier, input, null, o);
+            } else {
+                // written to a temporary file and renamed at the end: an interrupted run leaves no half CSV
+                AtomicFiles.write(csv, stream -> {
+                    Writer w = new OutputStreamWriter(stream, StandardCharsets.UTF_8);
+                    result[0] = Prediction.run(classifier, input, w, o);
+                    w.flush();
+                });
+            }
         }
         Prediction.Outcome r = result[0];
         if (single) {
@@ -88,5 +95,15 @@ final class PredictCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** An exported .onnx file (--engine onnx), else the model --checkpoint or --model/--weights name. */
+    private Classifier open(Classifiers.Engine e) {
+        Classifiers.Options co = new Classifiers.Options(run.device, run.transforms, batchSize, 0);
+        Path given = run.model.checkpoint;
+        if (given != null && Classifiers.isOnnxFile(given)) {
+            return Classifiers.open(given, e, co);
+        }
+        return Classifiers.open(run.model.source(run.classNames), e, co);
     }
 }

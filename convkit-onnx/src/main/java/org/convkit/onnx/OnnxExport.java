@@ -125,10 +125,18 @@ public final class OnnxExport {
     static Built build(ConvNet net, ModelCard card, Options o) {
         OnnxGraph g = new OnnxGraph();
         g.reserve(INPUT);
-        List<String> names = outputNames(card.heads());
-        names.forEach(g::reserve); // no intermediate value may take an output's name
+        outputNames(card.heads()).forEach(g::reserve); // no intermediate value may take an output's name
         List<String> outs = NetworkTracer.trace(g, net, INPUT);
         int folded = o.foldBatchNorm() ? BatchNormFold.apply(g) : 0;
+        return new Built(model(g, outs, card, o), folded);
+    }
+
+    /**
+     * A graph traced from {@link #INPUT} to {@code outs} (one value per head) as a model file:
+     * outputs renamed {@link #outputNames}, input and output types, versions, the card as metadata.
+     */
+    static Onnx.ModelProto model(OnnxGraph g, List<String> outs, ModelCard card, Options o) {
+        List<String> names = outputNames(card.heads());
         for (int h = 0; h < outs.size(); h++) {
             g.rename(outs.get(h), names.get(h));
         }
@@ -154,7 +162,7 @@ public final class OnnxExport {
                 .addOpsetImport(Onnx.OperatorSetIdProto.newBuilder().setDomain("").setVersion(o.opset()));
         OnnxMetadata.of(card, INPUT, names, version()).forEach((k, v) ->
                 m.addMetadataProps(Onnx.StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
-        return new Built(m.build(), folded);
+        return m.build();
     }
 
     /**
