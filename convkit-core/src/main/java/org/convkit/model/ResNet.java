@@ -149,7 +149,7 @@ public final class ResNet {
      * {@code x}. Children in PyTorch's registration order (conv1, conv2, conv3, bn1, bn2), which is
      * the order of its state dict and of a positional import.
      */
-    static final class D2lResidual extends AbstractBlock implements BatchNormFolding.Pairs {
+    static final class D2lResidual extends AbstractBlock implements BatchNormFolding.Pairs, Traceable {
         private final Block conv1;
         private final Block conv2;
         private final Block conv3;
@@ -167,6 +167,15 @@ public final class ResNet {
         @Override
         public List<Block[]> convBnPairs() {
             return List.of(new Block[] {conv1, bn1}, new Block[] {conv2, bn2});
+        }
+
+        /** The same computation as {@link #forwardInternal}, for exporters. */
+        @Override
+        public <V> V trace(Tracer<V> t, V x) {
+            V y = t.relu(t.apply(bn1, t.apply(conv1, x)));
+            y = t.apply(bn2, t.apply(conv2, y));
+            V shortcut = conv3 == null ? x : t.apply(conv3, x);
+            return t.relu(t.add(y, shortcut));
         }
 
         /** bn(conv(x)), as one folded conv in an evaluation pass that folded the pair. */

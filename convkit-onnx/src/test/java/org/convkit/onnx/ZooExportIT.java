@@ -42,6 +42,11 @@ class ZooExportIT {
                 Arguments.of("resnet18", Zoo.get("resnet18").defaults()),
                 Arguments.of("resnet50", Zoo.get("resnet50").defaults()),
                 Arguments.of("simplecnn", Zoo.get("simplecnn").defaults()),
+                // the seeds' own networks: BatchNorm1d after Linear, a biased 1x1 conv shortcut, six heads
+                Arguments.of("lenet-bn", Zoo.get("lenet-bn").defaults()),
+                Arguments.of("resnet18-d2l", Zoo.get("resnet18-d2l").defaults()),
+                Arguments.of("svhn-cnn", Zoo.get("svhn-cnn").defaults()),
+                Arguments.of("svhn-resnet18", Zoo.get("svhn-resnet18").defaults()),
                 // a street-number reader: six heads of 11 classes over one backbone
                 Arguments.of("simplecnn", ModelOptions.defaults().withInput(3, 64, 128).withClasses(11).withHeads(6)));
     }
