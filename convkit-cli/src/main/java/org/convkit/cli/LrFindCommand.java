@@ -50,20 +50,19 @@ final class LrFindCommand implements Callable<Integer> {
         TrainConfig c = TrainArgs.config(spec);
         FineTuneOptions ft = FinetuneArgs.given(spec);
         TrainingPlan plan = TrainingPlan.FROM_SCRATCH;
-        if (ft.from != null) {
+        if (ft.from() != null) {
             // the sweep trains what the first phase of fine-tuning trains: the head, or with
             // --unfreeze the head and those stages
-            boolean unfrozen = ft.unfreeze != null && !ft.unfreeze.equalsIgnoreCase("none");
-            ft.freezeEpochs = unfrozen ? 0 : null;
-            plan = new FineTuning(ft);
-        } else if (ft.unfreeze != null || ft.adaptChannels != null || ft.keyMap != null) {
+            boolean unfrozen = ft.unfreeze() != null && !ft.unfreeze().equalsIgnoreCase("none");
+            plan = new FineTuning(ft.withFreezeEpochs(unfrozen ? 0 : null));
+        } else if (ft.unfreeze() != null || ft.adaptChannels() != null || ft.keyMap() != null) {
             throw new org.convkit.core.ConvkitException("--unfreeze, --adapt-channels and --key-map need --from");
         }
         LrFinder.Settings settings = LrFinder.Settings.defaults().with(start, end, steps);
         try (Training.Session s = Training.open(c, null, plan, false, System.out)) {
             System.out.printf(java.util.Locale.ROOT, "sweeping lr %.3g .. %.3g over %d batches of %d ...%n", start, end,
-                    steps, s.config.batchSize);
-            LrFinder.Result r = s.findLr(s.train, settings);
+                    steps, s.config().batchSize());
+            LrFinder.Result r = s.findLr(s.train(), settings);
             Path png = LrFindFiles.write(r, out);
             System.out.println(LrFindFiles.describe(r));
             System.out.println("plot: " + png);

@@ -1,7 +1,10 @@
 package org.convkit.cli;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.convkit.model.ModelOptions;
 import org.convkit.model.Zoo;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -22,24 +25,8 @@ public class ModelFlags {
     @Option(names = "--heads", paramLabel = "K", description = "Parallel classifier heads (default: 1).")
     public Integer heads;
 
-    @Option(names = "--dropout", paramLabel = "P", description = "Dropout rate where the model has dropout (alexnet*, vgg*, nin, googlenet, simplecnn; default: as published).")
-    public Double dropout;
-
-    @Option(names = "--width", paramLabel = "X", description = "Width multiplier for hidden layers (default: 1).")
-    public Double width;
-
-    @Option(names = "--stem", paramLabel = "S", description = "ResNet stem: imagenet or cifar (3x3 conv, no max-pool).")
-    public String stem;
-
-    @Option(names = "--arch", paramLabel = "SPEC",
-            description = "Conv stages: vgg e.g. 1x64,1x128,2x256,2x512,2x512; simplecnn e.g. 64,128,256.")
-    public String arch;
-
-    @Option(names = "--fc", paramLabel = "WIDTHS", description = "Hidden FC widths (simplecnn), e.g. 1024,512.")
-    public String fc;
-
-    @Option(names = "--activation", paramLabel = "A", description = "LeNet activation: sigmoid or relu.")
-    public String activation;
+    @Mixin
+    public ModelKnobsArgs knobs;
 
     /** The {@code --model} given; a usage error (exit 2) when it was not. */
     public String model() {
@@ -49,23 +36,16 @@ public class ModelFlags {
         return model;
     }
 
-    /** The family options given ({@code --classes}, {@code --width} ...), by flag, for refusing them where they mean nothing. */
-    public java.util.List<String> shapeFlagsGiven() {
-        java.util.List<String> out = new java.util.ArrayList<>();
-        java.util.Map<String, Object> all = new java.util.LinkedHashMap<>();
-        all.put("--classes", classes);
-        all.put("--heads", heads);
-        all.put("--dropout", dropout);
-        all.put("--width", width);
-        all.put("--stem", stem);
-        all.put("--arch", arch);
-        all.put("--fc", fc);
-        all.put("--activation", activation);
-        all.forEach((flag, v) -> {
-            if (v != null) {
-                out.add(flag);
-            }
-        });
+    /** The shape options given ({@code --classes}, {@code --width} ...), by flag, for refusing them where they mean nothing. */
+    public List<String> shapeFlagsGiven() {
+        List<String> out = new ArrayList<>();
+        if (classes != null) {
+            out.add("--classes");
+        }
+        if (heads != null) {
+            out.add("--heads");
+        }
+        out.addAll(knobs.knobs().flagsGiven());
         return out;
     }
 
@@ -85,24 +65,6 @@ public class ModelFlags {
         if (heads != null) {
             o = o.withHeads(heads);
         }
-        if (dropout != null) {
-            o = o.withDropout(dropout);
-        }
-        if (width != null) {
-            o = o.withWidthMultiplier(width);
-        }
-        if (stem != null) {
-            o = o.withStem(stem);
-        }
-        if (arch != null) {
-            o = o.withArch(arch);
-        }
-        if (fc != null) {
-            o = o.withFc(fc);
-        }
-        if (activation != null) {
-            o = o.withActivation(activation);
-        }
-        return o;
+        return knobs.knobs().applyTo(o);
     }
 }

@@ -5,6 +5,7 @@ import java.util.Map;
 import org.convkit.train.Recipe;
 import org.convkit.train.TrainConfig;
 import picocli.CommandLine;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 
@@ -111,23 +112,8 @@ public final class TrainArgs {
     @Option(names = "--checkpoint-batches", paramLabel = "N", hidden = true, description = "Also save every N batches (tests).")
     public Integer checkpointBatches;
 
-    @Option(names = "--width", paramLabel = "X", description = "Model width multiplier.")
-    public Double width;
-
-    @Option(names = "--arch", paramLabel = "SPEC", description = "Conv stages (simplecnn e.g. 32,64; vgg e.g. 1x64,1x128).")
-    public String arch;
-
-    @Option(names = "--fc", paramLabel = "WIDTHS", description = "Hidden FC widths (simplecnn), e.g. 128.")
-    public String fc;
-
-    @Option(names = "--dropout", paramLabel = "P", description = "Classifier dropout.")
-    public Double dropout;
-
-    @Option(names = "--stem", paramLabel = "S", description = "ResNet stem: imagenet or cifar.")
-    public String stem;
-
-    @Option(names = "--activation", paramLabel = "A", description = "LeNet activation: sigmoid or relu.")
-    public String activation;
+    @Mixin
+    public ModelKnobsArgs knobs;
 
     /**
      * The options given on {@code spec}'s command line, by config key (the long name without

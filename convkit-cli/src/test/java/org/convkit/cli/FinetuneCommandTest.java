@@ -36,10 +36,10 @@ class FinetuneCommandTest {
         cli.parseArgs("--lr", "auto", "--heads", "4");
         TrainConfig c = TrainArgs.config(cli.getCommandSpec());
         assertTrue(c.lrAuto());
-        assertEquals(4, c.heads);
+        assertEquals(4, c.heads());
         assertEquals("auto", c.toMap().get("lr"), "written as the word the user typed");
-        assertTrue(c.copy().lrAuto(), "and read back");
-        assertEquals(0.03, TrainConfig.fromMap(java.util.Map.of("lr", 0.03), "test").lr, 0);
+        assertTrue(TrainConfig.fromMap(c.toMap(), "test").lrAuto(), "and read back");
+        assertEquals(0.03, TrainConfig.fromMap(java.util.Map.of("lr", 0.03), "test").lr(), 0);
         CommandLine.ParameterException bad = org.junit.jupiter.api.Assertions.assertThrows(
                 CommandLine.ParameterException.class, () -> new CommandLine(new TrainCommand()).parseArgs("--lr", "fast"));
         assertTrue(bad.getMessage().contains("positive number") && bad.getMessage().contains("auto"), bad.getMessage());

@@ -83,110 +83,108 @@ public final class Recipe {
 
     /** {@code given} with every missing value filled for {@code dataset}. */
     public static TrainConfig resolve(TrainConfig given, Dataset dataset) {
-        TrainConfig c = given.copy();
-        if (c.data == null) {
-            c.data = DEFAULT_DATA;
+        TrainConfig.Builder c = given.toBuilder();
+        if (c.data() == null) {
+            c.data(DEFAULT_DATA);
         }
         Shape shape = shape(dataset);
         Integer nativeSize = shape.size;
         boolean gray = shape.channels != null && shape.channels == 1;
-        if (c.model == null) {
-            int size = c.imageSize != null ? c.imageSize : nativeSize != null ? nativeSize : 224;
+        if (c.model() == null) {
+            int size = c.imageSize() != null ? c.imageSize() : nativeSize != null ? nativeSize : 224;
             if (gray && size <= 32) {
-                c.model = "simplecnn";
-                c.arch = c.arch == null ? "32,64" : c.arch;
-                c.fc = c.fc == null ? "128" : c.fc;
+                c.model("simplecnn");
+                c.arch(c.arch() == null ? "32,64" : c.arch());
+                c.fc(c.fc() == null ? "128" : c.fc());
             } else {
-                c.model = "resnet18";
-                if (size <= SMALL && c.stem == null) {
-                    c.stem = "cifar";
+                c.model("resnet18");
+                if (size <= SMALL && c.stem() == null) {
+                    c.stem("cifar");
                 }
             }
         }
-        Architecture arch = Zoo.get(c.model);
-        if (c.imageSize == null) {
-            c.imageSize = nativeSize != null ? nativeSize : arch.defaults().height();
+        Architecture arch = Zoo.get(c.model());
+        if (c.imageSize() == null) {
+            c.imageSize(nativeSize != null ? nativeSize : arch.defaults().height());
         }
-        boolean small = c.imageSize <= SMALL;
-        boolean mainJob = c.model.equals("simplecnn") && gray && small;
-        if (c.epochs == null) {
-            c.epochs = mainJob ? 6 : 10;
+        boolean small = c.imageSize() <= SMALL;
+        boolean mainJob = c.model().equals("simplecnn") && gray && small;
+        if (c.epochs() == null) {
+            c.epochs(mainJob ? 6 : 10);
         }
-        if (c.batchSize == null) {
-            c.batchSize = small ? 128 : 32;
+        if (c.batchSize() == null) {
+            c.batchSize(small ? 128 : 32);
         }
-        if (c.optimizer == null) {
-            c.optimizer = "sgd";
+        String optimizer = c.optimizer() == null ? "sgd" : c.optimizer().toLowerCase(Locale.ROOT);
+        c.optimizer(optimizer);
+        if (c.lr() == null) {
+            c.lr(Optimizers.defaultLr(optimizer));
         }
-        c.optimizer = c.optimizer.toLowerCase(Locale.ROOT);
-        if (c.lr == null) {
-            c.lr = Optimizers.defaultLr(c.optimizer);
+        if (c.momentum() == null) {
+            c.momentum(Optimizers.defaultMomentum(optimizer));
         }
-        if (c.momentum == null) {
-            c.momentum = Optimizers.defaultMomentum(c.optimizer);
+        if (c.nesterov() == null) {
+            c.nesterov(optimizer.equals("sgd") && c.momentum() > 0);
         }
-        if (c.nesterov == null) {
-            c.nesterov = c.optimizer.equals("sgd") && c.momentum > 0;
+        if (c.weightDecay() == null) {
+            c.weightDecay(Optimizers.defaultWeightDecay(optimizer));
         }
-        if (c.weightDecay == null) {
-            c.weightDecay = Optimizers.defaultWeightDecay(c.optimizer);
+        if (c.schedule() == null) {
+            c.schedule("onecycle");
         }
-        if (c.schedule == null) {
-            c.schedule = "onecycle";
-        }
-        if (c.warmup == null) {
+        if (c.warmup() == null) {
             // one-cycle climbs for 30% of the run (torch's pct_start); other schedules start at once
-            c.warmup = c.schedule.equals("onecycle") ? 0.3 * c.epochs : 0.0;
+            c.warmup(c.schedule().equals("onecycle") ? 0.3 * c.epochs() : 0.0);
         }
-        if (c.loss == null) {
-            c.loss = "ce";
+        if (c.loss() == null) {
+            c.loss("ce");
         }
-        if (c.labelSmoothing == null) {
-            c.labelSmoothing = c.loss.equals("ce") ? 0.1 : 0.0;
+        if (c.labelSmoothing() == null) {
+            c.labelSmoothing(c.loss().equals("ce") ? 0.1 : 0.0);
         }
-        if (c.gradAccum == null) {
-            c.gradAccum = 1;
+        if (c.gradAccum() == null) {
+            c.gradAccum(1);
         }
-        if (c.clip == null) {
-            c.clip = 0.0;
+        if (c.clip() == null) {
+            c.clip(0.0);
         }
-        if (c.augment == null) {
+        if (c.augment() == null) {
             // flips turn digits into other glyphs: none for digit data and sequences
             boolean digits = dataset.heads() > 1 || dataset.name().toLowerCase(Locale.ROOT).equals("mnist");
-            c.augment = digits ? "none" : gray ? "light" : "standard";
+            c.augment(digits ? "none" : gray ? "light" : "standard");
         }
-        if (c.normalize == null) {
-            c.normalize = "auto";
+        if (c.normalize() == null) {
+            c.normalize("auto");
         }
-        if (c.validSplit == null) {
-            c.validSplit = 0.1;
+        if (c.validSplit() == null) {
+            c.validSplit(0.1);
         }
-        if (c.seed == null) {
-            c.seed = 0L;
+        if (c.seed() == null) {
+            c.seed(0L);
         }
-        if (c.run == null) {
-            c.run = c.model + "-" + dataset.name() + "-"
-                    + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT));
+        if (c.run() == null) {
+            c.run(c.model() + "-" + dataset.name() + "-"
+                    + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)));
         }
-        if (c.runsDir == null) {
-            c.runsDir = "runs";
+        if (c.runsDir() == null) {
+            c.runsDir("runs");
         }
-        if (c.device == null) {
-            c.device = "cpu";
+        if (c.device() == null) {
+            c.device("cpu");
         }
         int cores = java.lang.Runtime.getRuntime().availableProcessors();
-        if (c.threads == null) {
-            c.threads = cores;
+        if (c.threads() == null) {
+            c.threads(cores);
         }
-        if (c.workers == null) {
-            c.workers = cores;
+        if (c.workers() == null) {
+            c.workers(cores);
         }
-        if (c.checkpointMinutes == null) {
-            c.checkpointMinutes = 10.0;
+        if (c.checkpointMinutes() == null) {
+            c.checkpointMinutes(10.0);
         }
-        if (c.checkpointBatches == null) {
-            c.checkpointBatches = 0;
+        if (c.checkpointBatches() == null) {
+            c.checkpointBatches(0);
         }
-        return c;
+        return c.build();
     }
 }

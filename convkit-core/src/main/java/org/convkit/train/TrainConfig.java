@@ -1,91 +1,286 @@
 package org.convkit.train;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import java.io.IOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.convkit.core.ConvkitException;
+import org.convkit.core.Json;
+import org.convkit.model.ModelKnobs;
 
 /**
  * Everything {@code convkit train} can be told, under the flag names: a config file ({@code
  * --config FILE}, JSON) uses the same keys ({@code "batch-size": 128}), and the resolved config is
  * saved as {@code runs/<name>/config.json}. {@code null} = not given: {@link Recipe} fills it with
  * a default that fits the data and the model.
+ *
+ * <p>Immutable: {@link #builder()} makes one, {@link #toBuilder()} a changed copy (as DJL's
+ * configs), so a config handed to a session cannot change under it.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder(alphabetic = false)
-public final class TrainConfig {
-    @JsonProperty("data") public String data;
-    @JsonProperty("model") public String model;
-    @JsonProperty("epochs") public Integer epochs;
-    @JsonProperty("batch-size") public Integer batchSize;
-    /** The peak learning rate; {@link #LR_AUTO} (written "auto") = find it with the range test first. */
-    @JsonProperty("lr") @JsonSerialize(using = LrAuto.Writer.class) @JsonDeserialize(using = LrAuto.Reader.class)
-    public Double lr;
-    @JsonProperty("optimizer") public String optimizer;
-    @JsonProperty("momentum") public Double momentum;
-    @JsonProperty("nesterov") public Boolean nesterov;
-    @JsonProperty("weight-decay") public Double weightDecay;
-    @JsonProperty("schedule") public String schedule;
-    @JsonProperty("warmup") public Double warmup;
-    @JsonProperty("step-epochs") public Integer stepEpochs;
-    @JsonProperty("gamma") public Double gamma;
-    @JsonProperty("label-smoothing") public Double labelSmoothing;
-    @JsonProperty("loss") public String loss;
-    @JsonProperty("grad-accum") public Integer gradAccum;
-    @JsonProperty("clip") public Double clip;
-    @JsonProperty("image-size") public Integer imageSize;
-    @JsonProperty("augment") public String augment;
-    @JsonProperty("normalize") public String normalize;
-    @JsonProperty("valid-split") public Double validSplit;
-    @JsonProperty("heads") public Integer heads;
-    @JsonProperty("patience") public Integer patience;
-    @JsonProperty("seed") public Long seed;
-    @JsonProperty("run") public String run;
-    @JsonProperty("runs-dir") public String runsDir;
-    @JsonProperty("device") public String device;
-    @JsonProperty("threads") public Integer threads;
-    @JsonProperty("workers") public Integer workers;
-    @JsonProperty("checkpoint-minutes") public Double checkpointMinutes;
-    @JsonProperty("checkpoint-batches") public Integer checkpointBatches;
-    // how the network is shaped (see `convkit summary --help`); classes and input come from the data
-    @JsonProperty("width") public Double width;
-    @JsonProperty("arch") public String arch;
-    @JsonProperty("fc") public String fc;
-    @JsonProperty("dropout") public Double dropout;
-    @JsonProperty("stem") public String stem;
-    @JsonProperty("activation") public String activation;
+public record TrainConfig(
+        @JsonProperty("data") String data,
+        @JsonProperty("model") String model,
+        @JsonProperty("epochs") Integer epochs,
+        @JsonProperty("batch-size") Integer batchSize,
+        /** The peak learning rate; {@link #LR_AUTO} (written "auto") = find it with the range test first. */
+        @JsonProperty("lr") @JsonSerialize(using = LrAuto.Writer.class) @JsonDeserialize(using = LrAuto.Reader.class) Double lr,
+        @JsonProperty("optimizer") String optimizer,
+        @JsonProperty("momentum") Double momentum,
+        @JsonProperty("nesterov") Boolean nesterov,
+        @JsonProperty("weight-decay") Double weightDecay,
+        @JsonProperty("schedule") String schedule,
+        @JsonProperty("warmup") Double warmup,
+        @JsonProperty("step-epochs") Integer stepEpochs,
+        @JsonProperty("gamma") Double gamma,
+        @JsonProperty("label-smoothing") Double labelSmoothing,
+        @JsonProperty("loss") String loss,
+        @JsonProperty("grad-accum") Integer gradAccum,
+        @JsonProperty("clip") Double clip,
+        @JsonProperty("image-size") Integer imageSize,
+        @JsonProperty("augment") String augment,
+        @JsonProperty("normalize") String normalize,
+        @JsonProperty("valid-split") Double validSplit,
+        @JsonProperty("heads") Integer heads,
+        @JsonProperty("patience") Integer patience,
+        @JsonProperty("seed") Long seed,
+        @JsonProperty("run") String run,
+        @JsonProperty("runs-dir") String runsDir,
+        @JsonProperty("device") String device,
+        @JsonProperty("threads") Integer threads,
+        @JsonProperty("workers") Integer workers,
+        @JsonProperty("checkpoint-minutes") Double checkpointMinutes,
+        @JsonProperty("checkpoint-batches") Integer checkpointBatches,
+        // how the network is shaped (see `convkit summary --help`); classes and input come from the data
+        @JsonProperty("width") Double width,
+        @JsonProperty("arch") String arch,
+        @JsonProperty("fc") String fc,
+        @JsonProperty("dropout") Double dropout,
+        @JsonProperty("stem") String stem,
+        @JsonProperty("activation") String activation) {
 
     /** {@code --lr auto}: run the learning-rate range test and train with its suggestion. */
     public static final double LR_AUTO = Double.NaN;
 
+    /** Nothing given: every value from {@link Recipe}. */
+    public static final TrainConfig EMPTY = builder().build();
+
     /** True when {@code --lr auto} asks for the range test. */
+    @JsonIgnore
     public boolean lrAuto() {
         return lr != null && lr.isNaN();
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+    /** The model knobs ({@code --width --arch --fc --dropout --stem --activation}) as one value. */
+    @JsonIgnore
+    public ModelKnobs knobs() {
+        return new ModelKnobs(width, arch, fc, dropout, stem, activation);
+    }
+
+    /** An empty builder. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this config's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+            b.data = data;
+            b.model = model;
+            b.epochs = epochs;
+            b.batchSize = batchSize;
+            b.lr = lr;
+            b.optimizer = optimizer;
+            b.momentum = momentum;
+            b.nesterov = nesterov;
+            b.weightDecay = weightDecay;
+            b.schedule = schedule;
+            b.warmup = warmup;
+            b.stepEpochs = stepEpochs;
+            b.gamma = gamma;
+            b.labelSmoothing = labelSmoothing;
+            b.loss = loss;
+            b.gradAccum = gradAccum;
+            b.clip = clip;
+            b.imageSize = imageSize;
+            b.augment = augment;
+            b.normalize = normalize;
+            b.validSplit = validSplit;
+            b.heads = heads;
+            b.patience = patience;
+            b.seed = seed;
+            b.run = run;
+            b.runsDir = runsDir;
+            b.device = device;
+            b.threads = threads;
+            b.workers = workers;
+            b.checkpointMinutes = checkpointMinutes;
+            b.checkpointBatches = checkpointBatches;
+            b.width = width;
+            b.arch = arch;
+            b.fc = fc;
+            b.dropout = dropout;
+            b.stem = stem;
+            b.activation = activation;
+        return b;
+    }
+
+    /** Builds a {@link TrainConfig}; the getters read what was set so far (null = not set). */
+    public static final class Builder {
+        private String data;
+        private String model;
+        private Integer epochs;
+        private Integer batchSize;
+        private Double lr;
+        private String optimizer;
+        private Double momentum;
+        private Boolean nesterov;
+        private Double weightDecay;
+        private String schedule;
+        private Double warmup;
+        private Integer stepEpochs;
+        private Double gamma;
+        private Double labelSmoothing;
+        private String loss;
+        private Integer gradAccum;
+        private Double clip;
+        private Integer imageSize;
+        private String augment;
+        private String normalize;
+        private Double validSplit;
+        private Integer heads;
+        private Integer patience;
+        private Long seed;
+        private String run;
+        private String runsDir;
+        private String device;
+        private Integer threads;
+        private Integer workers;
+        private Double checkpointMinutes;
+        private Integer checkpointBatches;
+        private Double width;
+        private String arch;
+        private String fc;
+        private Double dropout;
+        private String stem;
+        private String activation;
+
+        private Builder() {}
+
+        public Builder data(String v) { data = v; return this; }
+        public Builder model(String v) { model = v; return this; }
+        public Builder epochs(Integer v) { epochs = v; return this; }
+        public Builder batchSize(Integer v) { batchSize = v; return this; }
+        public Builder lr(Double v) { lr = v; return this; }
+        public Builder optimizer(String v) { optimizer = v; return this; }
+        public Builder momentum(Double v) { momentum = v; return this; }
+        public Builder nesterov(Boolean v) { nesterov = v; return this; }
+        public Builder weightDecay(Double v) { weightDecay = v; return this; }
+        public Builder schedule(String v) { schedule = v; return this; }
+        public Builder warmup(Double v) { warmup = v; return this; }
+        public Builder stepEpochs(Integer v) { stepEpochs = v; return this; }
+        public Builder gamma(Double v) { gamma = v; return this; }
+        public Builder labelSmoothing(Double v) { labelSmoothing = v; return this; }
+        public Builder loss(String v) { loss = v; return this; }
+        public Builder gradAccum(Integer v) { gradAccum = v; return this; }
+        public Builder clip(Double v) { clip = v; return this; }
+        public Builder imageSize(Integer v) { imageSize = v; return this; }
+        public Builder augment(String v) { augment = v; return this; }
+        public Builder normalize(String v) { normalize = v; return this; }
+        public Builder validSplit(Double v) { validSplit = v; return this; }
+        public Builder heads(Integer v) { heads = v; return this; }
+        public Builder patience(Integer v) { patience = v; return this; }
+        public Builder seed(Long v) { seed = v; return this; }
+        public Builder run(String v) { run = v; return this; }
+        public Builder runsDir(String v) { runsDir = v; return this; }
+        public Builder device(String v) { device = v; return this; }
+        public Builder threads(Integer v) { threads = v; return this; }
+        public Builder workers(Integer v) { workers = v; return this; }
+        public Builder checkpointMinutes(Double v) { checkpointMinutes = v; return this; }
+        public Builder checkpointBatches(Integer v) { checkpointBatches = v; return this; }
+        public Builder width(Double v) { width = v; return this; }
+        public Builder arch(String v) { arch = v; return this; }
+        public Builder fc(String v) { fc = v; return this; }
+        public Builder dropout(Double v) { dropout = v; return this; }
+        public Builder stem(String v) { stem = v; return this; }
+        public Builder activation(String v) { activation = v; return this; }
+
+        public String data() { return data; }
+        public String model() { return model; }
+        public Integer epochs() { return epochs; }
+        public Integer batchSize() { return batchSize; }
+        public Double lr() { return lr; }
+        public String optimizer() { return optimizer; }
+        public Double momentum() { return momentum; }
+        public Boolean nesterov() { return nesterov; }
+        public Double weightDecay() { return weightDecay; }
+        public String schedule() { return schedule; }
+        public Double warmup() { return warmup; }
+        public Integer stepEpochs() { return stepEpochs; }
+        public Double gamma() { return gamma; }
+        public Double labelSmoothing() { return labelSmoothing; }
+        public String loss() { return loss; }
+        public Integer gradAccum() { return gradAccum; }
+        public Double clip() { return clip; }
+        public Integer imageSize() { return imageSize; }
+        public String augment() { return augment; }
+        public String normalize() { return normalize; }
+        public Double validSplit() { return validSplit; }
+        public Integer heads() { return heads; }
+        public Integer patience() { return patience; }
+        public Long seed() { return seed; }
+        public String run() { return run; }
+        public String runsDir() { return runsDir; }
+        public String device() { return device; }
+        public Integer threads() { return threads; }
+        public Integer workers() { return workers; }
+        public Double checkpointMinutes() { return checkpointMinutes; }
+        public Integer checkpointBatches() { return checkpointBatches; }
+        public Double width() { return width; }
+        public String arch() { return arch; }
+        public String fc() { return fc; }
+        public Double dropout() { return dropout; }
+        public String stem() { return stem; }
+        public String activation() { return activation; }
+
+        /** Sets the six model knobs at once. */
+        public Builder knobs(ModelKnobs k) {
+            return width(k.width()).arch(k.arch()).fc(k.fc()).dropout(k.dropout()).stem(k.stem())
+                    .activation(k.activation());
+        }
+
+        public TrainConfig build() {
+            return new TrainConfig(data, model, epochs, batchSize, lr, optimizer, momentum, nesterov, weightDecay, schedule, warmup,
+                    stepEpochs, gamma, labelSmoothing, loss, gradAccum, clip, imageSize, augment, normalize, validSplit,
+                    heads, patience, seed, run, runsDir, device, threads, workers, checkpointMinutes, checkpointBatches,
+                    width, arch, fc, dropout, stem, activation);
+        }
+    }
+
+    private static final ObjectMapper JSON = Json.mapper();
 
     /** The keys a config file may use (= the flag names without dashes). */
     public static List<String> keys() {
         List<String> out = new ArrayList<>();
-        for (java.lang.reflect.Field f : TrainConfig.class.getFields()) {
+        for (Field f : TrainConfig.class.getDeclaredFields()) {
             JsonProperty p = f.getAnnotation(JsonProperty.class);
-            if (p != null) {
+            if (p != null && !Modifier.isStatic(f.getModifiers())) {
                 out.add(p.value());
             }
         }
@@ -96,13 +291,13 @@ public final class TrainConfig {
      * Reads a JSON config file leaving out {@code otherKeys} (those of a command with more flags,
      * e.g. {@code finetune}, read separately).
      */
-    public static TrainConfig read(Path file, java.util.Set<String> otherKeys) {
+    public static TrainConfig read(Path file, Set<String> otherKeys) {
         return fromMap(readMap(file, otherKeys), file.toString());
     }
 
     /** The JSON object of a config file, minus {@code otherKeys}. */
     @SuppressWarnings("unchecked")
-    public static Map<String, Object> readMap(Path file, java.util.Set<String> otherKeys) {
+    public static Map<String, Object> readMap(Path file, Set<String> otherKeys) {
         if (!Files.isRegularFile(file)) {
             throw new ConvkitException("--config " + file + ": no such file");
         }
@@ -145,10 +340,5 @@ public final class TrainConfig {
         Map<String, Object> m = toMap();
         m.putAll(over.toMap());
         return fromMap(m, "config");
-    }
-
-    /** A copy. */
-    public TrainConfig copy() {
-        return fromMap(toMap(), "config");
     }
 }

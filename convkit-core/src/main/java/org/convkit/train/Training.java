@@ -1,7 +1,6 @@
 package org.convkit.train;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import java.io.IOException;
@@ -13,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.convkit.core.ConvkitException;
+import org.convkit.core.Json;
 import org.convkit.core.Runtime;
 import org.convkit.data.Dataset;
 import org.convkit.data.Datasets;
@@ -31,6 +31,7 @@ import org.convkit.model.ModelOptions;
 import org.convkit.model.Zoo;
 import org.convkit.model.weights.Checkpoint;
 import org.convkit.model.weights.ModelInfo;
+import org.convkit.model.weights.ModelSource;
 import org.convkit.model.weights.TrainingState;
 import org.convkit.report.RunReport;
 import org.convkit.train.callback.Checkpoints;
@@ -111,14 +112,15 @@ public final class Training {
                     + " of a run; only --epochs, --device, --threads, --workers and --checkpoint-minutes."
                     + " Start a new --run to train differently.");
         }
-        TrainConfig c = saved.overlay(overrides);
-        if (overrides.epochs != null && !overrides.epochs.equals(saved.epochs)) {
+        if (overrides.epochs() != null && !overrides.epochs().equals(saved.epochs())) {
             out.printf(Locale.ROOT, "note: --epochs %d instead of %d: the %s schedule is recomputed for %d epochs,"
-                    + " so this run no longer repeats an uninterrupted one exactly%n", overrides.epochs, saved.epochs,
-                    saved.schedule, overrides.epochs);
+                    + " so this run no longer repeats an uninterrupted one exactly%n", overrides.epochs(),
+                    saved.epochs(), saved.schedule(), overrides.epochs());
         }
-        c.runsDir = runDir.toAbsolutePath().getParent().toString();
-        c.run = runDir.toAbsolutePath().getFileName().toString();
+        TrainConfig c = saved.overlay(overrides).toBuilder()
+                .runsDir(runDir.toAbsolutePath().getParent().toString())
+                .run(runDir.toAbsolutePath().getFileName().toString())
+                .build();
         return execute(c, runDir, plan, out);
     }
 
@@ -127,119 +129,242 @@ public final class Training {
      * network (built, prepared by the plan, resumed weights loaded), the run folder when one is
      * written. {@link #execute} trains it; {@code convkit lr-find} only sweeps it. Closing frees
      * the loaders and every tensor.
+     *
+     * <p>{@link Training#open} sets it up in named steps, in this order: {@link #startEngine},
+     * {@link #openData}, {@link #resolveConfig}, {@link #normalization}, {@link #openLoaders},
+     * {@link #buildNetwork}, {@link #openRunFolder}, {@link #prepareNetwork}.
      */
     public static final class Session implements AutoCloseable {
-        public final TrainConfig config;
-        public final Dataset dataset;
-        public final TrainingPlan plan;
-        public final ConvNet net;
-        public final Device device;
-        public final NDManager manager;
-        public final Normalize normalize;
-        public final Pipeline evalPipeline;
-        public final int channels;
-        public final Path runDir;
-        /** The run folder's writer, or null when the session writes none (lr-find). */
-        public final RunWriter run;
-        /** Images of the splits; {@code valid} and {@code test} may be null. */
-        public final LoaderBatches train;
-        public final LoaderBatches valid;
-        public final LoaderBatches test;
-        public final TrainingPlan.Setup setup;
-        /** The state to continue from when resuming, else null. */
-        public final TrainingState resumed;
+        private final TrainingPlan plan;
+        private final PrintStream out;
         private final List<Loader> loaders = new ArrayList<>();
+        private Dataset dataset;
+        private TrainConfig config;
+        private Device device;
+        private NDManager manager;
+        private int channels;
+        private Normalize normalize;
+        private Pipeline trainPipeline;
+        private Pipeline evalPipeline;
+        private LoaderBatches train;
+        private LoaderBatches valid;
+        private LoaderBatches test;
+        private ConvNet net;
+        private Path runDir;
+        private RunWriter run;
+        private TrainingState resumed;
+        private TrainingPlan.Setup setup;
 
-        private Session(TrainConfig given, Path resumeDir, TrainingPlan plan, boolean writeRun, PrintStream out) {
+        private Session(TrainingPlan plan, PrintStream out) {
             this.plan = plan;
-            if (given.threads != null && given.threads > 0) {
-                System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(given.threads));
+            this.out = out;
+        }
+
+        /** The resolved config (every default filled in). */
+        public TrainConfig config() {
+            return config;
+        }
+
+        public Dataset dataset() {
+            return dataset;
+        }
+
+        public TrainingPlan plan() {
+            return plan;
+        }
+
+        public ConvNet net() {
+            return net;
+        }
+
+        public Device device() {
+            return device;
+        }
+
+        /** Where the network's and the run's tensors live; closed with the session. */
+        public NDManager manager() {
+            return manager;
+        }
+
+        /** The normalization of every pipeline, for {@link #channels()} channels. */
+        public Normalize normalize() {
+            return normalize;
+        }
+
+        public Pipeline evalPipeline() {
+            return evalPipeline;
+        }
+
+        /** Input channels the loaders deliver. */
+        public int channels() {
+            return channels;
+        }
+
+        /** The run folder (also when none is written). */
+        public Path runDir() {
+            return runDir;
+        }
+
+        /** The run folder's writer, or null when the session writes none (lr-find). */
+        public RunWriter run() {
+            return run;
+        }
+
+        /** Images of the training split. */
+        public LoaderBatches train() {
+            return train;
+        }
+
+        /** Images of the validation split, or null. */
+        public LoaderBatches valid() {
+            return valid;
+        }
+
+        /** Images of the test split, or null. */
+        public LoaderBatches test() {
+            return test;
+        }
+
+        /** What the plan sees of the session. */
+        public TrainingPlan.Setup setup() {
+            return setup;
+        }
+
+        /** The state to continue from when resuming, else null. */
+        public TrainingState resumed() {
+            return resumed;
+        }
+
+        /** Step 1: compute threads, the engine, and a bad --device refused before any data is read. */
+        private void startEngine(TrainConfig given) {
+            if (given.threads() != null && given.threads() > 0) {
+                System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(given.threads()));
             }
-            Engine engine = Runtime.init();
-            if (given.threads != null && given.threads > 0) {
-                JniUtils.setNumThreads(given.threads); // the engine may already be up (tests, library use)
+            Runtime.init();
+            if (given.threads() != null && given.threads() > 0) {
+                JniUtils.setNumThreads(given.threads()); // the engine may already be up (tests, library use)
             }
-            Runtime.device(given.device); // a bad --device fails before any data is read
-            String dataSpec = given.data != null ? given.data : Recipe.DEFAULT_DATA;
-            long seed = given.seed != null ? given.seed : 0;
+            Runtime.device(given.device());
+        }
+
+        /** Step 2: the dataset and its splits. */
+        private void openData(TrainConfig given) {
+            String dataSpec = given.data() != null ? given.data() : Recipe.DEFAULT_DATA;
             dataset = Datasets.open(dataSpec, OpenOptions.defaults()
-                    .withValidSplit(given.validSplit != null ? given.validSplit : 0.1).withSeed(seed)
-                    .withHeads(given.heads != null ? given.heads : 0));
+                    .withValidSplit(given.validSplit() != null ? given.validSplit() : 0.1).withSeed(seedOf(given))
+                    .withHeads(given.heads() != null ? given.heads() : 0));
             if (dataset.train() == null) {
                 throw new ConvkitException("--data " + dataSpec + ": no training split found (" + dataset.describe() + ")");
             }
-            if (given.heads != null && dataset.heads() == 1 && given.heads != 1) {
-                throw new ConvkitException("--heads " + given.heads + ": " + dataSpec + " has one label per image; --heads"
+            if (given.heads() != null && dataset.heads() == 1 && given.heads() != 1) {
+                throw new ConvkitException("--heads " + given.heads() + ": " + dataSpec + " has one label per image; --heads"
                         + " is for digit sequences (a Tianchi-style JSON label file)");
-            }
-            TrainConfig c = Recipe.resolve(plan.settle(given, dataset), dataset);
-            config = c;
-            runDir = resumeDir != null ? resumeDir : Path.of(c.runsDir, c.run);
-            out.println(dataset.describe().lines().findFirst().orElse(dataset.name()) + "; model " + c.model
-                    + " at " + c.imageSize + "x" + c.imageSize + (writeRun ? "; run folder " + runDir : ""));
-
-            int heads = dataset.heads();
-            int blank = heads > 1 ? dataset.classes().indexOf("blank") : -1;
-            Recipe.Shape shape = Recipe.shape(dataset);
-            channels = shape.channels() != null ? shape.channels() : Zoo.get(c.model).defaults().channels();
-            normalize = normalization(c.normalize, dataset.train(), channels, seed);
-            Pipeline trainPipeline = Presets.train(Presets.Augment.parse(c.augment), c.imageSize, normalize);
-            evalPipeline = Presets.eval(c.imageSize, normalize);
-
-            device = Runtime.device(c.device);
-            engine.setRandomSeed(Learner.seedFor(seed, -1)); // the initial weights
-            manager = NDManager.newBaseManager(device);
-            try {
-                Loader trainLoader = open(dataset.train(), trainPipeline, loaderOptions(c, channels, "train", true));
-                Loader validLoader = dataset.valid() == null ? null
-                        : open(dataset.valid(), evalPipeline, loaderOptions(c, channels, "valid", false));
-                Loader testLoader = dataset.test() == null ? null
-                        : open(dataset.test(), evalPipeline, loaderOptions(c, channels, "test", false));
-                ModelOptions mo = modelOptions(c, dataset, channels, heads);
-                net = Zoo.create(c.model, mo).initialize(manager);
-                if (net.options().height() != c.imageSize) {
-                    throw new ConvkitException("--image-size " + c.imageSize + " is too small for " + c.model
-                            + "; use --image-size " + net.options().height() + " or more");
-                }
-                train = new LoaderBatches(trainLoader, dataset.classes(), heads, blank);
-                valid = validLoader == null ? null : new LoaderBatches(validLoader, dataset.classes(), heads, blank);
-                test = testLoader == null ? null : new LoaderBatches(testLoader, dataset.classes(), heads, blank);
-                if (train.batchCount() == 0) {
-                    throw new ConvkitException("--batch-size " + c.batchSize + " is larger than the training split ("
-                            + dataset.train().size() + " samples); use a smaller one");
-                }
-                Path last = runDir.resolve(RunWriter.CHECKPOINTS).resolve(org.convkit.model.weights.ModelSource.LAST);
-                TrainingState state = null;
-                if (!writeRun) {
-                    run = null;
-                } else if (resumeDir == null) {
-                    run = RunWriter.create(runDir);
-                } else {
-                    if (!Checkpoint.exists(last)) {
-                        throw new ConvkitException("--resume " + runDir + ": no checkpoints/last to resume from"
-                                + " (the run stopped before its first checkpoint); start it again");
-                    }
-                    state = Checkpoint.readTraining(last, manager).orElseThrow(() -> new ConvkitException(
-                            "--resume " + runDir + ": checkpoints/last has no training state"));
-                    run = RunWriter.resume(runDir, state.epoch());
-                }
-                resumed = state;
-                setup = new TrainingPlan.Setup(c, dataset, net, device, manager, run, trainPipeline, evalPipeline,
-                        channels, resumed != null, out, loaders);
-                plan.prepare(setup);
-                if (resumed != null) {
-                    Checkpoint.loadInto(last, net);
-                }
-            } catch (RuntimeException e) {
-                close();
-                throw e;
             }
         }
 
-        private Loader open(ImageSource source, Pipeline pipeline, Loader.Options options) {
+        /**
+         * Step 3: every value not given filled in, the plan's first ({@link TrainingPlan#settle}),
+         * then the {@link Recipe}'s; the input channels.
+         *
+         * @return the plan's normalization when it has one and none was given, else null
+         */
+        private Normalize resolveConfig(TrainConfig given, Path resumeDir, boolean writeRun) {
+            TrainConfig settled = plan.settle(given, dataset);
+            Normalize planned = settled.normalize() == null ? plan.normalization() : null;
+            if (planned != null) {
+                settled = settled.toBuilder().normalize(planned.flagValue()).build();
+            }
+            config = Recipe.resolve(settled, dataset);
+            runDir = resumeDir != null ? resumeDir : Path.of(config.runsDir(), config.run());
+            out.println(dataset.describe().lines().findFirst().orElse(dataset.name()) + "; model " + config.model()
+                    + " at " + config.imageSize() + "x" + config.imageSize() + (writeRun ? "; run folder " + runDir : ""));
+            Recipe.Shape shape = Recipe.shape(dataset);
+            channels = shape.channels() != null ? shape.channels() : Zoo.get(config.model()).defaults().channels();
+            return planned;
+        }
+
+        /**
+         * Step 4: the normalization ({@code auto}: statistics of 1000 training images; {@code
+         * none}; a preset or explicit values; or the plan's) and the two pipelines.
+         */
+        private void normalization(Normalize planned) {
+            String spec = config.normalize();
+            Normalize n = planned != null ? planned
+                    : spec.equals("auto") ? NormStats.compute(dataset.train(), channels, 1000, config.seed())
+                    : spec.equals("none") ? Normalize.NONE
+                    : Normalize.parse(spec, "--normalize");
+            normalize = n.forChannels(channels);
+            trainPipeline = Presets.train(Presets.Augment.parse(config.augment()), config.imageSize(), normalize);
+            evalPipeline = Presets.eval(config.imageSize(), normalize);
+        }
+
+        /** Step 5: a loader per split (training: shuffled and augmented; the others: every sample once). */
+        private void openLoaders() {
+            int heads = dataset.heads();
+            int blank = heads > 1 ? dataset.classes().indexOf("blank") : -1;
+            train = batches(openLoader(dataset.train(), trainPipeline, loaderOptions(config, channels, "train", true)),
+                    heads, blank);
+            valid = dataset.valid() == null ? null : batches(openLoader(dataset.valid(), evalPipeline,
+                    loaderOptions(config, channels, "valid", false)), heads, blank);
+            test = dataset.test() == null ? null : batches(openLoader(dataset.test(), evalPipeline,
+                    loaderOptions(config, channels, "test", false)), heads, blank);
+            if (train.batchCount() == 0) {
+                throw new ConvkitException("--batch-size " + config.batchSize() + " is larger than the training split ("
+                        + dataset.train().size() + " samples); use a smaller one");
+            }
+        }
+
+        private LoaderBatches batches(Loader loader, int heads, int blank) {
+            return new LoaderBatches(loader, dataset.classes(), heads, blank);
+        }
+
+        private Loader openLoader(ImageSource source, Pipeline pipeline, Loader.Options options) {
             Loader l = new Loader(source, pipeline, options);
             loaders.add(l);
             return l;
+        }
+
+        /** Step 6: the network, its initial weights drawn from the run's seed. */
+        private void buildNetwork() {
+            ModelOptions mo = config.knobs().applyTo(Zoo.get(config.model()).defaults()
+                    .withInput(channels, config.imageSize(), config.imageSize())
+                    .withClasses(dataset.classes().size())
+                    .withHeads(dataset.heads()));
+            Runtime.init().setRandomSeed(Learner.seedFor(config.seed(), -1)); // the initial weights
+            net = Zoo.create(config.model(), mo).initialize(manager);
+            if (net.options().height() != config.imageSize()) {
+                throw new ConvkitException("--image-size " + config.imageSize() + " is too small for " + config.model()
+                        + "; use --image-size " + net.options().height() + " or more");
+            }
+        }
+
+        /** Step 7: a new run folder, or the resumed one with its {@code checkpoints/last} state. */
+        private void openRunFolder(boolean writeRun, boolean resuming) {
+            if (!writeRun) {
+                return;
+            }
+            if (!resuming) {
+                run = RunWriter.create(runDir);
+                return;
+            }
+            Path last = runDir.resolve(RunWriter.CHECKPOINTS).resolve(ModelSource.LAST);
+            if (!Checkpoint.exists(last)) {
+                throw new ConvkitException("--resume " + runDir + ": no checkpoints/last to resume from"
+                        + " (the run stopped before its first checkpoint); start it again");
+            }
+            resumed = Checkpoint.readTraining(last, manager).orElseThrow(() -> new ConvkitException(
+                    "--resume " + runDir + ": checkpoints/last has no training state"));
+            run = RunWriter.resume(runDir, resumed.epoch());
+        }
+
+        /** Step 8: the plan prepares the network (loads, adapts, freezes); a resumed run loads its weights. */
+        private void prepareNetwork() {
+            setup = new TrainingPlan.Setup(config, dataset, net, device, manager, run, trainPipeline, evalPipeline,
+                    channels, resumed != null, out, loaders);
+            plan.prepare(setup);
+            if (resumed != null) {
+                Checkpoint.loadInto(runDir.resolve(RunWriter.CHECKPOINTS).resolve(ModelSource.LAST), net);
+            }
         }
 
         /** The samples every loader of the session skipped (and those left out when opening). */
@@ -252,7 +377,7 @@ public final class Training {
 
         /** The optimizer settings of the config. */
         public Optimizers.Settings optimizerSettings() {
-            return new Optimizers.Settings(config.momentum, config.nesterov, config.weightDecay);
+            return new Optimizers.Settings(config.momentum(), config.nesterov(), config.weightDecay());
         }
 
         /**
@@ -260,17 +385,19 @@ public final class Training {
          * parts stay frozen); weights, statistics and optimizer state restored afterwards.
          */
         public LrFinder.Result findLr(Batches batches, LrFinder.Settings settings) {
-            try (Optimizer probe = Optimizers.create(config.optimizer, plan.paramGroups(net, config), manager,
+            try (Optimizer probe = Optimizers.create(config.optimizer(), plan.paramGroups(net, config), manager,
                     optimizerSettings())) {
-                return LrFinder.run(net, device, batches, Loss.of(config.loss, config.labelSmoothing), probe, settings,
-                        config.seed != null ? config.seed : 0, null);
+                return LrFinder.run(net, device, batches, Loss.of(config.loss(), config.labelSmoothing()), probe,
+                        settings, config.seed(), null);
             }
         }
 
         @Override
         public void close() {
             loaders.forEach(Loader::close);
-            manager.close();
+            if (manager != null) {
+                manager.close();
+            }
         }
     }
 
@@ -281,77 +408,103 @@ public final class Training {
      * @param writeRun create (or reopen) the run folder; false for a session that only looks
      */
     public static Session open(TrainConfig given, Path resumeDir, TrainingPlan plan, boolean writeRun, PrintStream out) {
-        return new Session(given, resumeDir, plan, writeRun, out);
+        Session s = new Session(plan, out);
+        try {
+            s.startEngine(given);
+            s.openData(given);
+            Normalize planned = s.resolveConfig(given, resumeDir, writeRun);
+            s.normalization(planned);
+            s.device = Runtime.device(s.config.device());
+            s.manager = NDManager.newBaseManager(s.device);
+            s.openLoaders();
+            s.buildNetwork();
+            s.openRunFolder(writeRun, resumeDir != null);
+            s.prepareNetwork();
+            return s;
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
+        }
     }
 
+    private static long seedOf(TrainConfig c) {
+        return c.seed() != null ? c.seed() : 0;
+    }
+
+    /**
+     * A whole run on an opened session: {@code --lr auto}'s range test, config.json, the learner
+     * with its callbacks, the epochs, then {@link #finish}.
+     */
     private static Outcome execute(TrainConfig given, Path resumeDir, TrainingPlan plan, PrintStream out) {
         long started = System.nanoTime();
         try (Session s = open(given, resumeDir, plan, true, out)) {
-            TrainConfig c = s.config;
-            ConvNet net = s.net;
-            RunWriter run = s.run;
-            Path runDir = s.runDir;
-            long seed = c.seed;
-            Batches trainData = plan.trainBatches(s.setup, s.train);
-            Batches validData = s.valid == null ? null : plan.validBatches(s.setup, s.valid);
-            if (c.lrAuto()) {
-                out.println("--lr auto: running the learning-rate range test (lr-find) first ...");
-                LrFinder.Result r = s.findLr(trainData, LrFinder.Settings.defaults());
-                Path png = LrFindFiles.write(r, runDir);
-                out.println(LrFindFiles.describe(r));
-                out.printf(Locale.ROOT, "--lr auto: training with lr %.3g (plot: %s)%n", r.suggestion(), png);
-                c.lr = r.suggestion();
+            Batches trainData = plan.trainBatches(s.setup(), s.train());
+            Batches validData = s.valid() == null ? null : plan.validBatches(s.setup(), s.valid());
+            TrainConfig c = s.config().lrAuto() ? withFoundLr(s, trainData, out) : s.config();
+            s.run().writeConfig(plan.config(c));
+            try (Optimizer optimizer = Optimizers.create(c.optimizer(), plan.paramGroups(s.net(), c), s.manager(),
+                    s.optimizerSettings())) {
+                long stepsPerEpoch = (trainData.batchCount() + c.gradAccum() - 1) / c.gradAccum();
+                Schedule schedule = plan.schedule(c, stepsPerEpoch);
+                Learner learner = new Learner(s.net(), s.device(), Loss.of(c.loss(), c.labelSmoothing()), optimizer,
+                        schedule, c.lr(), new Learner.Options(c.gradAccum(), c.clip(), c.seed()), callbacks(s, c));
+                if (s.resumed() != null) {
+                    learner.restore(s.resumed().state(), s.resumed().tensors());
+                    out.printf(Locale.ROOT, "resuming after epoch %d%s%n", learner.state().epoch,
+                            learner.state().batch > 0 ? ", batch " + learner.state().batch + " of epoch "
+                                    + (learner.state().epoch + 1) : "");
+                }
+                out.printf(Locale.ROOT, "%s, lr %.3g, %s, batch %d, %d epochs, augment %s, %d threads%n",
+                        optimizer.name(), c.lr(), schedule.describe(), c.batchSize(), c.epochs(), c.augment(),
+                        c.threads());
+                FitResult fit;
+                try {
+                    fit = plan.fit(learner, trainData, validData, s.setup());
+                } finally {
+                    s.run().writeSkipped(s.skipped());
+                }
+                plan.afterFit(s.setup());
+                return finish(c, s.run(), learner, fit, s.dataset(), s.valid(), s.test(), started, out);
             }
-            run.writeConfig(plan.config(c));
-            Optimizer optimizer = Optimizers.create(c.optimizer, plan.paramGroups(net, c), s.manager,
-                    s.optimizerSettings());
-            long stepsPerEpoch = (trainData.batchCount() + c.gradAccum - 1) / c.gradAccum;
-            Schedule schedule = plan.schedule(c, stepsPerEpoch);
-            Loss loss = Loss.of(c.loss, c.labelSmoothing);
-
-            Normalize norm = s.normalize.forChannels(s.channels);
-            ModelInfo info = new ModelInfo(s.dataset.classes(), norm.mean(), norm.std(), Map.of(EVAL_TRANSFORMS,
-                    s.evalPipeline.withNormalize(Normalize.NONE).spec(), "dataset", s.dataset.name(),
-                    "run", runDir.toString()));
-            List<EpochColumns> columns = new ArrayList<>(plan.columns(s.setup));
-            columns.add(MetricsLog.positionAccuracy());
-            List<Callback> callbacks = callbacks(c, run, info, net.options(), columns, out);
-            callbacks.addAll(plan.callbacks(s.setup));
-            Learner learner = new Learner(net, s.device, loss, optimizer, schedule, c.lr,
-                    new Learner.Options(c.gradAccum, c.clip, seed), callbacks);
-            if (s.resumed != null) {
-                learner.restore(s.resumed.state(), s.resumed.tensors());
-                out.printf(Locale.ROOT, "resuming after epoch %d%s%n", learner.state().epoch,
-                        learner.state().batch > 0 ? ", batch " + learner.state().batch + " of epoch " + (learner.state().epoch + 1) : "");
-            }
-            out.printf(Locale.ROOT, "%s, lr %.3g, %s, batch %d, %d epochs, augment %s, %d threads%n",
-                    optimizer.name(), c.lr, schedule.describe(), c.batchSize, c.epochs, c.augment, c.threads);
-            FitResult fit;
-            try {
-                fit = plan.fit(learner, trainData, validData, s.setup);
-            } finally {
-                run.writeSkipped(s.skipped());
-            }
-            plan.afterFit(s.setup);
-            Outcome outcome = finish(c, run, learner, fit, s.dataset, s.valid, s.test, started, out);
-            optimizer.close();
-            return outcome;
         }
     }
 
-    /** Progress, metrics files, checkpoints, the NaN guard, the out-of-memory message, early stop. */
-    private static List<Callback> callbacks(TrainConfig c, RunWriter run, ModelInfo info, ModelOptions mo,
-            List<EpochColumns> columns, PrintStream out) {
-        Checkpoints checkpoints = new Checkpoints(run, info, c.checkpointMinutes, c.checkpointBatches);
+    /** {@code --lr auto}: the range test on the training batches; the config with its suggestion. */
+    private static TrainConfig withFoundLr(Session s, Batches trainData, PrintStream out) {
+        out.println("--lr auto: running the learning-rate range test (lr-find) first ...");
+        LrFinder.Result r = s.findLr(trainData, LrFinder.Settings.defaults());
+        Path png = LrFindFiles.write(r, s.runDir());
+        out.println(LrFindFiles.describe(r));
+        out.printf(Locale.ROOT, "--lr auto: training with lr %.3g (plot: %s)%n", r.suggestion(), png);
+        return s.config().toBuilder().lr(r.suggestion()).build();
+    }
+
+    /** What a checkpoint records beside the weights: classes, normalization, evaluation transforms. */
+    private static ModelInfo modelInfo(Session s) {
+        Normalize norm = s.normalize();
+        return new ModelInfo(s.dataset().classes(), norm.mean(), norm.std(), Map.of(EVAL_TRANSFORMS,
+                s.evalPipeline().withNormalize(Normalize.NONE).spec(), "dataset", s.dataset().name(),
+                "run", s.runDir().toString()));
+    }
+
+    /**
+     * Progress, metrics files, checkpoints, the NaN guard, the out-of-memory message, early stop,
+     * then the plan's.
+     */
+    private static List<Callback> callbacks(Session s, TrainConfig c) {
+        List<EpochColumns> columns = new ArrayList<>(s.plan().columns(s.setup()));
+        columns.add(MetricsLog.positionAccuracy());
+        Checkpoints checkpoints = new Checkpoints(s.run(), modelInfo(s), c.checkpointMinutes(), c.checkpointBatches());
         List<Callback> callbacks = new ArrayList<>();
-        callbacks.add(Progress.onConsole(out));
-        callbacks.add(new MetricsLog(run, columns));
+        callbacks.add(Progress.onConsole(s.out));
+        callbacks.add(new MetricsLog(s.run(), columns));
         callbacks.add(checkpoints);
         callbacks.add(new NanGuard(checkpoints));
-        callbacks.add(new OutOfMemory(c.batchSize, c.gradAccum, mo.inputSpec()));
-        if (c.patience != null) {
-            callbacks.add(new EarlyStopping(c.patience));
+        callbacks.add(new OutOfMemory(c.batchSize(), c.gradAccum(), s.net().options().inputSpec()));
+        if (c.patience() != null) {
+            callbacks.add(new EarlyStopping(c.patience()));
         }
+        callbacks.addAll(s.plan().callbacks(s.setup()));
         return callbacks;
     }
 
@@ -379,7 +532,7 @@ public final class Training {
         }
         EvalResult testResult = test == null ? null : learner.evaluate(test, 0);
         if (testResult != null) {
-            writeJson(run.dir().resolve("test.json"), testResult);
+            Json.writePretty(run.dir().resolve("test.json"), testResult);
         }
         String headline = testResult != null
                 ? String.format(Locale.ROOT, "test accuracy %.2f%% (%d images, best epoch %d)",
@@ -393,52 +546,7 @@ public final class Training {
     }
 
     static Loader.Options loaderOptions(TrainConfig c, int channels, String split, boolean training) {
-        Loader.Options o = training ? Loader.Options.train(c.batchSize, c.seed) : Loader.Options.eval(c.batchSize);
-        return o.withChannels(channels).withSplit(split).withWorkers(c.workers).withPrefetch(Math.max(2, 2 * c.workers));
-    }
-
-    private static ModelOptions modelOptions(TrainConfig c, Dataset dataset, int channels, int heads) {
-        ModelOptions o = Zoo.get(c.model).defaults()
-                .withInput(channels, c.imageSize, c.imageSize)
-                .withClasses(dataset.classes().size())
-                .withHeads(heads);
-        if (c.width != null) {
-            o = o.withWidthMultiplier(c.width);
-        }
-        if (c.arch != null) {
-            o = o.withArch(c.arch);
-        }
-        if (c.fc != null) {
-            o = o.withFc(c.fc);
-        }
-        if (c.dropout != null) {
-            o = o.withDropout(c.dropout);
-        }
-        if (c.stem != null) {
-            o = o.withStem(c.stem);
-        }
-        if (c.activation != null) {
-            o = o.withActivation(c.activation);
-        }
-        return o;
-    }
-
-    /** "auto": statistics of 1000 training images; "none"; or a preset name ("imagenet"). */
-    private static Normalize normalization(String spec, ImageSource train, int channels, long seed) {
-        return switch (spec) {
-            case "auto" -> NormStats.compute(train, channels, 1000, seed);
-            case "none" -> Normalize.NONE.forChannels(channels);
-            default -> Normalize.parse(spec, "--normalize").forChannels(channels);
-        };
-    }
-
-    private static void writeJson(Path file, Object value) {
-        try {
-            byte[] bytes = new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
-                    .writeValueAsBytes(value);
-            org.convkit.core.AtomicFiles.write(file, o -> o.write(bytes));
-        } catch (IOException e) {
-            throw new ConvkitException("cannot write " + file + ": " + e.getMessage(), e);
-        }
+        Loader.Options o = training ? Loader.Options.train(c.batchSize(), c.seed()) : Loader.Options.eval(c.batchSize());
+        return o.withChannels(channels).withSplit(split).withWorkers(c.workers()).withPrefetch(Math.max(2, 2 * c.workers()));
     }
 }

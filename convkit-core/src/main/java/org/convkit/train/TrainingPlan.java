@@ -56,6 +56,15 @@ public interface TrainingPlan {
         return given;
     }
 
+    /**
+     * The normalization the plan's weights expect, used when {@code --normalize} is not given
+     * (fine-tuning a convkit checkpoint: the one it was trained with), or null for the
+     * {@link Recipe}'s. Called after {@link #settle}.
+     */
+    default org.convkit.data.image.Normalize normalization() {
+        return null;
+    }
+
     /** Keys this plan adds to {@code config.json} beside {@link TrainConfig}'s (its own flags). */
     default java.util.Set<String> configKeys() {
         return java.util.Set.of();
@@ -74,12 +83,12 @@ public interface TrainingPlan {
 
     /** The optimizer's parameter groups. */
     default List<ParamGroup> paramGroups(ConvNet net, TrainConfig c) {
-        return ParamGroups.all(net, c.weightDecay);
+        return ParamGroups.all(net, c.weightDecay());
     }
 
     /** The learning-rate schedule over the whole run. */
     default Schedule schedule(TrainConfig c, long stepsPerEpoch) {
-        return Schedules.create(c.schedule, c.epochs, stepsPerEpoch, c.warmup, c.stepEpochs, c.gamma);
+        return Schedules.create(c.schedule(), c.epochs(), stepsPerEpoch, c.warmup(), c.stepEpochs(), c.gamma());
     }
 
     /** The training batches (fine-tuning's feature mode: cached backbone features). */
@@ -104,7 +113,7 @@ public interface TrainingPlan {
 
     /** Runs the epochs (fine-tuning: one fit per phase, freezing changed in between). */
     default FitResult fit(Learner learner, Batches train, Batches valid, Setup s) {
-        return learner.fit(s.config().epochs, train, valid);
+        return learner.fit(s.config().epochs(), train, valid);
     }
 
     /** After training, before the best checkpoint is evaluated on images. */

@@ -2,7 +2,6 @@ package org.convkit.transfer;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -10,13 +9,22 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.convkit.core.ConvkitException;
+import org.convkit.core.Json;
 
 /**
  * What {@code convkit finetune} adds to the training flags, under the flag names (the run's
- * config.json holds them beside the training keys). {@code null} = not given.
+ * config.json holds them beside the training keys). {@code null} = not given. Immutable, as
+ * {@link org.convkit.train.TrainConfig}.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public final class FineTuneOptions {
+public record FineTuneOptions(
+        @JsonProperty("from") String from,
+        @JsonProperty("freeze-epochs") Integer freezeEpochs,
+        @JsonProperty("unfreeze") String unfreeze,
+        @JsonProperty("backbone-lr-factor") Double backboneLrFactor,
+        @JsonProperty("mode") String mode,
+        @JsonProperty("adapt-channels") Boolean adaptChannels,
+        @JsonProperty("key-map") String keyMap) {
     /** {@code --mode}: train the whole network in phases, or only the head on cached features. */
     public enum Mode {
         FULL, FEATURES;
@@ -35,22 +43,14 @@ public final class FineTuneOptions {
         }
     }
 
-    @JsonProperty("from") public String from;
-    @JsonProperty("freeze-epochs") public Integer freezeEpochs;
-    @JsonProperty("unfreeze") public String unfreeze;
-    @JsonProperty("backbone-lr-factor") public Double backboneLrFactor;
-    @JsonProperty("mode") public String mode;
-    @JsonProperty("adapt-channels") public Boolean adaptChannels;
-    @JsonProperty("key-map") public String keyMap;
-
-    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final ObjectMapper JSON = Json.mapper();
 
     /** The keys (= flag names without dashes). */
     public static Set<String> keys() {
         Set<String> out = new LinkedHashSet<>();
-        for (java.lang.reflect.Field f : FineTuneOptions.class.getFields()) {
+        for (java.lang.reflect.Field f : FineTuneOptions.class.getDeclaredFields()) {
             JsonProperty p = f.getAnnotation(JsonProperty.class);
-            if (p != null) {
+            if (p != null && !java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
                 out.add(p.value());
             }
         }
@@ -84,6 +84,12 @@ public final class FineTuneOptions {
         return fromMap(m);
     }
 
+    /** These options with {@code --freeze-epochs k} (null = not given). */
+    public FineTuneOptions withFreezeEpochs(Integer k) {
+        return new FineTuneOptions(from, k, unfreeze, backboneLrFactor, mode, adaptChannels, keyMap);
+    }
+
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public Mode modeOrDefault() {
         return mode == null ? Mode.FULL : Mode.parse(mode);
     }

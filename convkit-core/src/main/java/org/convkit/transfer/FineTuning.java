@@ -13,8 +13,9 @@ import java.util.Set;
 import org.convkit.core.ConvkitException;
 import org.convkit.data.Dataset;
 import org.convkit.data.Loader;
+import org.convkit.data.image.Normalize;
 import org.convkit.model.ConvNet;
-import org.convkit.model.ModelOptions;
+import org.convkit.model.ModelKnobs;
 import org.convkit.model.weights.Checkpoint;
 import org.convkit.model.weights.KeyMap;
 import org.convkit.model.weights.LoadReport;
@@ -60,18 +61,19 @@ public final class FineTuning implements TrainingPlan {
     }
 
     private final FineTuneOptions given;
-    private final FineTuneOptions resolved = new FineTuneOptions();
+    private FineTuneOptions resolved;
     private final Path from;
     private List<Phase> phases = List.of();
     private FreezeLog log;
+    private Normalize trainedWith;
 
     public FineTuning(FineTuneOptions options) {
         this.given = options;
-        if (options.from == null) {
+        if (options.from() == null) {
             throw new ConvkitException("--from is required: a convkit checkpoint (runs/NAME, or runs/NAME/checkpoints/best)"
                     + " or a PyTorch weights file (.pth, .safetensors; torchvision or timm keys)");
         }
-        this.from = checkpointOrFile(Path.of(options.from));
+        this.from = checkpointOrFile(Path.of(options.from()));
     }
 
     /** Fine-tunes a new run. */
@@ -81,7 +83,7 @@ public final class FineTuning implements TrainingPlan {
 
     /** Continues an interrupted fine-tuning run (its phases, features cache and freezing log included). */
     public static Training.Outcome resume(Path runDir, TrainConfig overrides, PrintStream out) {
-        Map<String, Object> saved = TrainConfig.readMap(runDir.resolve("config.json"), Set.of());
+        Map<String, Object> saved = TrainConfig.readMap(runDir.resolve(org.convkit.train.RunWriter.CONFIG), Set.of());
         FineTuneOptions o = FineTuneOptions.fromMap(saved);
         return Training.resume(runDir, overrides, new FineTuning(o), out);
     }
@@ -100,38 +102,38 @@ public final class FineTuning implements TrainingPlan {
     }
 
     /**
-     * From a convkit checkpoint: its architecture and shape options unless given, and the
-     * normalization it was trained with. From a PyTorch file: --model is needed, normalization
-     * defaults to ImageNet's (what torchvision's and timm's weights expect).
+     * From a convkit checkpoint: its architecture and model knobs unless given (and the
+     * normalization it was trained with, {@link #normalization()}). From a PyTorch file: --model
+     * is needed, normalization defaults to ImageNet's (what torchvision's and timm's weights
+     * expect).
      */
     @Override
     public TrainConfig settle(TrainConfig given, Dataset dataset) {
-        TrainConfig c = given.copy();
+        TrainConfig.Builder c = given.toBuilder();
         if (Files.isDirectory(from)) {
             Checkpoint.Manifest m = Checkpoint.read(from);
-            if (c.model == null || c.model.equals(m.architecture())) {
-                c.model = m.architecture();
-                ModelOptions o = m.options();
-                c.width = c.width != null ? c.width : o.widthMultiplier() != 1.0 ? o.widthMultiplier() : null;
-                c.arch = c.arch != null ? c.arch : o.arch();
-                c.fc = c.fc != null ? c.fc : o.fc();
-                c.dropout = c.dropout != null ? c.dropout : o.dropout();
-                c.stem = c.stem != null ? c.stem : o.stem();
-                c.activation = c.activation != null ? c.activation : o.activation();
+            if (given.model() == null || given.model().equals(m.architecture())) {
+                c.model(m.architecture()).knobs(given.knobs().orElse(ModelKnobs.of(m.options())));
             }
-            if (c.normalize == null && m.info().hasNormalization()) {
-                c.normalize = "mean=" + join(m.info().mean()) + ":std=" + join(m.info().std());
+            if (m.info().hasNormalization()) {
+                trainedWith = Normalize.of(toDoubles(m.info().mean()), toDoubles(m.info().std()));
             }
         } else {
-            if (c.model == null) {
+            if (given.model() == null) {
                 throw new ConvkitException("--from " + from + " is a weights file: say which architecture it holds with"
                         + " --model (e.g. --model resnet18)");
             }
-            if (c.normalize == null) {
-                c.normalize = "imagenet";
+            if (given.normalize() == null) {
+                c.normalize("imagenet");
             }
         }
-        return c;
+        return c.build();
+    }
+
+    /** A convkit checkpoint's normalization: what its weights were trained with. */
+    @Override
+    public Normalize normalization() {
+        return trainedWith;
     }
 
     @Override
@@ -146,19 +148,19 @@ public final class FineTuning implements TrainingPlan {
         TrainConfig c = s.config();
         ConvNet net = s.net();
         FineTuneOptions.Mode mode = given.modeOrDefault();
-        double factor = given.backboneLrFactor != null ? given.backboneLrFactor : 0.1;
+        double factor = given.backboneLrFactor() != null ? given.backboneLrFactor() : 0.1;
         if (!(factor >= 0)) {
             throw new ConvkitException("--backbone-lr-factor " + factor + ": must be >= 0 (0.1 = a tenth of --lr)");
         }
-        resolved.from = from.toString();
-        resolved.mode = mode.toString();
-        resolved.backboneLrFactor = factor;
-        resolved.adaptChannels = given.adaptChannels != null && given.adaptChannels;
-        phases = mode == FineTuneOptions.Mode.FEATURES ? featurePhases(c) : fullPhases(c, net);
+        boolean adaptChannels = given.adaptChannels() != null && given.adaptChannels();
+        String unfreeze = mode == FineTuneOptions.Mode.FEATURES ? "none" : given.unfreeze() != null ? given.unfreeze() : "all";
+        phases = mode == FineTuneOptions.Mode.FEATURES ? featurePhases(c) : fullPhases(c, net, unfreeze);
+        int frozenEpochs = phases.get(0).trained().isEmpty() ? phases.get(0).last() : 0;
+        resolved = new FineTuneOptions(from.toString(), frozenEpochs, unfreeze, factor, mode.toString(), adaptChannels,
+                s.resuming() ? null : given.keyMap());
         if (!s.resuming()) {
-            KeyMap keyMap = given.keyMap == null ? KeyMap.NONE : KeyMap.read(Path.of(given.keyMap));
-            resolved.keyMap = given.keyMap;
-            LoadReport r = BackboneWeights.load(net, from, resolved.adaptChannels, keyMap);
+            KeyMap keyMap = given.keyMap() == null ? KeyMap.NONE : KeyMap.read(Path.of(given.keyMap()));
+            LoadReport r = BackboneWeights.load(net, from, adaptChannels, keyMap);
             s.out().println("loaded " + r.loaded() + " tensors from " + from + " (" + r.keyStyle() + " keys); new head: "
                     + net.options().heads() + " x " + net.options().classes() + " classes"
                     + (r.skipped().isEmpty() ? "" : " (left fresh: " + String.join(", ", r.skipped()) + ")"));
@@ -169,59 +171,54 @@ public final class FineTuning implements TrainingPlan {
     }
 
     private List<Phase> featurePhases(TrainConfig c) {
-        if (given.unfreeze != null && !given.unfreeze.equalsIgnoreCase("none")) {
+        if (given.unfreeze() != null && !given.unfreeze().equalsIgnoreCase("none")) {
             throw new ConvkitException("--mode features trains the head on cached features, the backbone never trains:"
-                    + " --unfreeze " + given.unfreeze + " needs --mode full");
+                    + " --unfreeze " + given.unfreeze() + " needs --mode full");
         }
-        if (given.freezeEpochs != null && !given.freezeEpochs.equals(c.epochs)) {
+        if (given.freezeEpochs() != null && !given.freezeEpochs().equals(c.epochs())) {
             throw new ConvkitException("--mode features: every epoch trains the head only; leave out --freeze-epochs");
         }
-        resolved.unfreeze = "none";
-        resolved.freezeEpochs = c.epochs;
-        return List.of(new Phase(FEATURES, 1, c.epochs, Set.of()));
+        return List.of(new Phase(FEATURES, 1, c.epochs(), Set.of()));
     }
 
-    private List<Phase> fullPhases(TrainConfig c, ConvNet net) {
-        String spec = given.unfreeze != null ? given.unfreeze : "all";
+    private List<Phase> fullPhases(TrainConfig c, ConvNet net, String spec) {
         Set<String> later = Freezing.stages(net.backbone(), spec); // checks the names even when unused
-        int k = given.freezeEpochs != null ? given.freezeEpochs : later.isEmpty() ? c.epochs : Math.min(1, c.epochs);
-        if (k < 0 || k > c.epochs) {
-            throw new ConvkitException("--freeze-epochs " + k + ": must be between 0 and --epochs " + c.epochs
+        int k = given.freezeEpochs() != null ? given.freezeEpochs() : later.isEmpty() ? c.epochs() : Math.min(1, c.epochs());
+        if (k < 0 || k > c.epochs()) {
+            throw new ConvkitException("--freeze-epochs " + k + ": must be between 0 and --epochs " + c.epochs()
                     + " (the frozen epochs count towards --epochs)");
         }
-        resolved.unfreeze = spec;
-        resolved.freezeEpochs = k;
         List<Phase> out = new ArrayList<>();
         if (k > 0) {
             out.add(new Phase(HEAD, 1, k, Set.of()));
         }
-        if (k < c.epochs) {
+        if (k < c.epochs()) {
             if (later.isEmpty()) {
-                throw new ConvkitException("--unfreeze none with --freeze-epochs " + k + " < --epochs " + c.epochs
+                throw new ConvkitException("--unfreeze none with --freeze-epochs " + k + " < --epochs " + c.epochs()
                         + ": nothing would unfreeze; give --unfreeze all|last:N|STAGES, or drop --freeze-epochs");
             }
-            out.add(new Phase(UNFROZEN, k + 1, c.epochs, new LinkedHashSet<>(later)));
+            out.add(new Phase(UNFROZEN, k + 1, c.epochs(), new LinkedHashSet<>(later)));
         }
         return out;
     }
 
     @Override
     public List<ParamGroup> paramGroups(ConvNet net, TrainConfig c) {
-        return ParamGroups.backboneAndHead(net, resolved.backboneLrFactor, c.weightDecay);
+        return ParamGroups.backboneAndHead(net, resolved.backboneLrFactor(), c.weightDecay());
     }
 
     /** Each phase its own run of the configured schedule (warm-up as the same share of it). */
     @Override
     public Schedule schedule(TrainConfig c, long stepsPerEpoch) {
-        double warmupShare = c.epochs > 0 ? c.warmup / c.epochs : 0;
+        double warmupShare = c.epochs() > 0 ? c.warmup() / c.epochs() : 0;
         long[] starts = new long[phases.size()];
         List<Schedule> parts = new ArrayList<>();
         List<String> names = new ArrayList<>();
         for (int i = 0; i < phases.size(); i++) {
             Phase p = phases.get(i);
             starts[i] = (p.first() - 1) * stepsPerEpoch;
-            parts.add(Schedules.create(c.schedule, p.epochs(), stepsPerEpoch, warmupShare * p.epochs(), c.stepEpochs,
-                    c.gamma));
+            parts.add(Schedules.create(c.schedule(), p.epochs(), stepsPerEpoch, warmupShare * p.epochs(), c.stepEpochs(),
+                    c.gamma()));
             names.add(p.name());
         }
         return new PhasedSchedule(starts, parts, names);
@@ -257,8 +254,8 @@ public final class FineTuning implements TrainingPlan {
                     (System.nanoTime() - t0) / 1e9);
             net.setFeatureInput(true);
             int blank = s.dataset().heads() > 1 ? s.dataset().classes().indexOf("blank") : -1;
-            long seed = s.config().seed != null ? s.config().seed : 0;
-            return new FeatureBatches(f, s.dataset().classes(), blank, s.config().batchSize, training, seed);
+            long seed = s.config().seed() != null ? s.config().seed() : 0;
+            return new FeatureBatches(f, s.dataset().classes(), blank, s.config().batchSize(), training, seed);
         } catch (IOException e) {
             throw new ConvkitException("cannot write the feature cache in " + s.run().dir() + ": " + e.getMessage(), e);
         }
@@ -318,7 +315,7 @@ public final class FineTuning implements TrainingPlan {
             return "the head only, backbone frozen";
         }
         return "the head and backbone stages " + String.join(", ", p.trained()) + " (backbone lr x "
-                + resolved.backboneLrFactor + ")";
+                + resolved.backboneLrFactor() + ")";
     }
 
     @Override
@@ -326,11 +323,11 @@ public final class FineTuning implements TrainingPlan {
         s.net().setFeatureInput(false);
     }
 
-    private static String join(float[] v) {
-        StringBuilder sb = new StringBuilder();
+    private static double[] toDoubles(float[] v) {
+        double[] d = new double[v.length];
         for (int i = 0; i < v.length; i++) {
-            sb.append(i == 0 ? "" : "/").append(v[i]);
+            d[i] = v[i];
         }
-        return sb.toString();
+        return d;
     }
 }

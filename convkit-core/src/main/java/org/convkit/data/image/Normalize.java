@@ -128,6 +128,17 @@ public record Normalize(float[] mean, float[] std) {
         }
     }
 
+    /**
+     * The value {@code --normalize} takes for this normalization (the inverse of {@link #parse}):
+     * a preset's name, or {@code mean=a/b/c:std=d/e/f}.
+     */
+    public String flagValue() {
+        String step = spec();
+        return step.startsWith("normalize=") ? step.substring("normalize=".length())
+                : step.substring("normalize:".length());
+    }
+
+    /** This normalization as a pipeline step ({@code normalize=imagenet}, {@code normalize:mean=...:std=...}). */
     public String spec() {
         for (Map.Entry<String, Normalize> e : PRESETS.entrySet()) {
             if (Arrays.equals(e.getValue().mean, mean) && Arrays.equals(e.getValue().std, std)) {

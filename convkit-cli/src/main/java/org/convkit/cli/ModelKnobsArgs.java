@@ -1,0 +1,36 @@
+package org.convkit.cli;
+
+import org.convkit.model.ModelKnobs;
+import picocli.CommandLine.Option;
+
+/**
+ * The knobs of a zoo model ({@link ModelKnobs}), declared once for every command that shapes a
+ * network: {@code train}, {@code finetune}, {@code lr-find} (as training config keys of the same
+ * names) and the commands that build one from flags ({@link ModelFlags}).
+ */
+public final class ModelKnobsArgs {
+    @Option(names = "--width", paramLabel = "X", description = "Width multiplier for hidden layers (default: 1).")
+    public Double width;
+
+    @Option(names = "--arch", paramLabel = "SPEC",
+            description = "Conv stages: vgg e.g. 1x64,1x128,2x256,2x512,2x512; simplecnn e.g. 64,128,256.")
+    public String arch;
+
+    @Option(names = "--fc", paramLabel = "WIDTHS", description = "Hidden FC widths (simplecnn), e.g. 1024,512.")
+    public String fc;
+
+    @Option(names = "--dropout", paramLabel = "P", description = "Dropout rate where the model has dropout (alexnet*,"
+            + " vgg*, nin, googlenet, simplecnn; default: as published).")
+    public Double dropout;
+
+    @Option(names = "--stem", paramLabel = "S", description = "ResNet stem: imagenet or cifar (3x3 conv, no max-pool).")
+    public String stem;
+
+    @Option(names = "--activation", paramLabel = "A", description = "LeNet activation: sigmoid or relu.")
+    public String activation;
+
+    /** What was given. */
+    public ModelKnobs knobs() {
+        return new ModelKnobs(width, arch, fc, dropout, stem, activation);
+    }
+}
