@@ -1,10 +1,10 @@
 package org.convkit.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.convkit.core.Json;
 import org.convkit.report.RunComparison;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,7 +33,7 @@ final class CompareCommand implements Callable<Integer> {
         if (json) {
             Map<String, Object> out = new java.util.LinkedHashMap<>(c.toJson());
             out.put("plot", where);
-            System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(out));
+            System.out.println(Json.prettyString(out));
         } else {
             System.out.print(c.toTable());
             System.out.println("plot: " + where);

@@ -1,10 +1,10 @@
 package org.convkit.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.convkit.core.Json;
 import org.convkit.data.Dataset;
 import org.convkit.data.Datasets;
 import org.convkit.data.image.Pipeline;
@@ -71,7 +71,7 @@ final class DataInspectCommand implements Callable<Integer> {
             System.err.println("contact sheet: " + sheet + " (" + n + " images after " + p.spec() + ")");
         }
         if (json) {
-            System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(r));
+            System.out.println(Json.prettyString(r));
             return 0;
         }
         System.out.println(ds.describe());

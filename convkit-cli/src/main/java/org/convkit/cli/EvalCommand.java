@@ -1,7 +1,7 @@
 package org.convkit.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.concurrent.Callable;
+import org.convkit.core.Json;
 import org.convkit.core.Runtime;
 import org.convkit.eval.CheckpointEvaluation;
 import org.convkit.eval.Metrics;
@@ -44,7 +44,7 @@ final class EvalCommand implements Callable<Integer> {
         CheckpointEvaluation.Outcome out = CheckpointEvaluation.run(source,
                 new CheckpointEvaluation.Options(data, split, batchSize, run.device, run.transforms, run.workers, Metrics.DEFAULT_KEEP));
         if (json) {
-            System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(out));
+            System.out.println(Json.prettyString(out));
             return 0;
         }
         System.out.println((source.isCheckpoint() ? "checkpoint " : "weights    ") + out.checkpoint() + " ("

@@ -1,12 +1,12 @@
 package org.convkit.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.convkit.core.Json;
 import org.convkit.core.Runtime;
 import org.convkit.model.Architecture;
 import org.convkit.model.Summary;
@@ -36,7 +36,7 @@ final class ModelsCommand implements Callable<Integer> {
             out.add(row);
         }
         if (json) {
-            System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(out));
+            System.out.println(Json.prettyString(out));
             return 0;
         }
         System.out.printf(Locale.ROOT, "%-16s %-11s %8s %14s  %s%n", "MODEL", "INPUT", "CLASSES", "PARAMS", "DESCRIPTION");

@@ -1,7 +1,7 @@
 package org.convkit.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.concurrent.Callable;
+import org.convkit.core.Json;
 import org.convkit.core.Runtime;
 import org.convkit.model.Summary;
 import picocli.CommandLine.Command;
@@ -22,7 +22,7 @@ final class SummaryCommand implements Callable<Integer> {
         Runtime.init();
         Summary s = Summary.of(model.build());
         if (json) {
-            System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(s));
+            System.out.println(Json.prettyString(s));
         } else {
             System.out.print(s.toTable());
         }

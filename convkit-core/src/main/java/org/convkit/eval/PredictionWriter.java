@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.convkit.core.ConvkitException;
+import org.convkit.core.Json;
 
 /**
  * Writes predictions as CSV, one row per image as it arrives (nothing is held back, so any number
@@ -70,7 +71,7 @@ public final class PredictionWriter implements Closeable {
                 }
             }
         }
-        CsvMapper mapper = new CsvMapper();
+        CsvMapper mapper = Json.csv();
         mapper.getFactory().disable(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET);
         this.csv = mapper.writer(schema.build()).writeValues(out);
     }

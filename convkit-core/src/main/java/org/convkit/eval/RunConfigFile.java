@@ -1,13 +1,13 @@
 package org.convkit.eval;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.convkit.core.ConvkitException;
+import org.convkit.core.Json;
 
 /**
  * A run folder's {@code config.json}: the resolved training config, flag names as keys. Evaluation
@@ -25,7 +25,7 @@ public final class RunConfigFile {
             return new LinkedHashMap<>();
         }
         try {
-            return new ObjectMapper().readValue(f.toFile(), new TypeReference<LinkedHashMap<String, Object>>() {});
+            return Json.mapper().readValue(f.toFile(), new TypeReference<LinkedHashMap<String, Object>>() {});
         } catch (IOException e) {
             throw new ConvkitException("cannot read " + f + ": " + e.getMessage() + ". It should be a JSON object.", e);
         }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import org.convkit.core.ConvkitException;
+import org.convkit.core.Json;
 
 /**
  * A run's {@code metrics.csv} read back: one row per epoch, columns by name (epoch, train_loss,
@@ -33,7 +34,7 @@ public final class EpochLog {
     }
 
     public static EpochLog read(Path csv) {
-        CsvMapper mapper = new CsvMapper();
+        CsvMapper mapper = Json.csv();
         try (MappingIterator<Map<String, String>> it =
                 mapper.readerForMapOf(String.class).with(CsvSchema.emptySchema().withHeader()).readValues(csv.toFile())) {
             List<Map<String, String>> rows = it.readAll();

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.convkit.core.Json;
 import org.convkit.eval.Averages;
 import org.convkit.eval.ClassScore;
 import org.convkit.eval.EvalResult;
@@ -117,7 +118,7 @@ final class HtmlReport {
             return;
         }
         h.append("<table>\n");
-        ObjectMapper json = new ObjectMapper();
+        ObjectMapper json = Json.mapper();
         for (Map.Entry<String, Object> e : config.entrySet()) {
             Object v = e.getValue();
             String text;

@@ -1,7 +1,6 @@
 package org.convkit.report;
 
 import com.fasterxml.jackson.databind.SequenceWriter;
-import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -11,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.convkit.core.AtomicFiles;
+import org.convkit.core.Json;
 import org.convkit.eval.ClassScore;
 import org.convkit.eval.EvalResult;
 
@@ -54,7 +54,7 @@ public final class ResultCsv {
     static void write(Path file, CsvSchema schema, List<? extends List<?>> rows) throws IOException {
         AtomicFiles.write(file, out -> {
             Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
-            try (SequenceWriter seq = new CsvMapper().writer(schema).writeValues(w)) {
+            try (SequenceWriter seq = Json.csv().writer(schema).writeValues(w)) {
                 seq.writeAll(rows);
             }
         });

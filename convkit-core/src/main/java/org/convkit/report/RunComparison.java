@@ -1,7 +1,6 @@
 package org.convkit.report;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,6 +14,7 @@ import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.Set;
 import org.convkit.core.ConvkitException;
+import org.convkit.core.Json;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.Styler;
@@ -253,7 +253,7 @@ public final class RunComparison {
             return s;
         }
         try {
-            return new ObjectMapper().writeValueAsString(v);
+            return Json.mapper().writeValueAsString(v);
         } catch (JsonProcessingException e) {
             return Objects.toString(v);
         }

@@ -1,12 +1,12 @@
 package org.convkit.report;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import org.convkit.core.ConvkitException;
+import org.convkit.core.Json;
 import org.convkit.eval.EvalResult;
 import org.convkit.eval.RunConfigFile;
 
@@ -73,7 +73,7 @@ public final class RunFolder {
             return Optional.empty();
         }
         try {
-            return Optional.of(new ObjectMapper().readValue(f.toFile(), EvalResult.class));
+            return Optional.of(Json.mapper().readValue(f.toFile(), EvalResult.class));
         } catch (IOException e) {
             throw new ConvkitException("cannot read " + f + ": " + e.getMessage()
                     + ". Delete it and evaluate again to re-make it.", e);
@@ -87,7 +87,7 @@ public final class RunFolder {
             return Optional.empty();
         }
         try {
-            return Optional.of(new ObjectMapper().readTree(f.toFile()));
+            return Optional.of(Json.mapper().readTree(f.toFile()));
         } catch (IOException e) {
             throw new ConvkitException("cannot read " + f + ": " + e.getMessage(), e);
         }

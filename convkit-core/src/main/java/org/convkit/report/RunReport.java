@@ -1,6 +1,5 @@
 package org.convkit.report;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.convkit.core.AtomicFiles;
+import org.convkit.core.Json;
 import org.convkit.data.ImageSource;
 import org.convkit.eval.EvalResult;
 
@@ -46,7 +46,7 @@ public final class RunReport {
     public static Path write(Path runDir, EvalResult validation, ImageSource images) throws IOException {
         Files.createDirectories(runDir);
         AtomicFiles.write(runDir.resolve(RunFolder.EVALUATION),
-                out -> new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(out, validation));
+                out -> Json.pretty().writeValue(out, validation));
         ResultCsv.writeConfusion(validation, runDir.resolve(CONFUSION_CSV));
         ResultCsv.writePerClass(validation, runDir.resolve(PER_CLASS_CSV));
         clearGallery(runDir);

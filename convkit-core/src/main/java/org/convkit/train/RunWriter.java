@@ -1,7 +1,6 @@
 package org.convkit.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.convkit.core.AtomicFiles;
 import org.convkit.core.ConvkitException;
+import org.convkit.core.Json;
 import org.convkit.data.Skipped;
 
 /**
@@ -34,8 +34,7 @@ public final class RunWriter {
     public static final List<String> COLUMNS = List.of("epoch", "train_loss", "train_acc", "valid_loss", "valid_acc",
             "lr", "seconds", "data_wait", "step", "img_per_s", "rss_mb");
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private static final ObjectMapper LINE = new ObjectMapper();
+    private static final ObjectMapper LINE = Json.mapper();
 
     private final Path dir;
     private final List<EpochResult> rows = new ArrayList<>();
@@ -116,7 +115,7 @@ public final class RunWriter {
     /** Writes {@code config.json}: the resolved config, keys = flag names. */
     public void writeConfig(Map<String, Object> config) {
         try {
-            write(dir.resolve(CONFIG), JSON.writeValueAsBytes(config));
+            write(dir.resolve(CONFIG), Json.pretty().writeValueAsBytes(config));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

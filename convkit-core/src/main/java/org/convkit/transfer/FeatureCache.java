@@ -4,8 +4,8 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import org.convkit.core.AtomicFiles;
 import org.convkit.core.ConvkitException;
+import org.convkit.core.Json;
 import org.convkit.core.Progress;
 import org.convkit.data.Loader;
 import org.convkit.eval.Evaluator;
@@ -60,7 +61,7 @@ public final class FeatureCache {
         }
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     private FeatureCache() {}
 

@@ -1,7 +1,5 @@
 package org.convkit.transfer;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.convkit.core.AtomicFiles;
 import org.convkit.core.ConvkitException;
+import org.convkit.core.Json;
 import org.convkit.model.ConvNet;
 
 /**
@@ -39,7 +38,7 @@ final class FreezeLog {
             return;
         }
         try {
-            Map<String, Object> root = new ObjectMapper().readValue(file.toFile(), Map.class);
+            Map<String, Object> root = Json.mapper().readValue(file.toFile(), Map.class);
             for (Object o : (List<Object>) root.getOrDefault("phases", List.of())) {
                 Map<String, Object> p = (Map<String, Object>) o;
                 List<Number> epochs = (List<Number>) p.get("epochs");
@@ -108,7 +107,7 @@ final class FreezeLog {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("phases", phases);
         try {
-            byte[] json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(root);
+            byte[] json = Json.pretty().writeValueAsBytes(root);
             AtomicFiles.write(file, o -> o.write(json));
         } catch (IOException e) {
             throw new ConvkitException("cannot write " + file + ": " + e.getMessage(), e);

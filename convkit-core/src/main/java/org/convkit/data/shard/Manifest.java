@@ -1,7 +1,5 @@
 package org.convkit.data.shard;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.convkit.core.AtomicFiles;
 import org.convkit.core.ConvkitException;
+import org.convkit.core.Json;
 import org.convkit.data.Skipped;
 
 /**
@@ -66,7 +65,7 @@ public record Manifest(
         Path f = dir.resolve(FILE);
         Manifest m;
         try {
-            m = new ObjectMapper().readValue(f.toFile(), Manifest.class);
+            m = Json.mapper().readValue(f.toFile(), Manifest.class);
         } catch (IOException e) {
             throw new ConvkitException(f + ": not a readable shard manifest (" + e.getMessage() + "). Pack again with `convkit data pack`.", e);
         }
@@ -77,6 +76,6 @@ public record Manifest(
     }
 
     void write(Path dir) throws IOException {
-        AtomicFiles.writeSynced(dir.resolve(FILE), out -> new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out, this));
+        AtomicFiles.writeSynced(dir.resolve(FILE), out -> Json.pretty().writeValue(out, this));
     }
 }

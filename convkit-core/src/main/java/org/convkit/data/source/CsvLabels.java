@@ -1,7 +1,6 @@
 package org.convkit.data.source;
 
 import com.fasterxml.jackson.databind.MappingIterator;
-import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -13,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.convkit.core.ConvkitException;
+import org.convkit.core.Json;
 import org.convkit.data.Skipped;
 
 /**
@@ -102,10 +102,8 @@ public final class CsvLabels {
     }
 
     private static List<String[]> rows(Path csv) {
-        CsvMapper mapper = new CsvMapper();
-        mapper.enable(CsvParser.Feature.WRAP_AS_ARRAY);
         List<String[]> rows = new ArrayList<>();
-        try (MappingIterator<String[]> it = mapper.readerFor(String[].class).readValues(csv.toFile())) {
+        try (MappingIterator<String[]> it = Json.csv().readerFor(String[].class).with(CsvParser.Feature.WRAP_AS_ARRAY).readValues(csv.toFile())) {
             while (it.hasNext()) {
                 rows.add(it.next());
             }

@@ -1,7 +1,6 @@
 package org.convkit.data.source;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.convkit.core.ConvkitException;
+import org.convkit.core.Json;
 import org.convkit.data.Skipped;
 
 /**
@@ -29,7 +29,7 @@ public final class StreetNumberLabels {
     /** True when {@code json} looks like this format (an object of objects with a "label" array). */
     public static boolean matches(Path json) {
         try {
-            JsonNode root = new ObjectMapper().readTree(json.toFile());
+            JsonNode root = Json.mapper().readTree(json.toFile());
             if (root == null || !root.isObject() || root.isEmpty()) {
                 return false;
             }
@@ -111,7 +111,7 @@ public final class StreetNumberLabels {
     private static Map<String, JsonNode> parse(Path json) {
         JsonNode root;
         try {
-            root = new ObjectMapper().readTree(json.toFile());
+            root = Json.mapper().readTree(json.toFile());
         } catch (IOException e) {
             throw new ConvkitException(json + ": not valid JSON (" + e.getMessage() + ")", e);
         }

@@ -1,13 +1,11 @@
 package org.convkit.data.synth;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.awt.Color;
 import java.awt.Font;
-import java.awt.font.GlyphVector;
-import java.awt.geom.Rectangle2D;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
+import java.awt.font.GlyphVector;
+import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -21,6 +19,7 @@ import java.util.SplittableRandom;
 import javax.imageio.ImageIO;
 import org.convkit.core.AtomicFiles;
 import org.convkit.core.ConvkitException;
+import org.convkit.core.Json;
 
 /**
  * A generated street-number dataset in the Tianchi layout ({@code mchar_train.json} +
@@ -108,7 +107,7 @@ public final class StreetNumbers {
             labels.put(file, entry);
         }
         Path json = dir.resolve(name + ".json");
-        byte[] bytes = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(labels);
+        byte[] bytes = Json.pretty().writeValueAsBytes(labels);
         AtomicFiles.write(json, os -> os.write(bytes));
         return json;
     }

@@ -4,10 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -21,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.convkit.core.AtomicFiles;
 import org.convkit.core.ConvkitException;
+import org.convkit.core.Json;
 import org.convkit.model.ConvNet;
 import org.convkit.model.ModelOptions;
 import org.convkit.model.Zoo;
@@ -50,9 +49,7 @@ public final class Checkpoint {
     static final String FORMAT = "convkit-checkpoint";
     static final int FORMAT_VERSION = 1;
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final ObjectMapper JSON = Json.mapper();
 
     private Checkpoint() {}
 
@@ -105,9 +102,9 @@ public final class Checkpoint {
                     t.put("epoch", training.epoch());
                     t.put("step", training.step());
                     t.set("state", JSON.valueToTree(training.state()));
-                    AtomicFiles.writeSynced(tmp.resolve(TRAINING_JSON), out -> JSON.writeValue(out, t));
+                    AtomicFiles.writeSynced(tmp.resolve(TRAINING_JSON), out -> Json.pretty().writeValue(out, t));
                 }
-                AtomicFiles.writeSynced(tmp.resolve(MODEL_JSON), out -> JSON.writeValue(out, model)); // last: marks complete
+                AtomicFiles.writeSynced(tmp.resolve(MODEL_JSON), out -> Json.pretty().writeValue(out, model)); // last: marks complete
             });
         } catch (IOException e) {
             throw new ConvkitException("checkpoint " + dir + ": cannot write (" + e.getMessage() + ")", e);
@@ -151,7 +148,7 @@ public final class Checkpoint {
             // gets its default instead of breaking old checkpoints
             ObjectNode options = JSON.valueToTree(Zoo.get(arch).defaults());
             options.setAll((ObjectNode) root.get("options"));
-            ModelOptions o = JSON.treeToValue(options, ModelOptions.class);
+            ModelOptions o = Json.lenient(ModelOptions.class).readValue(options);
             List<String> classes = JSON.convertValue(root.path("classes"), new TypeReference<List<String>>() {});
             JsonNode norm = root.path("normalization");
             float[] mean = norm.isObject() ? JSON.treeToValue(norm.get("mean"), float[].class) : null;

@@ -6,21 +6,21 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.channels.FileChannel;
-import java.nio.file.StandardOpenOption;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.convkit.core.ConvkitException;
+import org.convkit.core.Json;
 
 /**
  * The safetensors format (Hugging Face): 8-byte little-endian header length, a JSON header naming
@@ -146,7 +146,7 @@ public final class SafeTensors {
         }
         JsonNode header;
         try {
-            header = new ObjectMapper().readTree(new String(json.array(), StandardCharsets.UTF_8));
+            header = Json.mapper().readTree(new String(json.array(), StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new ConvkitException(file + ": corrupt safetensors header (" + e.getMessage() + ")", e);
         }

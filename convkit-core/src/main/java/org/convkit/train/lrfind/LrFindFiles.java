@@ -1,6 +1,5 @@
 package org.convkit.train.lrfind;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import org.convkit.core.AtomicFiles;
 import org.convkit.core.ConvkitException;
+import org.convkit.core.Json;
 import org.convkit.report.LrFindPlot;
 
 /** Writes a range test's {@code lr-find.png}, {@code lr-find.csv} (lr,loss,smoothed) and {@code lr-find.json}. */
@@ -39,7 +39,7 @@ public final class LrFindFiles {
                     + " (minimum/10)", png);
             byte[] csvBytes = csv.toString().getBytes(StandardCharsets.UTF_8);
             AtomicFiles.write(dir.resolve(CSV), o -> o.write(csvBytes));
-            byte[] json = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(r.summary());
+            byte[] json = Json.pretty().writeValueAsBytes(r.summary());
             AtomicFiles.write(dir.resolve(JSON), o -> o.write(json));
         } catch (IOException e) {
             throw new ConvkitException("cannot write the lr-find files in " + dir + ": " + e.getMessage(), e);
