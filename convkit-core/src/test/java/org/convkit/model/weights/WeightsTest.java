@@ -223,6 +223,12 @@ class WeightsTest {
             assertEquals("model.body.conv1.weight -> conv1.weight " + a.parameterShapes().get("backbone.stem.conv1.weight"),
                     r.byPosition().get(0));
             assertSameParameters(a, b, true);
+            // fine-tuning for 2 classes: the backbone by position, the 3-class head left fresh
+            ConvNet two = CheckpointTest.small(2).initialize(m);
+            LoadReport backbone = WeightLoader.load(two, renamed, "model.pth", WeightLoader.KeyStyle.AUTO, true, true, true);
+            assertEquals("position", backbone.keyStyle());
+            assertEquals(List.of("fc.weight", "fc.bias"), backbone.skipped());
+            assertSameParameters(a, two, false);
 
             ConvkitException e = assertThrows(ConvkitException.class,
                     () -> WeightLoader.load(b, swapped, "model.pth", WeightLoader.KeyStyle.AUTO, false, true, true));
