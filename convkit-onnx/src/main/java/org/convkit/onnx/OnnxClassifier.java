@@ -64,6 +64,7 @@ public final class OnnxClassifier implements Classifier {
     /** The batch size the file was exported with, or 0 for a dynamic batch. */
     private final long fixedBatch;
     private final int maxBatch;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private OnnxClassifier(OrtEnvironment env, OrtSession session, OrtSession.SessionOptions so, ModelCard card,
             String input, List<String> outputs, long fixedBatch, int maxBatch) {
@@ -111,7 +112,7 @@ public final class OnnxClassifier implements Classifier {
         } catch (OrtException e) {
             so.close();
             throw new ConvkitException(what + ": not an ONNX model ONNX Runtime " + env.getVersion() + " can load ("
-                    + firstLine(e.getMessage()) + ")", e);
+                    + reason(e) + ")", e);
         }
         try {
             Map<String, String> meta = session.getMetadata().getCustomMetadata();
@@ -225,6 +226,9 @@ public final class OnnxClassifier implements Classifier {
 
     @Override
     public float[][] logits(float[] pixels, int n) {
+        if (closed.get()) {
+            throw new IllegalStateException("the classifier " + card.name() + " is closed");
+        }
         int per = preprocessor.imageSize();
         if (n < 1 || pixels.length != (long) n * per) {
             throw new IllegalArgumentException(pixels.length + " floats for " + n + " images of " + card.input());
@@ -257,12 +261,16 @@ public final class OnnxClassifier implements Classifier {
             }
             return out;
         } catch (OrtException e) {
-            throw new ConvkitException("ONNX Runtime failed on " + card.name() + " (" + firstLine(e.getMessage()) + ")", e);
+            throw new ConvkitException("ONNX Runtime failed on " + card.name() + " (" + reason(e) + ")", e);
         }
     }
 
+    /** Frees the session; later calls fail, a second close does nothing. */
     @Override
     public void close() {
+        if (closed.getAndSet(true)) {
+            return;
+        }
         try {
             session.close();
         } catch (OrtException e) {
@@ -272,11 +280,21 @@ public final class OnnxClassifier implements Classifier {
         }
     }
 
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "no message";
-        }
+    /**
+     * What ONNX Runtime said, without its error code and the C++ location it prefixes ("Error code -
+     * ORT_FAIL - message: .../model.cc:181 onnxruntime::Model::Model(...) Unsupported model IR
+     * version: 11 ...").
+     */
+    static String reason(OrtException e) {
+        String s = e.getMessage() == null ? "no message" : e.getMessage();
         int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
+        s = nl < 0 ? s : s.substring(0, nl);
+        int m = s.indexOf("message: ");
+        s = m < 0 ? s : s.substring(m + "message: ".length());
+        if (s.contains("onnxruntime::")) {
+            int close = s.lastIndexOf(") ");
+            s = close < 0 ? s : s.substring(close + 2);
+        }
+        return s.trim();
     }
 }

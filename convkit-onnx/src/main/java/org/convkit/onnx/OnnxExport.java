@@ -202,9 +202,10 @@ public final class OnnxExport {
             onnx = OnnxClassifier.open(model, card.name() + " (exported, opset " + o.opset() + ")",
                     new OnnxClassifier.Options(null, 64, 0));
         } catch (ConvkitException e) {
-            throw new ConvkitException("the export of " + card.name() + " at opset " + o.opset()
-                    + " does not load in ONNX Runtime, so nothing was written: " + e.getMessage()
-                    + (o.opset() != DEFAULT_OPSET ? "; try --opset " + DEFAULT_OPSET : ""), e);
+            String why = e.getCause() instanceof ai.onnxruntime.OrtException ort ? OnnxClassifier.reason(ort) : e.getMessage();
+            throw new ConvkitException("the export of " + card.name() + " at opset " + o.opset() + " does not load in ONNX Runtime "
+                    + OnnxClassifier.environment().getVersion() + " (" + why + "), so nothing was written"
+                    + (o.opset() != DEFAULT_OPSET ? "; use an older --opset (default " + DEFAULT_OPSET + ")" : ""), e);
         }
         try (onnx) {
             if (!o.check()) {
