@@ -9,9 +9,9 @@ import java.util.concurrent.Callable;
 import org.convkit.core.ConvkitException;
 import org.convkit.core.Npy;
 import org.convkit.core.Runtime;
+import org.convkit.eval.Evaluator;
 import org.convkit.model.ConvNet;
 import org.convkit.model.Zoo;
-import org.convkit.model.weights.Forward;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -63,7 +63,7 @@ final class ForwardCommand implements Callable<Integer> {
             if (weights.applyTo(net) == null) {
                 System.err.println("no --weights: the network has fresh random weights");
             }
-            NDList y = Forward.logits(net, x, batchSize, manager);
+            NDList y = new Evaluator(net, manager.getDevice()).logits(x, batchSize, manager);
             if (name.endsWith(".npz")) {
                 for (int h = 0; h < y.size(); h++) {
                     y.get(h).setName("head" + h);

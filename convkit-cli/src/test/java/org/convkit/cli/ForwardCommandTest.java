@@ -19,10 +19,10 @@ import java.util.Arrays;
 import java.util.List;
 import org.convkit.core.Npy;
 import org.convkit.core.Runtime;
+import org.convkit.eval.Evaluator;
 import org.convkit.model.ConvNet;
 import org.convkit.model.ModelOptions;
 import org.convkit.model.Zoo;
-import org.convkit.model.weights.Forward;
 import org.convkit.model.weights.Weights;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -70,7 +70,7 @@ class ForwardCommandTest {
         Weights.exportTorch(net, weights);
         NDArray input = m.randomNormal(new Shape(5, 3, 32, 32));
         Npy.write(x, input);
-        return Forward.logits(net, input, 2, m);
+        return new Evaluator(net, m.getDevice()).logits(input, 2, m);
     }
 
     @Test

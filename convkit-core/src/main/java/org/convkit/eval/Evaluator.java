@@ -2,12 +2,18 @@ package org.convkit.eval;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
+import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.List;
+import java.util.function.Consumer;
+import org.convkit.core.ConvkitException;
 import org.convkit.core.EngineSettings;
 import org.convkit.data.Batch;
 import org.convkit.model.ConvNet;
@@ -15,10 +21,14 @@ import org.convkit.model.layers.BatchNormFolding;
 import org.convkit.model.layers.EngineScope;
 
 /**
- * Runs a network over batches in evaluation mode: BatchNorm uses its running statistics, Dropout
- * is off, no gradients are recorded, and every batch's tensors live in their own NDManager scope
- * that is closed before the next batch. Each sample must arrive exactly once; a repeated index is
- * a loader bug and stops the evaluation (the mistake people made by evaluating random batches).
+ * The one evaluation pass: runs a network in evaluation mode (BatchNorm uses its running
+ * statistics, folded into the convolutions when the engine settings say so, Dropout is off) with no
+ * gradients recorded, every batch's tensors in their own NDManager scope closed before the next
+ * batch. Evaluation, prediction, the feature cache, the server's and Spark's classifiers, {@code
+ * convkit forward} ({@link #logits}) and the fidelity tests all go through it.
+ *
+ * <p>Each sample must arrive exactly once; a repeated index is a loader bug and stops the
+ * evaluation (the mistake people made by evaluating random batches).
  */
 public final class Evaluator {
     /** Receives the network's output for one batch; the arrays are closed when it returns. */
@@ -80,6 +90,48 @@ public final class Evaluator {
     }
 
     /**
+     * A network's raw outputs on a raw input batch {@code x} (N, C, H, W), run in chunks of {@code
+     * batchSize} images: what {@code convkit forward} writes and the fidelity tests compare with
+     * PyTorch. The outputs do not depend on {@code batchSize}.
+     *
+     * @return one (N, classes) array per head, in {@code manager}
+     */
+    public NDList logits(NDArray x, int batchSize, NDManager manager) {
+        if (net instanceof ConvNet c && (x.getShape().dimension() != 4 || x.getShape().get(1) != c.options().channels())) {
+            throw new ConvkitException("input of shape " + x.getShape() + ": " + c.architecture() + " takes (N, "
+                    + c.options().channels() + ", H, W)");
+        }
+        long n = x.getShape().get(0);
+        List<List<NDArray>> perHead = new ArrayList<>();
+        try (Pass pass = open()) {
+            for (long start = 0; start < n; start += batchSize) {
+                NDArray chunk = x.get(new NDIndex("{}:{}", start, Math.min(n, start + batchSize)));
+                pass.forward(chunk, out -> {
+                    for (int h = 0; h < out.size(); h++) {
+                        if (perHead.size() <= h) {
+                            perHead.add(new ArrayList<>());
+                        }
+                        NDArray y = out.get(h);
+                        y.attach(manager); // kept; the rest of the chunk's arrays close with its scope
+                        perHead.get(h).add(y);
+                    }
+                });
+            }
+        }
+        NDList result = new NDList();
+        for (List<NDArray> parts : perHead) {
+            if (parts.size() == 1) {
+                result.add(parts.get(0));
+            } else {
+                NDArray all = NDArrays.concat(new NDList(parts));
+                parts.forEach(NDArray::close);
+                result.add(all);
+            }
+        }
+        return result;
+    }
+
+    /**
      * Opens an evaluation pass for batches that arrive one at a time (a server's, a {@link
      * TorchClassifier}'s): gradients off and BatchNorm folded once, for as long as it is open. A
      * pass belongs to the thread that opened it: use and close it there.
@@ -115,14 +167,27 @@ public final class Evaluator {
             try (NDManager scope = base.newSubManager()) {
                 NDArray x = scope.create(
                         batch.data(), new Shape(batch.size(), batch.channels(), batch.height(), batch.width()));
-                // DJL attaches an op's result to its input's manager: everything the forward
-                // pass makes from x belongs to this scope and is closed with it
-                NDList out;
-                // a whole ConvNet enters its settings itself; a part (a backbone) gets them here
-                try (EngineScope ignored = EngineScope.enter(engine)) {
-                    out = net.forward(new ParameterStore(scope, false), new NDList(x), false);
-                }
-                consumer.accept(batch, out);
+                consumer.accept(batch, forward(scope, x));
+            }
+        }
+
+        /**
+         * An input tensor through the network; {@code x} and every array the pass makes are
+         * closed when {@code consumer} returns (attach an output elsewhere to keep it).
+         */
+        public void forward(NDArray x, Consumer<NDList> consumer) {
+            try (NDManager scope = base.newSubManager()) {
+                x.attach(scope);
+                consumer.accept(forward(scope, x.toDevice(device, false)));
+            }
+        }
+
+        private NDList forward(NDManager scope, NDArray x) {
+            // DJL attaches an op's result to its input's manager: everything the forward pass
+            // makes from x belongs to the batch's scope and is closed with it. A whole ConvNet
+            // enters its engine settings itself; a part (a backbone) gets them here
+            try (EngineScope ignored = EngineScope.enter(engine)) {
+                return net.forward(new ParameterStore(scope, false), new NDList(x), false);
             }
         }
 

@@ -112,7 +112,7 @@ class SeedNetworksTest {
                 };
                 assertEquals(pairs, scope.pairs(), name + ": conv + BatchNorm pairs folded");
             }
-            NDList folded = org.convkit.model.weights.Forward.logits(net, x, 2, m);
+            NDList folded = new org.convkit.eval.Evaluator(net, m.getDevice()).logits(x, 2, m);
             NDList plain = net.forward(new ParameterStore(m, false), new NDList(x), false);
             for (int k = 0; k < heads; k++) {
                 NDArray want = y.get(new NDIndex(k));

@@ -13,10 +13,10 @@ import ai.djl.training.ParameterStore;
 import java.util.Map;
 import org.convkit.core.EngineSettings;
 import org.convkit.core.Runtime;
+import org.convkit.eval.Evaluator;
 import org.convkit.model.ConvNet;
 import org.convkit.model.ModelOptions;
 import org.convkit.model.Zoo;
-import org.convkit.model.weights.Forward;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -55,7 +55,7 @@ class BatchNormFoldingTest {
             }
             NDArray x = m.randomNormal(new Shape(3, 3, 64, 64));
             float[] plain = eval(net, m, x);
-            float[] folded = Forward.logits(net, x, 3, m).singletonOrThrow().toFloatArray();
+            float[] folded = new Evaluator(net, m.getDevice()).logits(x, 3, m).singletonOrThrow().toFloatArray();
             float max = 0;
             for (float v : plain) {
                 max = Math.max(max, Math.abs(v));

@@ -88,9 +88,9 @@ class ModelSourceTest {
         assertEquals(CLASSES, imported.manifest().info().classes());
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray x = m.randomNormal(new Shape(2, 1, 28, 28));
-            float[] a = org.convkit.model.weights.Forward.logits(ModelSource.checkpoint(ckpt).load(m).net(), x, 2, m)
+            float[] a = logits(ModelSource.checkpoint(ckpt).load(m).net(), x, 2, m)
                     .singletonOrThrow().toFloatArray();
-            float[] b = org.convkit.model.weights.Forward.logits(imported.load(m).net(), x, 2, m).singletonOrThrow()
+            float[] b = logits(imported.load(m).net(), x, 2, m).singletonOrThrow()
                     .toFloatArray();
             assertArrayEquals(a, b, 0f);
         }
@@ -129,5 +129,9 @@ class ModelSourceTest {
         e = assertThrows(ConvkitException.class,
                 () -> ModelSource.imported("lenet5", o, file, KeyMap.NONE, ModelInfo.empty()));
         assertTrue(e.getMessage().contains("Known models"), e.getMessage());
+    }
+
+    private static ai.djl.ndarray.NDList logits(ConvNet net, NDArray x, int batchSize, NDManager m) {
+        return new org.convkit.eval.Evaluator(net, m.getDevice()).logits(x, batchSize, m);
     }
 }

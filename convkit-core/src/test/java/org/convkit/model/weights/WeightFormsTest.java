@@ -17,6 +17,7 @@ import org.convkit.TorchPython;
 import org.convkit.core.ConvkitException;
 import org.convkit.core.Npy;
 import org.convkit.core.Runtime;
+import org.convkit.eval.Evaluator;
 import org.convkit.model.ConvNet;
 import org.convkit.model.Zoo;
 import org.junit.jupiter.api.BeforeAll;
@@ -69,7 +70,7 @@ class WeightFormsTest {
             }
             NDArray x = Npy.readFloat32(DATA.resolve(form + ".x.npy"), "x", m);
             NDArray y = Npy.readFloat32(DATA.resolve(form + ".y.npy"), "y", m);
-            NDList out = Forward.logits(net, x, 2, m);
+            NDList out = new Evaluator(net, m.getDevice()).logits(x, 2, m);
             for (int k = 0; k < out.size(); k++) {
                 NDArray want = y.get(new NDIndex(k));
                 double err = out.get(k).sub(want).abs().max().getFloat() / want.abs().max().getFloat();
@@ -111,7 +112,7 @@ class WeightFormsTest {
             assertEquals("pytorch", r.keyStyle(), "matched by the renamed names");
             NDArray x = Npy.readFloat32(DATA.resolve("d2l_lenet_reshape.x.npy"), "x", m);
             NDArray y = Npy.readFloat32(DATA.resolve("d2l_lenet_reshape.y.npy"), "y", m).get(new NDIndex(0));
-            NDArray out = Forward.logits(net, x, 3, m).singletonOrThrow();
+            NDArray out = new Evaluator(net, m.getDevice()).logits(x, 3, m).singletonOrThrow();
             assertTrue(out.sub(y).abs().max().getFloat() / y.abs().max().getFloat() <= 1e-4);
         }
     }
