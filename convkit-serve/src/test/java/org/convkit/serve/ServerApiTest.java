@@ -1,0 +1,159 @@
+package org.convkit.serve;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.convkit.data.Sample;
+import org.convkit.eval.ImagePrediction;
+import org.convkit.eval.TorchClassifier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The real server on a free port, called with the JDK's HTTP client: every endpoint and every form of upload. */
+class ServerApiTest {
+    static PredictionServer server;
+    static TorchClassifier reference;
+    static Http http;
+
+    @BeforeAll
+    static void start() {
+        Path run = Shapes.run();
+        reference = TorchClassifier.open(run, new TorchClassifier.Options("cpu", null, 1));
+        server = PredictionServer.start(ServeOptions.defaults().withPort(0).withBatching(8, 5),
+                () -> TorchClassifier.open(run, new TorchClassifier.Options("cpu", null, 8)), System.err);
+        http = new Http(server.url());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) {
+            server.stop();
+        }
+        if (reference != null) {
+            reference.close();
+        }
+    }
+
+    /** The answer {@code convkit predict} gives for one image: the classifier alone, batch of 1. */
+    static ImagePrediction alone(String id, byte[] bytes, int k) {
+        return reference.predict(Sample.encoded(id, bytes), k);
+    }
+
+    static void assertSame(ImagePrediction expected, JsonNode p) {
+        assertEquals(expected.id(), p.get("id").asText());
+        assertEquals(expected.label(), p.get("label").asText(), "label of " + expected.id());
+        assertEquals(expected.probability(), p.get("probability").asDouble(), 1e-5, expected.id());
+        JsonNode top = p.get("top");
+        assertEquals(expected.top().get(0).size(), top.size());
+        for (int i = 0; i < top.size(); i++) {
+            assertEquals(expected.top().get(0).get(i).label(), top.get(i).get("label").asText());
+            assertEquals(expected.top().get(0).get(i).probability(), top.get(i).get("probability").asDouble(), 1e-5);
+        }
+    }
+
+    @Test
+    void healthReadyModelAndPage() throws Exception {
+        assertEquals("ok", http.get("/health").json().get("status").asText());
+        assertEquals(200, http.get("/ready").status());
+        Http.Reply m = http.get("/v1/model");
+        assertEquals(200, m.status());
+        JsonNode card = m.json();
+        assertEquals("shapes", card.get("name").asText());
+        assertEquals("simplecnn", card.get("architecture").asText());
+        assertEquals(List.of("circle", "square", "stripes"), List.of(card.get("classes").get(0).asText(),
+                card.get("classes").get(1).asText(), card.get("classes").get(2).asText()));
+        assertEquals(3, card.get("input").get("channels").asInt());
+        assertEquals(32, card.get("input").get("height").asInt());
+        assertEquals(reference.card().parameters(), card.get("parameters").asLong());
+        assertEquals(reference.card().weightsSha256(), card.get("weights_sha256").asText());
+        assertEquals(64, card.get("weights_sha256").asText().length());
+        assertEquals(8, card.get("server").get("max_batch").asInt());
+        assertTrue(card.get("engine").asText().startsWith("libtorch"), card.toString());
+
+        Http.Reply page = http.get("/");
+        assertEquals(200, page.status());
+        assertTrue(page.contentType().startsWith("text/html"), page.contentType());
+        assertTrue(page.text().contains("<label for=\"files\""), "the file input has a label");
+        for (String asset : List.of("/", "/page.js", "/page.css")) {
+            String text = http.get(asset).text();
+            assertFalse(text.matches("(?s).*(src|href)=\"https?://.*"), asset + " loads nothing from elsewhere");
+            assertFalse(text.contains("@import") || text.contains("fonts.googleapis"), asset);
+        }
+        Http.Reply missing = http.get("/v1/nothing");
+        assertEquals(404, missing.status());
+        assertTrue(missing.json().get("error").get("message").asText().contains("POST /v1/predict"), missing.text());
+    }
+
+    @Test
+    void rawMultipartAndJsonBodiesAnswerAsPredictDoes(@TempDir Path tmp) throws Exception {
+        List<Path> files = Shapes.images(tmp, 6, 11);
+        byte[] first = Files.readAllBytes(files.get(0));
+
+        Http.Reply raw = http.post("/v1/predict?id=" + files.get(0).getFileName(), "image/png", first);
+        assertEquals(200, raw.status(), raw.text());
+        assertTrue(raw.contentType().startsWith("application/json"), raw.contentType());
+        JsonNode r = raw.json();
+        assertEquals("shapes", r.get("model").get("name").asText());
+        assertTrue(r.get("model").get("version").asText().startsWith("sha256:" + reference.card().weightsSha256().substring(0, 12)));
+        assertSame(alone(files.get(0).getFileName().toString(), first, 3), r.get("predictions").get(0));
+        assertEquals(3, r.get("predictions").get(0).get("top").size(), "default top_k 5, capped at the 3 classes");
+
+        List<Http.Part> parts = new ArrayList<>();
+        for (Path f : files) {
+            parts.add(new Http.Part("image", f.getFileName().toString(), null, Files.readAllBytes(f)));
+        }
+        Http.Reply multi = http.postMultipart("/v1/predict?top_k=2", parts);
+        assertEquals(200, multi.status(), multi.text());
+        JsonNode preds = multi.json().get("predictions");
+        assertEquals(files.size(), preds.size());
+        for (int i = 0; i < files.size(); i++) {
+            assertSame(alone(files.get(i).getFileName().toString(), Files.readAllBytes(files.get(i)), 2), preds.get(i));
+        }
+        assertTrue(preds.get(0).get("batch_size").asInt() >= 1);
+
+        List<Object> images = new ArrayList<>();
+        images.add(Map.of("id", "b64-a", "data", Base64.getEncoder().encodeToString(Files.readAllBytes(files.get(1)))));
+        images.add("data:image/jpeg;base64," + Base64.getMimeEncoder().encodeToString(Files.readAllBytes(files.get(3))));
+        Http.Reply json = http.postJson("/v1/predict?top_k=1", Map.of("images", images));
+        assertEquals(200, json.status(), json.text());
+        JsonNode jp = json.json().get("predictions");
+        assertSame(alone("b64-a", Files.readAllBytes(files.get(1)), 1), jp.get(0));
+        assertSame(alone("image2", Files.readAllBytes(files.get(3)), 1), jp.get(1));
+
+        assertEquals(400, http.post("/v1/predict?top_k=abc", "image/png", first).status());
+        assertEquals(400, http.post("/v1/predict?top_k=0", "image/png", first).status());
+    }
+
+    @Test
+    void metricsInPrometheusTextFormat(@TempDir Path tmp) throws Exception {
+        byte[] img = Files.readAllBytes(Shapes.images(tmp, 1, 5).get(0));
+        assertEquals(200, http.post("/v1/predict", "image/jpeg", img).status());
+        assertEquals(415, http.post("/v1/predict", "application/octet-stream", "not an image".getBytes()).status());
+        Http.Reply m = http.get("/metrics");
+        assertEquals(200, m.status());
+        assertTrue(m.contentType().startsWith("text/plain"), m.contentType());
+        String text = m.text();
+        for (String line : List.of("# TYPE convkit_http_requests_total counter",
+                "convkit_http_requests_total{endpoint=\"/v1/predict\",status=\"200\"}",
+                "convkit_http_requests_total{endpoint=\"/v1/predict\",status=\"415\"}",
+                "# TYPE convkit_http_request_duration_seconds histogram",
+                "convkit_images_total{outcome=\"ok\"}", "convkit_images_total{outcome=\"not_an_image\"}",
+                "# TYPE convkit_batch_size histogram", "convkit_batch_size_bucket{le=\"8.0\"}",
+                "convkit_forward_pass_duration_seconds_count", "convkit_queue_images 0.0",
+                "convkit_images_per_second", "convkit_ready 1.0")) {
+            assertTrue(text.contains(line), "metrics show " + line + ":\n" + text);
+        }
+        assertNotNull(server.url());
+    }
+}
