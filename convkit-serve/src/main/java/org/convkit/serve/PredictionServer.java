@@ -63,6 +63,7 @@ public final class PredictionServer implements AutoCloseable {
             config.startup.startupWatcherEnabled = false; // its thread would keep the JVM alive 5 s
             config.jsonMapper(new JavalinJackson(JSON, false));
             config.http.maxRequestSize = options.maxUploadBytes();
+            config.http.prefer405over404 = true;
             long inMemory = Math.min(options.maxUploadBytes(), Integer.MAX_VALUE);
             config.jetty.multipartConfig.maxFileSize(options.maxUploadBytes(), SizeUnit.BYTES);
             config.jetty.multipartConfig.maxTotalRequestSize(options.maxUploadBytes(), SizeUnit.BYTES);
