@@ -1,0 +1,99 @@
+package org.convkit.serve;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.convkit.data.Sample;
+import org.convkit.eval.TorchClassifier;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The page in a real browser: Debian's Chromium, headless, driven through its WebDriver
+ * (chromium-driver). Uploads files as a person does, waits for the answers, checks the labels
+ * shown against the classifier's own, and that the page is usable from the keyboard. Saves a
+ * screenshot to target/serve-page.png (docs/serve.png is one; {@code -Dserve.screenshot=FILE}
+ * writes it elsewhere).
+ */
+@Tag("integration")
+class PageInBrowserIT {
+    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    static final Path DRIVER = Path.of("/usr/bin/chromedriver");
+
+    @Test
+    void uploadAFileAndSeeItsLabel(@TempDir Path tmp) throws Exception {
+        boolean here = Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER);
+        if (!here && "true".equals(System.getenv("CI"))) {
+            throw new AssertionError("CI=true but Chromium or its driver is missing: .ci/run installs chromium chromium-driver");
+        }
+        Assumptions.assumeTrue(here, "Chromium's WebDriver is not installed (apt-get install chromium chromium-driver); page not tested");
+
+        Path run = Shapes.run();
+        List<Path> files = Shapes.images(tmp.resolve("photos"), 3, 42);
+        try (PredictionServer server = PredictionServer.start(ServeOptions.defaults().withPort(0),
+                () -> TorchClassifier.open(run, TorchClassifier.Options.defaults()), System.err);
+                TorchClassifier reference = TorchClassifier.open(run, TorchClassifier.Options.defaults())) {
+            ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile())
+                    .usingAnyFreePort().build();
+            ChromeOptions options = new ChromeOptions();
+            options.setBinary(CHROMIUM.toFile());
+            // the flags that work on this machine (convkit-core's HeadlessChromium): no sandbox as root,
+            // no background connections that a closed network refuses, a fresh profile
+            options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--hide-scrollbars", "--window-size=1000,1000", "--user-data-dir=" + tmp.resolve("profile"));
+            ChromeDriver browser = new ChromeDriver(service, options);
+            try {
+                WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
+                browser.get(server.url());
+                wait.until(d -> d.findElement(By.id("status")).getText().startsWith("Ready"));
+                assertTrue(browser.findElement(By.id("card")).getText().contains("simplecnn"), "the model card is shown");
+                assertEquals(Boolean.TRUE, browser.executeScript(
+                        "return [...document.querySelectorAll('input')].every(i => i.labels.length > 0)"), "every input has a label");
+
+                // keyboard: the first Tab reaches the file picker (a visually hidden input behind its label)
+                new Actions(browser).sendKeys(Keys.TAB).perform();
+                assertEquals("files", browser.executeScript("return document.activeElement.id"));
+
+                browser.findElement(By.id("files")).sendKeys(files.get(0).toString() + "\n" + files.get(1).toString());
+                wait.until(d -> d.findElements(By.cssSelector("li.result[data-state=done]")).size() == 2);
+                browser.findElement(By.id("files")).sendKeys(files.get(2).toString());
+                wait.until(d -> d.findElements(By.cssSelector("li.result[data-state=done]")).size() == 3);
+
+                for (Path f : files) {
+                    String name = f.getFileName().toString();
+                    WebElement item = browser.findElement(By.xpath("//li[contains(@class,'result')][.//h3[text()='" + name + "']]"));
+                    String expected = reference.predict(Sample.encoded(name, Files.readAllBytes(f)), 3).label();
+                    assertEquals(expected, item.findElement(By.className("label")).getText(), name);
+                    assertEquals(expected, item.getDomAttribute("data-label"));
+                    assertTrue(item.findElement(By.className("meta")).getText().matches(".*\\d+\\.\\d% · \\d+ ms round trip.*"),
+                            item.getText());
+                    assertEquals(3, item.findElements(By.cssSelector(".bars li")).size(), "top-k bars");
+                }
+                byte[] png = browser.getScreenshotAs(OutputType.BYTES);
+                Path shot = Path.of(System.getProperty("serve.screenshot", "target/serve-page.png"));
+                Files.createDirectories(shot.toAbsolutePath().getParent());
+                Files.write(shot, png);
+                System.out.println("screenshot: " + shot.toAbsolutePath());
+            } finally {
+                browser.quit();
+            }
+        }
+    }
+
+}
