@@ -18,6 +18,6 @@ public final class InferenceArgs {
             description = "Override the model's evaluation transform, e.g. resize=224x224 (no random steps).")
     public String transforms;
 
-    @Option(names = "--workers", paramLabel = "N", description = "Decoding threads (default: one per core).")
+    @Option(names = "--workers", paramLabel = "N", description = "Decoding threads (default: one per core; serve: images decoded at once).")
     public Integer workers;
 }

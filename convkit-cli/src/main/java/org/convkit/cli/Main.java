@@ -27,6 +27,7 @@ import picocli.CommandLine.Option;
             DataCommand.class,
             EvalCommand.class,
             PredictCommand.class,
+            ServeCommand.class,
             CompareCommand.class,
             CommandLine.HelpCommand.class
         })

@@ -38,6 +38,7 @@ final class PredictionService implements AutoCloseable {
     private final ServeOptions options;
     private final Batcher batcher;
     private final Semaphore queue;
+    private final Semaphore decoders;
     private final ServerMetrics metrics;
 
     PredictionService(Classifier classifier, ServeOptions options, ServerMetrics metrics) {
@@ -48,6 +49,7 @@ final class PredictionService implements AutoCloseable {
         this.options = options;
         this.metrics = metrics;
         this.queue = new Semaphore(options.queueImages());
+        this.decoders = new Semaphore(options.decoders());
         this.batcher = new Batcher(classifier, options.maxBatch(), options.maxWaitMs(), metrics::pass);
     }
 
@@ -65,8 +67,17 @@ final class PredictionService implements AutoCloseable {
         return batcher.waiting();
     }
 
-    /** Runs the network once on {@code n} blank images, so the first request does not pay libtorch's first-pass setup. */
-    void warmUp(int n) {
+    /**
+     * Runs the network once on {@code n} blank images, and decodes a PNG and a JPEG, so the first
+     * request pays neither the engine's first-pass setup nor the native decoders' loading.
+     */
+    void warmUp(int n) throws java.io.IOException {
+        for (String format : List.of("png", "jpeg")) {
+            var out = new java.io.ByteArrayOutputStream();
+            javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(card.width(), card.height(),
+                    java.awt.image.BufferedImage.TYPE_INT_RGB), format, out);
+            preprocessor.tensor(Sample.encoded("warm-up." + format, out.toByteArray()));
+        }
         classifier.logits(new float[n * preprocessor.imageSize()], n);
     }
 
@@ -96,8 +107,8 @@ final class PredictionService implements AutoCloseable {
                 Sample s = images.get(i);
                 float[] input = new float[preprocessor.imageSize()];
                 try {
-                    preprocessor.tensor(s, input, 0);
-                } catch (ConvkitException e) {
+                    decode(s, input, deadline);
+                } catch (ConvkitException | ApiError e) {
                     throw e; // the model's configuration, not this image: a server error
                 } catch (Exception e) {
                     ImagePrediction.Problem p = ImagePrediction.problem(s.encoded(), e);
@@ -130,12 +141,33 @@ final class PredictionService implements AutoCloseable {
         }
     }
 
+    /** Decodes and prepares one image, at most {@link ServeOptions#decoders()} at once. */
+    private void decode(Sample s, float[] input, long deadline) throws java.io.IOException {
+        try {
+            if (!decoders.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                throw timedOut();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiError(503, "stopping", "the server is stopping", 1);
+        }
+        try {
+            preprocessor.tensor(s, input, 0);
+        } finally {
+            decoders.release();
+        }
+    }
+
+    private ApiError timedOut() {
+        return ApiError.busy("no answer within " + options.timeoutMs() + " ms (--timeout-ms): the server is"
+                + " overloaded; retry after the Retry-After seconds");
+    }
+
     private Batcher.Scores await(CompletableFuture<Batcher.Scores> f, long deadline) {
         try {
             return f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException | CancellationException e) {
-            throw ApiError.busy("no answer within " + options.timeoutMs() + " ms (--timeout-ms): the server is"
-                    + " overloaded; retry after the Retry-After seconds");
+            throw timedOut();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ApiError(503, "stopping", "the server is stopping", 1);

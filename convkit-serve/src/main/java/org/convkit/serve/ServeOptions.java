@@ -21,6 +21,8 @@ import org.convkit.data.image.Decoder;
  *     decompression bomb costs nothing; 413 above
  * @param topK classes listed per image when the request does not say ({@code ?top_k=})
  * @param drainMs how long a stopping server waits for requests in flight before it closes anyway
+ * @param decoders images decoded at once (on the requests' own threads); more requests than cores
+ *     decoding at the same time would only take turns on the cores the forward pass needs
  */
 public record ServeOptions(
         String host,
@@ -32,9 +34,18 @@ public record ServeOptions(
         long maxUploadBytes,
         long maxPixels,
         int topK,
-        int drainMs) {
+        int drainMs,
+        int decoders) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final int DEFAULT_PORT = 8080;
+    public static final int DEFAULT_MAX_BATCH = 32;
+    public static final int DEFAULT_MAX_WAIT_MS = 5;
+    public static final int DEFAULT_QUEUE = 256;
+    public static final int DEFAULT_TIMEOUT_MS = 30_000;
+    public static final int DEFAULT_MAX_UPLOAD_MB = 20;
+    public static final int DEFAULT_TOP_K = 5;
+    public static final int DEFAULT_DRAIN_MS = 30_000;
 
     public ServeOptions {
         require(host != null && !host.isBlank(), "--host must name an address, e.g. 127.0.0.1");
@@ -48,24 +59,27 @@ public record ServeOptions(
         require(maxPixels >= 1, "--max-pixels must be positive, not " + maxPixels);
         require(topK >= 1, "top_k must be at least 1, not " + topK);
         require(drainMs >= 0, "the drain time must be 0 or more, not " + drainMs);
+        require(decoders >= 1, "--workers must be at least 1, not " + decoders);
     }
 
     /** The defaults of {@code convkit serve}: 127.0.0.1:8080, batches of 32 gathered for 5 ms. */
     public static ServeOptions defaults() {
-        return new ServeOptions(DEFAULT_HOST, 8080, 32, 5, 256, 30_000, 20L << 20, Decoder.DEFAULT_MAX_PIXELS, 5, 30_000);
+        return new ServeOptions(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_MAX_BATCH, DEFAULT_MAX_WAIT_MS, DEFAULT_QUEUE,
+                DEFAULT_TIMEOUT_MS, (long) DEFAULT_MAX_UPLOAD_MB << 20, Decoder.DEFAULT_MAX_PIXELS, DEFAULT_TOP_K,
+                DEFAULT_DRAIN_MS, java.lang.Runtime.getRuntime().availableProcessors());
     }
 
     public ServeOptions withPort(int p) {
-        return new ServeOptions(host, p, maxBatch, maxWaitMs, queueImages, timeoutMs, maxUploadBytes, maxPixels, topK, drainMs);
+        return new ServeOptions(host, p, maxBatch, maxWaitMs, queueImages, timeoutMs, maxUploadBytes, maxPixels, topK, drainMs, decoders);
     }
 
     public ServeOptions withBatching(int batch, int waitMs) {
         return new ServeOptions(host, port, batch, waitMs, Math.max(queueImages, batch), timeoutMs, maxUploadBytes,
-                maxPixels, topK, drainMs);
+                maxPixels, topK, drainMs, decoders);
     }
 
     public ServeOptions withLimits(int queue, int timeout, long uploadBytes, long pixels) {
-        return new ServeOptions(host, port, maxBatch, maxWaitMs, queue, timeout, uploadBytes, pixels, topK, drainMs);
+        return new ServeOptions(host, port, maxBatch, maxWaitMs, queue, timeout, uploadBytes, pixels, topK, drainMs, decoders);
     }
 
     private static void require(boolean ok, String message) {
