@@ -27,8 +27,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The page in a real browser: Debian's Chromium, headless, driven through its WebDriver
  * (chromium-driver). Uploads files as a person does, waits for the answers, checks the labels
  * shown against the classifier's own, and that the page is usable from the keyboard. Saves a
- * screenshot to target/serve-page.png (docs/serve.png is one; {@code -Dserve.screenshot=FILE}
- * writes it elsewhere).
+ * screenshot to target/serve-page.png, or {@code -Dserve.screenshot=FILE}; docs/serve.png was taken
+ * with {@code -Dserve.run=RUN -Dserve.images=DIR} (a Fashion-MNIST run and three of its test
+ * images instead of the drawn shapes, see docs/serve.md).
  */
 @Tag("integration")
 class PageInBrowserIT {
@@ -43,8 +44,15 @@ class PageInBrowserIT {
         }
         Assumptions.assumeTrue(here, "Chromium's WebDriver is not installed (apt-get install chromium chromium-driver); page not tested");
 
-        Path run = Shapes.run();
-        List<Path> files = Shapes.images(tmp.resolve("photos"), 3, 42);
+        Path run = System.getProperty("serve.run") != null ? Path.of(System.getProperty("serve.run")) : Shapes.run();
+        List<Path> files;
+        if (System.getProperty("serve.images") != null) {
+            try (var list = Files.list(Path.of(System.getProperty("serve.images")))) {
+                files = list.sorted().limit(3).toList();
+            }
+        } else {
+            files = Shapes.images(tmp.resolve("photos"), 3, 42);
+        }
         try (PredictionServer server = PredictionServer.start(ServeOptions.defaults().withPort(0),
                 () -> TorchClassifier.open(run, TorchClassifier.Options.defaults()), System.err);
                 TorchClassifier reference = TorchClassifier.open(run, TorchClassifier.Options.defaults())) {
@@ -56,7 +64,7 @@ class PageInBrowserIT {
             // no background connections that a closed network refuses, a fresh profile
             options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    "--hide-scrollbars", "--window-size=1000,1000", "--user-data-dir=" + tmp.resolve("profile"));
+                    "--hide-scrollbars", "--window-size=1280,860", "--user-data-dir=" + tmp.resolve("profile"));
             ChromeDriver browser = new ChromeDriver(service, options);
             try {
                 WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
@@ -83,7 +91,8 @@ class PageInBrowserIT {
                     assertEquals(expected, item.getDomAttribute("data-label"));
                     assertTrue(item.findElement(By.className("meta")).getText().matches(".*\\d+\\.\\d% · \\d+ ms round trip.*"),
                             item.getText());
-                    assertEquals(3, item.findElements(By.cssSelector(".bars li")).size(), "top-k bars");
+                    assertEquals(Math.min(ServeOptions.DEFAULT_TOP_K, reference.card().classes().size()),
+                            item.findElements(By.cssSelector(".bars li")).size(), "top-k bars");
                 }
                 byte[] png = browser.getScreenshotAs(OutputType.BYTES);
                 Path shot = Path.of(System.getProperty("serve.screenshot", "target/serve-page.png"));

@@ -33,8 +33,8 @@ async function loadCard() {
       ["classes", card.classes.length <= 20 ? card.classes.join(", ") : card.classes.slice(0, 20).join(", ") + ", … (" + card.classes.length + ")"],
       ["heads", String(card.heads)],
       ["normalization", "mean " + card.normalization.mean.map((v) => v.toFixed(3)).join("/") + ", std " + card.normalization.std.map((v) => v.toFixed(3)).join("/")],
-      ["transforms", card.transforms], ["parameters", card.parameters.toLocaleString("en")],
-      ["weights SHA-256", card.weights_sha256 || "unknown"], ["engine", card.engine],
+      ["transforms", card.transforms.replaceAll(",", ", ")], ["parameters", card.parameters.toLocaleString("en")],
+      ["weights SHA-256", card.weights_sha256 ? card.weights_sha256.slice(0, 16) + "…" : "unknown"], ["engine", card.engine],
       ["batching", "up to " + card.server.max_batch + " images, gathered for " + card.server.max_wait_ms + " ms"],
       ["limits", (card.server.max_upload_bytes / 1048576).toFixed(1) + " MB per upload, "
         + card.server.max_pixels.toLocaleString("en") + " pixels per image"],
