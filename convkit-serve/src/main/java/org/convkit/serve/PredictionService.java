@@ -74,8 +74,9 @@ final class PredictionService implements AutoCloseable {
     void warmUp(int n) throws java.io.IOException {
         for (String format : List.of("png", "jpeg")) {
             var out = new java.io.ByteArrayOutputStream();
-            javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(card.width(), card.height(),
-                    java.awt.image.BufferedImage.TYPE_INT_RGB), format, out);
+            // 2x2: under any --max-pixels a server could sensibly have
+            javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(2, 2, java.awt.image.BufferedImage.TYPE_INT_RGB),
+                    format, out);
             preprocessor.tensor(Sample.encoded("warm-up." + format, out.toByteArray()));
         }
         classifier.logits(new float[n * preprocessor.imageSize()], n);

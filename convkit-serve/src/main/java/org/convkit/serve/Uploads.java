@@ -33,6 +33,7 @@ final class Uploads {
         String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase(Locale.ROOT).trim();
         long declared = ctx.req().getContentLengthLong();
         if (declared > maxBytes) {
+            discard(ctx, maxBytes);
             throw tooLarge(declared, maxBytes);
         }
         if (type.startsWith("multipart/form-data")) {
@@ -59,11 +60,34 @@ final class Uploads {
         try (InputStream in = ctx.bodyInputStream()) {
             byte[] b = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
             if (b.length > maxBytes) {
+                discard(ctx, maxBytes);
                 throw tooLarge(-1, maxBytes);
             }
             return b;
         } catch (IOException e) {
             throw cutOff(e);
+        }
+    }
+
+    /**
+     * Reads and drops the rest of a body that is refused as too large, up to a few times the limit,
+     * so that the 413 reaches the client: a server that answers and closes while the client is
+     * still sending resets the connection, and the client sees a broken pipe instead of the
+     * answer (nginx calls this a lingering close). A body far beyond the limit is not read: the
+     * connection is closed on it.
+     */
+    private static void discard(Context ctx, long maxBytes) {
+        long cap = Math.min(4 * maxBytes, 256L << 20);
+        byte[] sink = new byte[64 << 10];
+        try {
+            InputStream in = ctx.req().getInputStream();
+            long read = 0;
+            int n;
+            while (read < cap && (n = in.read(sink)) >= 0) {
+                read += n;
+            }
+        } catch (IOException | RuntimeException e) {
+            // the client went away or the body was already consumed: nothing left to wait for
         }
     }
 
@@ -78,11 +102,16 @@ final class Uploads {
         try {
             files = ctx.uploadedFiles();
         } catch (HttpResponseException e) {
-            throw e.getStatus() == 413 ? tooLarge(-1, maxBytes) : new ApiError(e.getStatus(), "bad_multipart", e.getMessage());
+            if (e.getStatus() == 413) {
+                discard(ctx, maxBytes);
+                throw tooLarge(-1, maxBytes);
+            }
+            throw new ApiError(e.getStatus(), "bad_multipart", e.getMessage());
         } catch (RuntimeException e) {
             // Jetty's multipart parser: "exceeds max..." for the limits, other messages for broken forms
             String m = String.valueOf(e.getMessage()) + (e.getCause() == null ? "" : " " + e.getCause().getMessage());
             if (m.toLowerCase(Locale.ROOT).contains("max")) {
+                discard(ctx, maxBytes);
                 throw tooLarge(-1, maxBytes);
             }
             if (rootCause(e) instanceof IOException io) {

@@ -1,13 +1,10 @@
 package org.convkit.serve;
 
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Random;
-import javax.imageio.ImageIO;
+import org.convkit.data.TestImages;
 import org.convkit.data.image.Decoder;
 import org.convkit.eval.EvalFixtures;
 import org.opencv.core.MatOfByte;
@@ -23,15 +20,7 @@ final class BadInputs {
     }
 
     static byte[] encode(BufferedImage img, String format) {
-        try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            if (!ImageIO.write(img, format, out)) {
-                throw new IllegalStateException("no ImageIO writer for " + format);
-            }
-            return out.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return TestImages.encode(img, format);
     }
 
     /** A WebP made by OpenCV's encoder (ImageIO has no WebP writer); null when OpenCV is not loaded here. */

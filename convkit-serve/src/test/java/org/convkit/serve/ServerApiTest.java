@@ -22,26 +22,23 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The real server on a free port, called with the JDK's HTTP client: every endpoint and every form of upload. */
 class ServerApiTest {
+    static Served served;
     static PredictionServer server;
     static TorchClassifier reference;
     static Http http;
 
     @BeforeAll
     static void start() {
-        Path run = Shapes.run();
-        reference = TorchClassifier.open(run, new TorchClassifier.Options("cpu", null, 1));
-        server = PredictionServer.start(ServeOptions.defaults().withPort(0).withBatching(8, 5),
-                () -> TorchClassifier.open(run, new TorchClassifier.Options("cpu", null, 8)), System.err);
-        http = new Http(server.url());
+        served = Served.start(ServeOptions.defaults().withBatching(8, 5));
+        server = served.server();
+        reference = served.reference();
+        http = served.http();
     }
 
     @AfterAll
     static void stop() {
-        if (server != null) {
-            server.stop();
-        }
-        if (reference != null) {
-            reference.close();
+        if (served != null) {
+            served.close();
         }
     }
 
