@@ -7,13 +7,13 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import org.convkit.core.AtomicFiles;
 import org.convkit.data.Skipped;
 import org.convkit.eval.Classifier;
 import org.convkit.eval.Prediction;
 import org.convkit.eval.PredictionWriter;
 import org.convkit.eval.Scored;
-import org.convkit.onnx.Classifiers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -47,20 +47,18 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "64", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
     int batchSize;
 
-    @Option(names = "--engine", paramLabel = "E",
-            description = "torch (libtorch) or onnx (ONNX Runtime: an exported .onnx file given as --checkpoint, or a"
-                    + " checkpoint exported in memory first) (default: torch; bench/inference.sh compares them).")
-    String engine;
+    @Mixin
+    EngineArgs engine;
 
 
     @Override
     public Integer call() throws Exception {
-        Classifiers.Engine e = engine == null ? Classifiers.DEFAULT : Classifiers.Engine.parse(engine);
+        Supplier<Classifier> model = engine.classifier(run, batchSize);
         Prediction.Options o = new Prediction.Options(batchSize, run.device, run.transforms, PredictionWriter.Format.parse(format), topK, run.workers);
         boolean single = Prediction.isSingleFile(input);
         Path csv = out != null ? out : single ? null : Path.of("predictions.csv");
         Prediction.Outcome[] result = new Prediction.Outcome[1];
-        try (Classifier classifier = open(e)) {
+        try (Classifier classifier = model.get()) {
             if (csv == null) {
                 result[0] = Prediction.run(classifier, input, null, o);
             } else {
@@ -95,15 +93,5 @@ final class PredictCommand implements Callable<Integer> {
             }
         }
         return 0;
-    }
-
-    /** An exported .onnx file (--engine onnx), else the model --checkpoint or --model/--weights name. */
-    private Classifier open(Classifiers.Engine e) {
-        Classifiers.Options co = new Classifiers.Options(run.device, run.transforms, batchSize, 0);
-        Path given = run.model.checkpoint;
-        if (given != null && Classifiers.isOnnxFile(given)) {
-            return Classifiers.open(given, e, co);
-        }
-        return Classifiers.open(run.model.source(run.classNames), e, co);
     }
 }

@@ -3,10 +3,10 @@ package org.convkit.cli;
 import java.net.InetAddress;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import org.convkit.core.ConvkitException;
 import org.convkit.data.image.Decoder;
-import org.convkit.eval.TorchClassifier;
-import org.convkit.model.weights.ModelSource;
+import org.convkit.eval.Classifier;
 import org.convkit.serve.PredictionServer;
 import org.convkit.serve.ServeOptions;
 import picocli.CommandLine.Command;
@@ -20,6 +20,7 @@ import picocli.CommandLine.Option;
                 + " 127.0.0.1 unless --host says otherwise: put it behind a reverse proxy for TLS and authentication"
                 + " (docs/serve.md). SIGTERM or Ctrl+C stops it gracefully (requests in flight are answered).",
             "Example: convkit serve --checkpoint runs/fashion --port 8080",
+            "         convkit serve --checkpoint model.onnx --engine onnx",
             "         curl -F image=@shoe.png http://127.0.0.1:8080/v1/predict"})
 final class ServeCommand implements Callable<Integer> {
     @Mixin
@@ -69,22 +70,17 @@ final class ServeCommand implements Callable<Integer> {
             description = "On SIGTERM, how long requests in flight may take to finish (default: ${DEFAULT-VALUE}).")
     int drainMs;
 
-    @Option(names = "--engine", defaultValue = "torch", paramLabel = "E",
-            description = "What runs the network: torch (libtorch) (default: ${DEFAULT-VALUE}).")
-    String engine;
+    @Mixin
+    EngineArgs engine;
 
     @Override
     public Integer call() throws Exception {
         ServeOptions o = new ServeOptions(host, port, maxBatch, maxWaitMs, queue, timeoutMs,
                 Math.round(maxUploadMb * (1 << 20)), maxPixels, topK, drainMs,
                 run.workers != null ? run.workers : java.lang.Runtime.getRuntime().availableProcessors());
-        if (!engine.equals("torch")) {
-            throw new UsageError("--engine " + engine + ": serve runs torch (libtorch) for now");
-        }
-        ModelSource source = run.model.source(run.classNames); // usage errors before the port opens
+        Supplier<Classifier> model = engine.classifier(run, maxBatch); // usage errors before the port opens
         warnIfExposed(host);
-        TorchClassifier.Options co = new TorchClassifier.Options(run.device, run.transforms, maxBatch);
-        PredictionServer server = PredictionServer.start(o, () -> TorchClassifier.open(source, co), System.out);
+        PredictionServer server = PredictionServer.start(o, model::get, System.out);
         server.stopOnSignals();
         server.awaitStopped();
         System.out.println("stopped: every request in flight was answered");

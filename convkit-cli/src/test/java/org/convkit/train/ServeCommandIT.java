@@ -34,11 +34,12 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code convkit serve} as a user runs it, in a process of its own: train a small model, predict a
  * folder with {@code convkit predict}, serve the same checkpoint and check that the server's
  * answers, one image at a time and many in one request, are predict's; then SIGTERM it while eight
- * clients keep it busy: every request it had accepted is answered, and it exits 0.
+ * clients keep it busy: every request it had accepted is answered, and it exits 0. Last, the same
+ * checkpoint served on ONNX Runtime ({@code --engine onnx}) answers the same.
  */
 @Tag("integration")
 class ServeCommandIT {
-    static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = org.convkit.core.Json.mapper();
     static final Pattern SERVING = Pattern.compile("serving \\S+ .* on (http://\\S+)");
 
     /** One request of the load, as the client saw it. */
@@ -148,6 +149,25 @@ class ServeCommandIT {
             assertTrue(Cli.read(log).contains("stopped"), Cli.read(log));
         } finally {
             server.destroyForcibly();
+        }
+
+        // the same checkpoint on ONNX Runtime (exported in memory): the same answers
+        Path onnxLog = tmp.resolve("serve-onnx.log");
+        Process onnx = Cli.start(onnxLog, "serve", "--checkpoint", run.toString(), "--engine", "onnx", "--port", "0");
+        try {
+            String url = awaitServing(onnx, onnxLog);
+            HttpClient http = HttpClient.newHttpClient();
+            assertTrue(JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(url + "v1/model")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body()).get("engine").asText().startsWith("ONNX Runtime"));
+            for (Path img : images) {
+                assertSameAsPredict(id(img), post(http, url + "v1/predict?top_k=9&id=" + id(img), Files.readAllBytes(img)).get(0),
+                        labels, probs, classes);
+            }
+            onnx.destroy();
+            assertTrue(onnx.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, onnx.exitValue(), Cli.read(onnxLog));
+        } finally {
+            onnx.destroyForcibly();
         }
     }
 

@@ -40,8 +40,8 @@ import org.eclipse.jetty.server.handler.GracefulHandler;
  * proxy.
  */
 public final class PredictionServer implements AutoCloseable {
-    /** One mapper for the server's JSON, requests and answers. */
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** convkit's one JSON mapper, for requests and answers. */
+    private static final ObjectMapper JSON = org.convkit.core.Json.mapper();
     private static final Set<String> ENDPOINTS = Set.of("/v1/predict", "/v1/model", "/health", "/ready", "/metrics", "/");
 
     private final ServeOptions options;

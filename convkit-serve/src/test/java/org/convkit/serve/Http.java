@@ -15,7 +15,7 @@ import java.util.UUID;
 
 /** The JDK's HTTP client against a running server, as any client program would call it. */
 final class Http {
-    static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = org.convkit.core.Json.mapper();
 
     /** A status, the headers that matter here and the body. */
     record Reply(int status, String contentType, String retryAfter, byte[] body) {

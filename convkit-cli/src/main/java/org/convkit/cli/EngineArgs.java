@@ -1,0 +1,37 @@
+package org.convkit.cli;
+
+import java.nio.file.Path;
+import java.util.function.Supplier;
+import org.convkit.eval.Classifier;
+import org.convkit.model.weights.ModelSource;
+import org.convkit.onnx.Classifiers;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code --engine torch|onnx} and opening, on it, the model the inference flags name: an exported
+ * {@code .onnx} file given as {@code --checkpoint}, else the checkpoint or {@code --model/--weights}
+ * (exported in memory first for ONNX Runtime). Declared once for the commands that run a
+ * {@link Classifier} (predict, serve).
+ */
+public final class EngineArgs {
+    @Option(names = "--engine", paramLabel = "E",
+            description = "torch (libtorch) or onnx (ONNX Runtime: an exported .onnx file given as --checkpoint, or a"
+                    + " checkpoint exported in memory first) (default: torch; bench/inference.sh compares them).")
+    public String engine;
+
+    /**
+     * Checks the model flags now (usage errors before any work) and says how to open the model.
+     *
+     * @param maxBatch images per forward pass in {@link Classifier#predict}
+     */
+    public Supplier<Classifier> classifier(InferenceArgs run, int maxBatch) {
+        Classifiers.Engine e = engine == null ? Classifiers.DEFAULT : Classifiers.Engine.parse(engine);
+        Classifiers.Options o = new Classifiers.Options(run.device, run.transforms, maxBatch, 0);
+        Path given = run.model.checkpoint;
+        if (given != null && Classifiers.isOnnxFile(given)) {
+            return () -> Classifiers.open(given, e, o);
+        }
+        ModelSource source = run.model.source(run.classNames);
+        return () -> Classifiers.open(source, e, o);
+    }
+}
