@@ -78,6 +78,34 @@ class ExportCommandTest {
     }
 
     @Test
+    void importedWeightsExportAndRunInOnnxRuntimeToo(@TempDir Path tmp) throws Exception {
+        // PyTorch-style weights of a 3-class LeNet, as a user brings them
+        org.convkit.model.ConvNet net = org.convkit.model.Zoo.create("lenet",
+                org.convkit.model.ModelOptions.defaults().withInput(1, 28, 28).withClasses(3));
+        Path weights = tmp.resolve("lenet.safetensors");
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+            net.initialize(m);
+            org.convkit.model.weights.Weights.exportTorch(net, weights);
+        }
+        String names = String.join(",", EvalFixtures.SHAPES);
+        Path onnx = tmp.resolve("lenet.onnx");
+        CliRun ex = CliRun.of("export", "--model", "lenet", "--weights", weights.toString(), "--class-names", names,
+                "--normalize", "mnist", "--out", onnx.toString());
+        assertEquals(0, ex.exit, ex.err);
+        Path img = EvalFixtures.write(EvalFixtures.draw(2, new Random(3)), tmp.resolve("one.png"));
+        CliRun torch = CliRun.of("predict", "--model", "lenet", "--weights", weights.toString(), "--class-names", names,
+                "--normalize", "mnist", "--input", img.toString(), "--top-k", "3");
+        CliRun viaFile = CliRun.of("predict", "--engine", "onnx", "--checkpoint", onnx.toString(), "--input", img.toString(),
+                "--top-k", "3");
+        CliRun inMemory = CliRun.of("predict", "--engine", "onnx", "--model", "lenet", "--weights", weights.toString(),
+                "--class-names", names, "--normalize", "mnist", "--input", img.toString(), "--top-k", "3");
+        assertEquals(0, torch.exit, torch.err);
+        assertTrue(torch.out.contains("circle") && torch.out.contains("stripes"), torch.out);
+        assertEquals(torch.out, viaFile.out, "the file carries the class names and the normalization");
+        assertEquals(torch.out, inMemory.out);
+    }
+
+    @Test
     void badRequestsSayWhatToDo(@TempDir Path tmp) throws Exception {
         Path ckpt = EvalFixtures.lenetCheckpoint(tmp.resolve("ckpt"), EvalFixtures.SHAPES, 1, Map.of());
         Path onnx = tmp.resolve("m.onnx");
