@@ -41,8 +41,8 @@ class OutOfMemoryTest {
                     }
                 }
             };
-            Learner learner = new Learner(net, Device.cpu(), Loss.of("ce", 0), opt, new Constant(), 0.1,
-                    new Learner.Options(1, 0, 1), List.of(failing, new OutOfMemory(32, 1, "1x8x8")));
+            Learner learner = Learner.builder(net, opt).device(Device.cpu()).loss(Loss.of("ce", 0)).schedule(new Constant(), 0.1)
+                    .options(new Learner.Options(1, 0, 1)).callbacks(List.of(failing, new OutOfMemory(32, 1, "1x8x8"))).build();
             TrainingStopped e = assertThrows(TrainingStopped.class,
                     () -> learner.fit(1, Tiny.quadrants(128, 8, 32, true, 1), null));
             assertTrue(e.getMessage().contains("batch size 32"), e.getMessage());

@@ -15,6 +15,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.convkit.core.ConvkitException;
+import org.convkit.core.Seeds;
 import org.convkit.data.image.Decoder;
 import org.convkit.data.image.Pipeline;
 
@@ -207,7 +208,7 @@ public final class Loader implements AutoCloseable {
             order[i] = i;
         }
         if (options.shuffle()) {
-            SplittableRandom rng = new SplittableRandom(mix(options.seed(), epoch, -1));
+            SplittableRandom rng = new SplittableRandom(Seeds.mix(options.seed(), epoch, -1));
             for (int i = n - 1; i > 0; i--) {
                 int j = rng.nextInt(i + 1);
                 int t = order[i];
@@ -216,14 +217,6 @@ public final class Loader implements AutoCloseable {
             }
         }
         return order;
-    }
-
-    /** A well-spread 64-bit seed from (seed, epoch, index): SplitMix64's finalizer over a mix. */
-    static long mix(long seed, long epoch, long index) {
-        long z = seed * 0x9E3779B97F4A7C15L + epoch * 0xC2B2AE3D27D4EB4FL + index * 0x165667B19E3779F9L;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
     }
 
     /** The batches of one epoch, in order. Close it (try-with-resources) to stop early. */
@@ -396,7 +389,7 @@ public final class Loader implements AutoCloseable {
             }
             try {
                 Image img = Decoder.image(s, options.channels());
-                out = pipeline.transform(img, new SplittableRandom(mix(options.seed(), epoch, index)));
+                out = pipeline.transform(img, new SplittableRandom(Seeds.mix(options.seed(), epoch, index)));
             } catch (ConvkitException e) {
                 throw e; // a configuration error (bad pipeline for this data), not a bad sample
             } catch (Exception e) {

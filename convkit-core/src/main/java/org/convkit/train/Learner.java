@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.convkit.core.Runtime;
+import org.convkit.core.Seeds;
 import org.convkit.data.Batch;
 import org.convkit.eval.EvalResult;
 import org.convkit.eval.Evaluator;
@@ -22,6 +23,7 @@ import org.convkit.eval.NoGrad;
 import org.convkit.model.ConvNet;
 import org.convkit.train.loss.Loss;
 import org.convkit.train.optim.Optimizer;
+import org.convkit.train.schedule.Constant;
 import org.convkit.train.schedule.Schedule;
 
 /**
@@ -54,6 +56,105 @@ public final class Learner {
                 throw new org.convkit.core.ConvkitException("--clip " + clip + ": must be >= 0 (0 = off)");
             }
         }
+
+        /** No accumulation, no clipping, seed 0. */
+        public static Options defaults() {
+            return new Options(1, 0, 0);
+        }
+    }
+
+    /**
+     * What a learner is made of (DJL's training config): {@link Learner#builder} starts one with
+     * the network and the optimizer; every other part has a default.
+     */
+    public static final class Builder {
+        private final ConvNet net;
+        private final Optimizer optimizer;
+        private Device device = Device.cpu();
+        private Loss loss = Loss.of("ce", 0);
+        private Schedule schedule = new Constant();
+        private double baseLr = 0.1;
+        private Options options = Options.defaults();
+        private final List<Callback> callbacks = new ArrayList<>();
+
+        private Builder(ConvNet net, Optimizer optimizer) {
+            this.net = net;
+            this.optimizer = optimizer;
+        }
+
+        /** Where the batches go (the network's parameters must be there); default CPU. */
+        public Builder device(Device d) {
+            device = d;
+            return this;
+        }
+
+        /** The training loss; default cross-entropy without smoothing. */
+        public Builder loss(Loss l) {
+            loss = l;
+            return this;
+        }
+
+        /**
+         * The learning rate: {@code baseLr} (the peak) times the schedule's factor per optimizer
+         * step; default a constant 0.1.
+         */
+        public Builder schedule(Schedule s, double baseLr) {
+            schedule = s;
+            this.baseLr = baseLr;
+            return this;
+        }
+
+        /** Gradient accumulation, clipping and the seed; default {@link Options#defaults()}. */
+        public Builder options(Options o) {
+            options = o;
+            return this;
+        }
+
+        /** Callbacks, run in the order added (after those added before). */
+        public Builder callbacks(List<? extends Callback> cs) {
+            callbacks.addAll(cs);
+            return this;
+        }
+
+        public Builder callback(Callback c) {
+            callbacks.add(c);
+            return this;
+        }
+
+        /** A copy to change (lr-find sweeps with a learner made like the training one). */
+        public Builder copy() {
+            Builder b = new Builder(net, optimizer);
+            b.device = device;
+            b.loss = loss;
+            b.schedule = schedule;
+            b.baseLr = baseLr;
+            b.options = options;
+            b.callbacks.addAll(callbacks);
+            return b;
+        }
+
+        /** The same parts without any callback. */
+        public Builder withoutCallbacks() {
+            Builder b = copy();
+            b.callbacks.clear();
+            return b;
+        }
+
+        public ConvNet net() {
+            return net;
+        }
+
+        public Optimizer optimizer() {
+            return optimizer;
+        }
+
+        public Options options() {
+            return options;
+        }
+
+        public Learner build() {
+            return new Learner(this);
+        }
     }
 
     private final ConvNet net;
@@ -72,25 +173,25 @@ public final class Learner {
     private String stopReason;
     private final InputBuffers inputs = new InputBuffers();
 
-    /**
-     * @param net an initialized network, parameters on {@code device}
-     * @param loss the training loss
-     * @param optimizer over the network's parameter groups
-     * @param schedule learning-rate factor per optimizer step
-     * @param baseLr the peak learning rate the schedule scales
-     */
-    public Learner(ConvNet net, Device device, Loss loss, Optimizer optimizer, Schedule schedule, double baseLr,
-            Options options, List<Callback> callbacks) {
+    private Learner(Builder b) {
         this.engine = Runtime.init();
-        this.net = net;
-        this.device = device;
-        this.loss = loss;
-        this.optimizer = optimizer;
-        this.schedule = schedule;
-        this.baseLr = baseLr;
-        this.options = options;
-        this.callbacks = new ArrayList<>(callbacks);
+        this.net = b.net;
+        this.device = b.device;
+        this.loss = b.loss;
+        this.optimizer = b.optimizer;
+        this.schedule = b.schedule;
+        this.baseLr = b.baseLr;
+        this.options = b.options;
+        this.callbacks = new ArrayList<>(b.callbacks);
         this.state = TrainState.start(options.seed());
+    }
+
+    /**
+     * A learner for {@code net} (initialized, parameters on the builder's device) stepping {@code
+     * optimizer} (over the network's parameter groups).
+     */
+    public static Builder builder(ConvNet net, Optimizer optimizer) {
+        return new Builder(net, optimizer);
     }
 
     public ConvNet net() {
@@ -194,6 +295,12 @@ public final class Learner {
             while (state.epoch < epochs && stopReason == null) {
                 history.add(runEpoch(base, ps, train, valid));
             }
+        } catch (CancelFit cancelled) {
+            FitResult r = result(history, cancelled.getMessage());
+            for (Callback c : callbacks) {
+                c.onFitEnd(this, r);
+            }
+            return r;
         } catch (RuntimeException e) {
             FitResult failed = result(history, e.getMessage() == null ? e.toString() : e.getMessage());
             for (Callback c : callbacks) {
@@ -284,7 +391,7 @@ public final class Learner {
     /** One batch: forward, loss, backward, and the optimizer step when one is due. Returns the loss. */
     private double trainBatch(NDManager base, ParameterStore ps, Batch batch, int epoch, int batches, boolean stepNow) {
         long number = (long) epoch * batches + state.batch;
-        engine.setRandomSeed(seedFor(state.seed, number));
+        engine.setRandomSeed(Seeds.forBatch(state.seed, number));
         try (NDManager scope = base.newSubManager();
                 NDScope tensors = new NDScope()) {
             tensors.suppressNotUsedWarning();
@@ -314,6 +421,8 @@ public final class Learner {
                 step();
             }
             return value;
+        } catch (CancelFit e) {
+            throw e;
         } catch (RuntimeException | OutOfMemoryError e) {
             RuntimeException error = e instanceof RuntimeException re ? re : new IllegalStateException(e);
             Callback.BatchEnd where = batchEnd(epoch, batches, batch.size(), Double.NaN);
@@ -361,14 +470,5 @@ public final class Learner {
         try (Batches.Pass pass = data.open(0, 0)) {
             return new Evaluator(net, device).evaluate(() -> pass, metrics);
         }
-    }
-
-    /** A well-mixed 32-bit seed for batch {@code number} of the run seeded with {@code seed}. */
-    public static int seedFor(long seed, long number) {
-        long z = seed * 0x9E3779B97F4A7C15L + number;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        z = z ^ (z >>> 31);
-        return (int) (z & 0x7fffffff);
     }
 }

@@ -14,6 +14,7 @@ import java.util.Map;
 import org.convkit.core.ConvkitException;
 import org.convkit.core.Json;
 import org.convkit.core.Runtime;
+import org.convkit.core.Seeds;
 import org.convkit.data.Dataset;
 import org.convkit.data.Datasets;
 import org.convkit.data.ImageSource;
@@ -330,7 +331,7 @@ public final class Training {
                     .withInput(channels, config.imageSize(), config.imageSize())
                     .withClasses(dataset.classes().size())
                     .withHeads(dataset.heads()));
-            Runtime.init().setRandomSeed(Learner.seedFor(config.seed(), -1)); // the initial weights
+            Runtime.init().setRandomSeed(Seeds.forBatch(config.seed(), -1)); // the initial weights
             net = Zoo.create(config.model(), mo).initialize(manager);
             if (net.options().height() != config.imageSize()) {
                 throw new ConvkitException("--image-size " + config.imageSize() + " is too small for " + config.model()
@@ -381,14 +382,24 @@ public final class Training {
         }
 
         /**
+         * A learner for this session's network stepping {@code optimizer}: the config's loss,
+         * gradient accumulation, clipping and seed, no schedule or callbacks yet.
+         */
+        public Learner.Builder learner(Optimizer optimizer) {
+            return Learner.builder(net, optimizer)
+                    .device(device)
+                    .loss(Loss.of(config.loss(), config.labelSmoothing()))
+                    .options(new Learner.Options(config.gradAccum(), config.clip(), config.seed()));
+        }
+
+        /**
          * The learning-rate range test on {@code batches} with the plan's parameter groups (frozen
          * parts stay frozen); weights, statistics and optimizer state restored afterwards.
          */
         public LrFinder.Result findLr(Batches batches, LrFinder.Settings settings) {
             try (Optimizer probe = Optimizers.create(config.optimizer(), plan.paramGroups(net, config), manager,
                     optimizerSettings())) {
-                return LrFinder.run(net, device, batches, Loss.of(config.loss(), config.labelSmoothing()), probe,
-                        settings, config.seed(), null);
+                return LrFinder.run(learner(probe), batches, settings);
             }
         }
 
@@ -446,8 +457,7 @@ public final class Training {
                     s.optimizerSettings())) {
                 long stepsPerEpoch = (trainData.batchCount() + c.gradAccum() - 1) / c.gradAccum();
                 Schedule schedule = plan.schedule(c, stepsPerEpoch);
-                Learner learner = new Learner(s.net(), s.device(), Loss.of(c.loss(), c.labelSmoothing()), optimizer,
-                        schedule, c.lr(), new Learner.Options(c.gradAccum(), c.clip(), c.seed()), callbacks(s, c));
+                Learner learner = s.learner(optimizer).schedule(schedule, c.lr()).callbacks(callbacks(s, c)).build();
                 if (s.resumed() != null) {
                     learner.restore(s.resumed().state(), s.resumed().tensors());
                     out.printf(Locale.ROOT, "resuming after epoch %d%s%n", learner.state().epoch,

@@ -3,6 +3,7 @@ package org.convkit.transfer;
 import java.io.IOException;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.convkit.core.Seeds;
 import org.convkit.data.Batch;
 import org.convkit.train.Batches;
 
@@ -97,7 +98,7 @@ final class FeatureBatches implements Batches {
             o[i] = i;
         }
         if (training) {
-            SplittableRandom r = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + epoch);
+            SplittableRandom r = new SplittableRandom(Seeds.mix(seed, epoch, -1));
             for (int i = o.length - 1; i > 0; i--) {
                 int j = r.nextInt(i + 1);
                 int t = o[i];

@@ -87,8 +87,8 @@ public final class TrainBench {
                     new Optimizers.Settings(0.9, false, 0.0))) {
                 double lr = Double.parseDouble(a.getOrDefault("lr", "0.01"));
                 Phases phases = new Phases(warmup);
-                Learner learner = new Learner(net, cpu, new CrossEntropy(0), sgd, new Constant(), lr,
-                        new Learner.Options(1, 0, seed), List.of(phases));
+                Learner learner = Learner.builder(net, sgd).device(cpu).loss(new CrossEntropy(0)).schedule(new Constant(), lr)
+                    .options(new Learner.Options(1, 0, seed)).callbacks(List.of(phases)).build();
                 timed.onDelivered(phases::batchArrived);
                 if (mode.equals("fit")) {
                     learner.addCallback(new org.convkit.train.Callback() {

@@ -63,8 +63,8 @@ class GradientsTest {
             // LeNet: no BatchNorm, no Dropout, so the batch split changes nothing but the sums' order
             ConvNet net = Zoo.create("lenet", Zoo.get("lenet").defaults().withClasses(4)).initialize(m);
             Optimizer opt = Optimizers.create("sgd", ParamGroups.all(net, 1e-3), m, new Optimizers.Settings(0.9, false, 1e-3));
-            Learner l = new Learner(net, Device.cpu(), Loss.of("ce", 0.1), opt, new Constant(), 0.5,
-                    new Learner.Options(accum, 0, 1), List.of());
+            Learner l = Learner.builder(net, opt).device(Device.cpu()).loss(Loss.of("ce", 0.1)).schedule(new Constant(), 0.5)
+                    .options(new Learner.Options(accum, 0, 1)).callbacks(List.of()).build();
             l.fit(1, Tiny.quadrants(64, 28, batchSize, true, 3), null);
             assertEquals(2, l.state().step, "64 samples = two steps of 32");
             Parameter w = net.parametersByPath().values().iterator().next();

@@ -45,8 +45,9 @@ class LearnerTest {
             engine.setRandomSeed((int) seed);
             net = Tiny.net(1, SIZE, 4).initialize(manager);
             opt = Optimizers.create("sgd", ParamGroups.all(net, 5e-4), manager, new Optimizers.Settings(0.9, true, 5e-4));
-            learner = new Learner(net, Device.cpu(), Loss.of("ce", 0.1), opt,
-                    OneCycle.of((long) EPOCHS * train.batchCount()), 0.2, new Learner.Options(1, 0, seed), callbacks);
+            learner = Learner.builder(net, opt).device(Device.cpu()).loss(Loss.of("ce", 0.1))
+                    .schedule(OneCycle.of((long) EPOCHS * train.batchCount()), 0.2)
+                    .options(new Learner.Options(1, 0, seed)).callbacks(callbacks).build();
         }
 
         float[] weights() {

@@ -30,8 +30,8 @@ public final class Fixtures {
     /** A learner with SGD (momentum: the optimizer has state) at a constant rate over {@code groups}. */
     public static Learner learner(ConvNet net, NDManager m, List<ParamGroup> groups, double lr) {
         Optimizer opt = Optimizers.create("sgd", groups, m, new Optimizers.Settings(0.9, false, 5e-4));
-        return new Learner(net, Device.cpu(), Loss.of("ce", 0), opt, new Constant(), lr,
-                new Learner.Options(1, 0, 1), List.<Callback>of());
+        return Learner.builder(net, opt).device(Device.cpu()).loss(Loss.of("ce", 0)).schedule(new Constant(), lr)
+                    .options(new Learner.Options(1, 0, 1)).callbacks(List.<Callback>of()).build();
     }
 
     /**

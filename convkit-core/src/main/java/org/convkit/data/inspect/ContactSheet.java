@@ -11,13 +11,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import javax.imageio.ImageIO;
-import org.convkit.data.image.Pixels;
 import org.convkit.core.AtomicFiles;
+import org.convkit.core.Seeds;
 import org.convkit.data.Image;
 import org.convkit.data.ImageSource;
 import org.convkit.data.Sample;
 import org.convkit.data.image.Decoder;
 import org.convkit.data.image.Pipeline;
+import org.convkit.data.image.Pixels;
 
 /**
  * A PNG grid with one row per class and the first few images of that class, after the training
@@ -107,7 +108,7 @@ public final class ContactSheet {
             Sample s = src.get(i);
             Image img = Decoder.image(s, channels); // raw pixels too take the asked channels
             if (transforms != null) {
-                img = transforms.transform(img, new SplittableRandom(seed + i));
+                img = transforms.transform(img, new SplittableRandom(Seeds.mix(seed, 0, i)));
             }
             return Pixels.toBufferedImage(img);
         } catch (IOException | RuntimeException e) {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Random;
 import java.util.function.Consumer;
+import org.convkit.core.Seeds;
 import org.convkit.data.Sample;
 import org.convkit.data.Skipped;
 
@@ -59,8 +60,8 @@ public final class ShardStream implements Iterator<ShardStream.Item>, AutoClosea
      * @param skips gets every damaged record
      */
     public static ShardStream training(ShardSource source, long seed, int epoch, int bufferSize, Consumer<Skipped> skips) {
-        // mix seed and epoch so consecutive epochs are unrelated orders
-        Random r = new Random(seed * 0x9E3779B97F4A7C15L + epoch);
+        // consecutive epochs are unrelated orders
+        Random r = new Random(Seeds.mix(seed, epoch, -1));
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < source.shards().size(); i++) {
             order.add(i);

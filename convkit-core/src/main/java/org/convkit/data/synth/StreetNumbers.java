@@ -20,6 +20,7 @@ import javax.imageio.ImageIO;
 import org.convkit.core.AtomicFiles;
 import org.convkit.core.ConvkitException;
 import org.convkit.core.Json;
+import org.convkit.core.Seeds;
 
 /**
  * A generated street-number dataset in the Tianchi layout ({@code mchar_train.json} +
@@ -71,7 +72,7 @@ public final class StreetNumbers {
         int[] counts = {train, valid, test};
         for (int s = 0; s < names.length; s++) {
             if (counts[s] > 0) {
-                out.add(writeSplit(dir, names[s], counts[s], o, new SplittableRandom(seed * 31 + s)));
+                out.add(writeSplit(dir, names[s], counts[s], o, new SplittableRandom(Seeds.mix(seed, s, -1))));
             }
         }
         return out;

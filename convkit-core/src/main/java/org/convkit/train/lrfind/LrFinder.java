@@ -1,28 +1,22 @@
 package org.convkit.train.lrfind;
 
-import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.training.GradientCollector;
-import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.function.IntConsumer;
 import org.convkit.core.ConvkitException;
-import org.convkit.core.Runtime;
-import org.convkit.data.Batch;
-import org.convkit.model.ConvNet;
 import org.convkit.train.Batches;
-import org.convkit.train.InputBuffers;
+import org.convkit.train.Callback;
+import org.convkit.train.CancelFit;
+import org.convkit.train.FitResult;
 import org.convkit.train.Learner;
 import org.convkit.train.WeightSnapshot;
-import org.convkit.train.loss.Loss;
 import org.convkit.train.optim.Optimizer;
+import org.convkit.train.schedule.Exponential;
 
 /**
  * The learning-rate range test (Leslie Smith 2015, as fastai's {@code lr_find}): train for up to
@@ -32,11 +26,16 @@ import org.convkit.train.optim.Optimizer;
  * NaN). Afterwards every weight, BatchNorm statistic and the optimizer's state (moments, step
  * counts, momentum) are put back exactly as they were: the test leaves no trace on the model.
  *
+ * <p>As in fastai it is a {@link Callback} on a {@link Learner}: the sweep is the learner's own
+ * training step (forward, loss, backward, optimizer step, seeded per batch) under an {@link
+ * Exponential} schedule; this callback records the losses, cancels the fit when they diverge and
+ * restores the model when the fit ends. {@link #run} makes such a learner from a training one.
+ *
  * <p>The suggestion is fastai's {@code lr_min} rule: the learning rate of the smallest smoothed
  * loss divided by 10 (one order of magnitude before the loss stops falling). The steepest descent
  * of the smoothed loss (before its minimum) is reported beside it.
  */
-public final class LrFinder {
+public final class LrFinder implements Callback {
     /**
      * @param start first learning rate
      * @param end last learning rate (the sweep may stop before)
@@ -62,6 +61,11 @@ public final class LrFinder {
 
         public Settings with(double start, double end, int steps) {
             return new Settings(start, end, steps, beta, divergence);
+        }
+
+        /** The learning rate of step {@code i} (0-based). */
+        double lr(int i) {
+            return start * new Exponential(end / start, steps).lrFactor(i);
         }
     }
 
@@ -94,75 +98,92 @@ public final class LrFinder {
         }
     }
 
-    private LrFinder() {}
+    private final Settings settings;
+    private final List<Point> points = new ArrayList<>();
+    private double avg;
+    private double best = Double.POSITIVE_INFINITY;
+    private WeightSnapshot weights;
+    private NDManager saved;
+    private Map<String, NDArray> savedTensors;
+    private Map<String, Object> savedScalars;
+    private double savedMomentum;
+
+    private LrFinder(Settings settings) {
+        this.settings = settings;
+    }
 
     /**
-     * Runs the sweep on {@code net} with {@code optimizer} (its groups' learning-rate scales apply,
-     * so a fine-tuned backbone sweeps at its factor) over batches of {@code train}, then restores
-     * weights, BatchNorm statistics and optimizer state.
-     *
-     * @param seed seeds the engine per step (Dropout), as training does
-     * @param onStep called after each step with its index (progress), may be null
+     * Sweeps with a learner made as {@code training} makes one (network, optimizer with its
+     * parameter groups, so a fine-tuned backbone sweeps at its factor, loss, device, seed), one
+     * optimizer step per batch of {@code train}, then restores weights, BatchNorm statistics and
+     * optimizer state.
      */
-    public static Result run(ConvNet net, Device device, Batches train, Loss loss, Optimizer optimizer, Settings s,
-            long seed, IntConsumer onStep) {
-        Engine engine = Runtime.init();
-        List<Point> points = new ArrayList<>();
-        String stop = "reached --end " + s.end();
-        double avg = 0;
-        double best = Double.POSITIVE_INFINITY;
-        double savedMomentum = optimizer.momentum();
-        Map<String, Object> savedScalars = optimizer.stateScalars();
-        try (WeightSnapshot weights = WeightSnapshot.of(net);
-                NDManager base = NDManager.newBaseManager(device)) {
-            Map<String, NDArray> savedTensors = copy(optimizer.stateTensors(), base);
-            try {
-                ParameterStore ps = new ParameterStore(base, false);
-                int epoch = 0;
-                int step = 0;
-                InputBuffers inputs = new InputBuffers(); // one input buffer for the sweep, as in training
-                outer:
-                while (step < s.steps()) {
-                    try (Batches.Pass pass = train.open(epoch, 0)) {
-                        if (!pass.hasNext()) {
-                            throw new ConvkitException("lr-find: the training split gives no batch (fewer samples than"
-                                    + " --batch-size?)");
-                        }
-                        while (pass.hasNext() && step < s.steps()) {
-                            Batch batch = pass.next();
-                            double lr = s.start() * Math.pow(s.end() / s.start(), step / (double) (s.steps() - 1));
-                            engine.setRandomSeed(Learner.seedFor(seed, step));
-                            double value = step(net, ps, base, inputs, batch, loss, optimizer, lr);
-                            pass.recycle(batch);
-                            avg = s.beta() * avg + (1 - s.beta()) * value;
-                            double smoothed = avg / (1 - Math.pow(s.beta(), step + 1));
-                            points.add(new Point(lr, value, smoothed));
-                            step++;
-                            if (onStep != null) {
-                                onStep.accept(step);
-                            }
-                            if (!Double.isFinite(smoothed)) {
-                                stop = "the loss became " + value + " at lr " + fmt(lr);
-                                break outer;
-                            }
-                            best = Math.min(best, smoothed);
-                            if (smoothed > s.divergence() * best) {
-                                stop = String.format(java.util.Locale.ROOT, "the smoothed loss passed %.0fx its best at lr %s",
-                                        s.divergence(), fmt(lr));
-                                break outer;
-                            }
-                        }
-                    }
-                    epoch++;
-                }
-            } finally {
-                weights.restore(net);
-                optimizer.zeroGrad();
-                optimizer.loadState(savedTensors, savedScalars);
-                optimizer.setMomentum(savedMomentum);
-            }
+    public static Result run(Learner.Builder training, Batches train, Settings s) {
+        if (train.batchCount() == 0) {
+            throw new ConvkitException("lr-find: the training split gives no batch (fewer samples than --batch-size?)");
         }
-        return suggest(points, stop);
+        LrFinder finder = new LrFinder(s);
+        Learner.Options o = training.options();
+        FitResult fit = training.withoutCallbacks()
+                .schedule(new Exponential(s.end() / s.start(), s.steps()), s.start())
+                .options(new Learner.Options(1, 0, o.seed()))
+                .callback(finder)
+                .build()
+                .fit(Integer.MAX_VALUE, train, null);
+        return suggest(finder.points, fit.stopReason());
+    }
+
+    @Override
+    public void onFitStart(Learner learner) {
+        Optimizer optimizer = learner.optimizer();
+        weights = WeightSnapshot.of(learner.net());
+        saved = NDManager.newBaseManager(learner.device());
+        savedTensors = copy(optimizer.stateTensors(), saved);
+        savedScalars = optimizer.stateScalars();
+        savedMomentum = optimizer.momentum();
+    }
+
+    @Override
+    public void onLoss(Learner learner, BatchEnd where, double loss) {
+        if (!Double.isFinite(loss)) {
+            // the step is not taken: a NaN must not reach the weights, restored or not
+            double lr = settings.lr(points.size());
+            points.add(new Point(lr, loss, loss));
+            throw new CancelFit("the loss became " + loss + " at lr " + fmt(lr));
+        }
+    }
+
+    @Override
+    public void onBatchEnd(Learner learner, BatchEnd b) {
+        int step = points.size();
+        double lr = settings.lr(step);
+        avg = settings.beta() * avg + (1 - settings.beta()) * b.loss();
+        double smoothed = avg / (1 - Math.pow(settings.beta(), step + 1));
+        points.add(new Point(lr, b.loss(), smoothed));
+        if (!Double.isFinite(smoothed)) {
+            throw new CancelFit("the loss became " + b.loss() + " at lr " + fmt(lr));
+        }
+        best = Math.min(best, smoothed);
+        if (smoothed > settings.divergence() * best) {
+            throw new CancelFit(String.format(Locale.ROOT, "the smoothed loss passed %.0fx its best at lr %s",
+                    settings.divergence(), fmt(lr)));
+        }
+        if (points.size() == settings.steps()) {
+            throw new CancelFit("reached --end " + settings.end());
+        }
+    }
+
+    /** Puts weights, statistics and the optimizer's state back, however the sweep ended. */
+    @Override
+    public void onFitEnd(Learner learner, FitResult result) {
+        Optimizer optimizer = learner.optimizer();
+        try (NDManager ignored = saved;
+                WeightSnapshot w = weights) {
+            w.restore(learner.net());
+            optimizer.zeroGrad();
+            optimizer.loadState(savedTensors, savedScalars);
+            optimizer.setMomentum(savedMomentum);
+        }
     }
 
     /** The suggestion and the steepest descent of a finished sweep (package-private for tests). */
@@ -204,32 +225,6 @@ public final class LrFinder {
         }
         return new Result(List.copyOf(points), suggestion, rule, minimum,
                 steepest < 0 ? Double.NaN : points.get(steepest).lr(), stop);
-    }
-
-    private static double step(ConvNet net, ParameterStore ps, NDManager base, InputBuffers inputs, Batch batch,
-            Loss loss, Optimizer optimizer, double lr) {
-        Engine engine = Runtime.init();
-        try (NDManager scope = base.newSubManager();
-                NDScope tensors = new NDScope()) {
-            tensors.suppressNotUsedWarning();
-            NDArray x = inputs.images(scope, batch);
-            NDArray y = inputs.labels(scope, batch);
-            double value;
-            try (GradientCollector gc = engine.newGradientCollector()) {
-                NDList out = net.forward(ps, new NDList(x), true);
-                NDArray l = loss.compute(out, y);
-                value = l.getFloat();
-                if (Double.isFinite(value)) {
-                    gc.backward(l);
-                }
-            }
-            if (Double.isFinite(value)) {
-                optimizer.setLr(lr);
-                optimizer.step();
-            }
-            optimizer.zeroGrad();
-            return value;
-        }
     }
 
     private static Map<String, NDArray> copy(Map<String, NDArray> tensors, NDManager into) {

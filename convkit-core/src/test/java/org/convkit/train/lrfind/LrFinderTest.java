@@ -41,8 +41,8 @@ class LrFinderTest {
             Batches data = Fixtures.random(96, 1, 8, 3, 16, 5);
             Optimizer opt = Optimizers.create("sgd", ParamGroups.all(net, 5e-4), m, new Optimizers.Settings(0.9, true, 5e-4));
             // a little real training first, so the optimizer has momentum buffers and step counts
-            Learner learner = new Learner(net, Device.cpu(), Loss.of("ce", 0.1), opt, new Constant(), 0.05,
-                    new Learner.Options(1, 0, 3), List.of());
+            Learner learner = Learner.builder(net, opt).device(Device.cpu()).loss(Loss.of("ce", 0.1)).schedule(new Constant(), 0.05)
+                    .options(new Learner.Options(1, 0, 3)).callbacks(List.of()).build();
             learner.fit(1, data, null);
             Map<String, byte[]> weights = bytes(net);
             Map<String, byte[]> state = new LinkedHashMap<>();
@@ -50,8 +50,8 @@ class LrFinderTest {
             Map<String, Object> scalars = opt.stateScalars();
             double momentum = opt.momentum();
 
-            LrFinder.Result r = LrFinder.run(net, Device.cpu(), data, Loss.of("ce", 0.1), opt,
-                    LrFinder.Settings.defaults().with(1e-5, 1e4, 60), 7, null);
+            LrFinder.Result r = LrFinder.run(Learner.builder(net, opt).device(Device.cpu()).loss(Loss.of("ce", 0.1))
+                    .options(new Learner.Options(1, 0, 7)), data, LrFinder.Settings.defaults().with(1e-5, 1e4, 60));
 
             assertTrue(r.points().size() < 60, "stopped early: the loss diverges long before lr 1e4 (" + r.stopReason() + ")");
             assertTrue(r.stopReason().contains("4x its best") || r.stopReason().contains("became"), r.stopReason());
