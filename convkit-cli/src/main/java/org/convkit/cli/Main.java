@@ -57,6 +57,9 @@ public final class Main implements Runnable {
         }
         Logging.configure(debug);
         CommandLine cli = new CommandLine(new Main());
+        // "@FILE" is convkit's own syntax (--class-names @names.txt); picocli would otherwise read
+        // the file as more arguments
+        cli.setExpandAtFiles(false);
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             PrintWriter err = cmd.getErr();
             if (ex instanceof ConvkitException && !debug) {

@@ -79,5 +79,12 @@ class PredictCommandTest {
         assertEquals(0, a.exit, a.err);
         assertEquals(0, b.exit, b.err);
         assertEquals(Files.readAllLines(tmp.resolve("a.csv")), Files.readAllLines(tmp.resolve("b.csv")));
+        // --class-names @FILE reaches convkit (picocli's own @-file expansion would split it into arguments)
+        Path names = Files.writeString(tmp.resolve("names.txt"), "circle\nsquare\nstripes\n");
+        CliRun c = CliRun.of("predict", "--model", "lenet", "--weights", file.toString(), "--class-names",
+                "@" + names, "--normalize", "mean=0.5:std=0.25", "--input", in.toString(), "--out",
+                tmp.resolve("c.csv").toString(), "--format", "probs", "--workers", "1");
+        assertEquals(0, c.exit, c.err);
+        assertEquals(Files.readAllLines(tmp.resolve("a.csv")), Files.readAllLines(tmp.resolve("c.csv")));
     }
 }
