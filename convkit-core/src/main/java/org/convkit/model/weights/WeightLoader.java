@@ -3,6 +3,7 @@ package org.convkit.model.weights;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.jni.JniUtils;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -119,8 +120,17 @@ public final class WeightLoader {
                         + hint(net, report, names, tensors, matched.size(), pos.mismatch()));
             }
         }
-        for (Map.Entry<Parameter, NDArray> e : matched.entrySet()) {
-            copy(e.getValue(), e.getKey().getArray());
+        // as torch's load_state_dict, under no_grad: libtorch refuses an in-place copy into a
+        // parameter that requires grad while recording, and recording is on in every thread but the
+        // one that loaded the engine (a server's, a Spark task's)
+        boolean recording = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            for (Map.Entry<Parameter, NDArray> e : matched.entrySet()) {
+                copy(e.getValue(), e.getKey().getArray());
+            }
+        } finally {
+            JniUtils.setGradMode(recording);
         }
         // set() stores NCHW: put the conv weights back in the layout the network runs with
         net.weightsReplaced();

@@ -56,6 +56,36 @@ class CheckpointTest {
         });
     }
 
+    /**
+     * A server, a Spark task or a loader thread loads checkpoints on threads other than the one that
+     * loaded the engine, where libtorch starts recording gradients: the weights must load there too.
+     */
+    @Test
+    void loadsOnAThreadOfItsOwn() throws Exception {
+        Path dir = tmp.resolve("ckpt");
+        float[] expected;
+        try (NDManager m = NDManager.newBaseManager()) {
+            ConvNet net = small(3).initialize(m);
+            Checkpoint.save(dir, net, new ModelInfo(List.of("a", "b", "c"), null, null, Map.of()), null);
+            expected = net.parametersByPath().values().iterator().next().getArray().toFloatArray();
+        }
+        float[][] loaded = new float[1][];
+        Throwable[] failure = new Throwable[1];
+        Thread t = new Thread(() -> {
+            try (NDManager m = NDManager.newBaseManager()) {
+                loaded[0] = Checkpoint.load(dir, m).net().parametersByPath().values().iterator().next().getArray().toFloatArray();
+            } catch (Throwable e) {
+                failure[0] = e;
+            }
+        });
+        t.start();
+        t.join();
+        if (failure[0] != null) {
+            throw new AssertionError("loading on another thread failed", failure[0]);
+        }
+        assertArrayEquals(expected, loaded[0]);
+    }
+
     @Test
     void roundTripKeepsOutputsInfoAndTrainingState() {
         Path dir = tmp.resolve("ckpt");
