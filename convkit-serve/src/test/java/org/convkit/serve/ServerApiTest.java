@@ -3,6 +3,7 @@ package org.convkit.serve;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,6 +14,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.convkit.data.Sample;
+import org.convkit.eval.EvalFixtures;
 import org.convkit.eval.ImagePrediction;
 import org.convkit.eval.TorchClassifier;
 import org.junit.jupiter.api.AfterAll;
@@ -130,6 +132,66 @@ class ServerApiTest {
 
         assertEquals(400, http.post("/v1/predict?top_k=abc", "image/png", first).status());
         assertEquals(400, http.post("/v1/predict?top_k=0", "image/png", first).status());
+    }
+
+    @Test
+    void multiHeadModelsAnswerPerPositionAndTheJoinedSequence(@TempDir Path tmp) throws Exception {
+        // a 2-digit sequence model: per position one of 0, 1, 2 or blank
+        Path ckpt = EvalFixtures.lenetCheckpoint(tmp.resolve("digits"), List.of("0", "1", "2", "blank"), 2, Map.of());
+        byte[] img = Files.readAllBytes(Shapes.images(tmp, 1, 3).get(0));
+        try (TorchClassifier alone = TorchClassifier.open(ckpt, TorchClassifier.Options.defaults());
+                PredictionServer digits = PredictionServer.start(ServeOptions.defaults().withPort(0),
+                        () -> TorchClassifier.open(ckpt, TorchClassifier.Options.defaults()), System.err)) {
+            ImagePrediction want = alone.predict(Sample.encoded("image", img), 2);
+            Http.Reply r = new Http(digits.url()).post("/v1/predict?top_k=2", "image/png", img);
+            assertEquals(200, r.status(), r.text());
+            JsonNode p = r.json().get("predictions").get(0);
+            assertEquals(want.label(), p.get("label").asText(), "the joined sequence, blanks left out");
+            assertEquals(want.probability(), p.get("probability").asDouble(), 1e-5, "the product over positions");
+            assertNull(p.get("top"));
+            assertEquals(2, p.get("heads").size(), "one top-k per position");
+            for (int h = 0; h < 2; h++) {
+                for (int j = 0; j < 2; j++) {
+                    assertEquals(want.top().get(h).get(j).label(), p.get("heads").get(h).get(j).get("label").asText());
+                    assertEquals(want.top().get(h).get(j).probability(), p.get("heads").get(h).get(j).get("probability").asDouble(), 1e-5);
+                }
+            }
+            assertEquals(2, new Http(digits.url()).get("/v1/model").json().get("heads").asInt());
+        }
+    }
+
+    @Test
+    void healthAnswersWhileTheModelLoadsAndReadyOnlyOnceWarm() throws Exception {
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        java.util.concurrent.CountDownLatch loading = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CompletableFuture<PredictionServer> started = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+                PredictionServer.start(ServeOptions.defaults().withPort(port), () -> {
+                    loading.countDown();
+                    release.await();
+                    return TorchClassifier.open(Shapes.run(), TorchClassifier.Options.defaults());
+                }, System.err));
+        try {
+            loading.await();
+            Http h = new Http("http://127.0.0.1:" + port);
+            assertEquals("ok", h.get("/health").json().get("status").asText());
+            Http.Reply ready = h.get("/ready");
+            assertEquals(503, ready.status());
+            assertEquals("loading", ready.json().get("status").asText());
+            assertEquals("1", ready.retryAfter());
+            Http.Reply early = h.post("/v1/predict", "image/png", BadInputs.encode(BadInputs.shape(0, 1), "png"));
+            assertEquals(503, early.status());
+            assertEquals("loading", early.json().get("error").get("code").asText());
+            assertTrue(h.get("/metrics").text().contains("convkit_ready 0.0"));
+        } finally {
+            release.countDown();
+        }
+        try (PredictionServer s = started.get()) {
+            assertEquals(200, new Http(s.url()).get("/ready").status());
+        }
     }
 
     @Test
