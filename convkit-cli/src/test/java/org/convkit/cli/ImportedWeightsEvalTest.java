@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -35,14 +34,14 @@ class ImportedWeightsEvalTest {
         }
         Assumptions.assumeTrue(data, "needs Debian's Fashion-MNIST: apt-get install dataset-fashion-mnist");
         TorchPython.script("weight_forms.py", "fashion", tmp.toString(), FM.toString());
-        JsonNode torch = new ObjectMapper().readTree(tmp.resolve("d2l_lenet_fashion.json").toFile());
+        JsonNode torch = org.convkit.core.Json.mapper().readTree(tmp.resolve("d2l_lenet_fashion.json").toFile());
 
         CliRun r = CliRun.of("eval", "--model", "lenet", "--weights", tmp.resolve("d2l_lenet_fashion.pth").toString(),
                 "--normalize", "none", "--data", FM.toString(), "--split", "test", "--json");
         assertEquals(0, r.exit, r.err);
         assertTrue(r.err.contains("matched by position") && r.err.contains("1.weight -> net.0.weight (6, 1, 5, 5)")
                 && r.err.contains("12.bias -> net.11.bias (10)"), r.err);
-        JsonNode ours = new ObjectMapper().readTree(r.out).get("result");
+        JsonNode ours = org.convkit.core.Json.mapper().readTree(r.out).get("result");
         long correct = Math.round(ours.get("accuracy").asDouble() * ours.get("samples").asLong());
         System.out.printf(Locale.ROOT, "d2l LeNet from PyTorch on the Fashion-MNIST test set: convkit eval %.4f (%d correct),"
                 + " loss %.5f; PyTorch %.4f (%d), loss %.5f%n", ours.get("accuracy").asDouble(), correct,

@@ -14,7 +14,6 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,7 +54,7 @@ class SeedNetworksTest {
         Runtime.init();
         List<String> args = new ArrayList<>(List.of("layout"));
         args.addAll(NETS);
-        layout = new ObjectMapper().readTree(TorchPython.script("seed_networks.py", args.toArray(String[]::new)));
+        layout = org.convkit.core.Json.mapper().readTree(TorchPython.script("seed_networks.py", args.toArray(String[]::new)));
         Path stamp = DATA.resolve("svhn-resnet18.step.json");
         if (!Files.exists(stamp) || Files.getLastModifiedTime(stamp).compareTo(Files.getLastModifiedTime(SCRIPT)) < 0) {
             args.set(0, "fidelity");
@@ -81,7 +80,7 @@ class SeedNetworksTest {
                 + java.util.Arrays.toString(shape.getShape())));
         List<String> theirs = new ArrayList<>();
         layout.get(name).get("keys").forEach(k -> theirs.add(k.get(0).asText() + " "
-                + java.util.Arrays.toString(new ObjectMapper().convertValue(k.get(1), long[].class))));
+                + java.util.Arrays.toString(org.convkit.core.Json.mapper().convertValue(k.get(1), long[].class))));
         assertEquals(theirs, ours, name + ": state-dict keys, shapes and order");
         long params = layout.get(name).get("params").asLong();
         assertEquals(params, Summary.of(net).totalParams(), name + ": parameter count");
@@ -92,7 +91,7 @@ class SeedNetworksTest {
     @ParameterizedTest
     @ValueSource(strings = {"lenet-bn", "resnet18-d2l", "resnet18-d2l-rgb", "svhn-cnn", "svhn-resnet18"})
     void logitsAndOneTrainingStepArePyTorchs(String name) throws Exception {
-        JsonNode step = new ObjectMapper().readTree(DATA.resolve(name + ".step.json").toFile());
+        JsonNode step = org.convkit.core.Json.mapper().readTree(DATA.resolve(name + ".step.json").toFile());
         try (NDManager m = NDManager.newBaseManager()) {
             ConvNet net = build(name).initialize(m);
             LoadReport r = Weights.load(net, DATA.resolve(name + ".pth"), false);
