@@ -11,4 +11,4 @@ package org.convkit.data;
  *     ImageSource#location}), for the user to look at
  * @param reason what is wrong, in words ("empty file (0 bytes)", "CRC mismatch")
  */
-public record Skipped(String split, String id, String file, String reason) {}
+public record Skipped(String split, String id, String file, String reason) implements java.io.Serializable {}

@@ -63,7 +63,42 @@ public final class CheckpointEvaluation {
 
     private CheckpointEvaluation() {}
 
-    public static Outcome run(ModelSource model, Options o) {
+    /**
+     * What an evaluation reads and how, found before any image is read; the same for this JVM's
+     * pass ({@link #run}) and a Spark job that spreads the split over machines.
+     *
+     * @param model the model evaluated
+     * @param dataset the dataset opened (the run's own data when none was named)
+     * @param source the split's samples
+     * @param split the split's name
+     * @param dataName "cifar10 test", for messages
+     * @param classes the class names the metrics use (the model's, checked against the data's)
+     * @param heads K, labels per sample
+     * @param blank the blank class of sequences, or -1
+     * @param pipeline the evaluation transform (the model's own, or the --transforms override)
+     */
+    public record Plan(ModelSource model, Dataset dataset, ImageSource source, String split, String dataName,
+            List<String> classes, int heads, int blank, Pipeline pipeline) {
+
+        /** Empty metrics for this evaluation (or one part of it). */
+        public Metrics metrics(int keep) {
+            return new Metrics(classes, heads, blank, keep);
+        }
+
+        /** The outcome of this evaluation once its metrics are complete. */
+        public Outcome outcome(EvalResult result, List<Skipped> skipped) {
+            Checkpoint.Manifest manifest = model.manifest();
+            return new Outcome(model.describe(), manifest.architecture(), manifest.options().inputSpec(),
+                    dataName + ": " + source.describe(), split, pipeline.spec(), result, skipped);
+        }
+    }
+
+    /**
+     * Opens the data for an evaluation and checks it fits the model: the run's own data when {@code
+     * o.data()} is null, its validation split re-made with the trainer's fraction and seed, the
+     * heads and classes compared with the model's.
+     */
+    public static Plan plan(ModelSource model, Options o) {
         Map<String, Object> runConfig = model.run().map(RunConfigFile::read).orElse(Map.of());
         String data = o.data() != null ? o.data() : runConfig.get("data") instanceof String s ? s : null;
         if (data == null) {
@@ -93,9 +128,15 @@ public final class CheckpointEvaluation {
         String dataName = ds.name() + " " + o.split();
         List<String> classes = ModelInput.classes(manifest, ds.classes(), dataName);
         Pipeline pipeline = ModelInput.pipeline(manifest, o.transforms());
+        return new Plan(model, ds, source, o.split(), dataName, classes, heads, ModelInput.blank(classes, heads), pipeline);
+    }
+
+    public static Outcome run(ModelSource model, Options o) {
+        Plan plan = plan(model, o);
+        ImageSource source = plan.source();
         Device device = Runtime.device(o.device());
-        Metrics metrics = new Metrics(classes, heads, ModelInput.blank(classes, heads), o.keep());
-        Loader.Options lo = Loader.Options.eval(o.batchSize()).withChannels(manifest.options().channels())
+        Metrics metrics = plan.metrics(o.keep());
+        Loader.Options lo = Loader.Options.eval(o.batchSize()).withChannels(model.manifest().options().channels())
                 .withSplit(o.split());
         if (o.workers() != null) {
             lo = lo.withWorkers(o.workers());
@@ -103,7 +144,7 @@ public final class CheckpointEvaluation {
         EvalResult result;
         List<Skipped> skipped;
         try (NDManager m = NDManager.newBaseManager(device);
-                Loader loader = new Loader(source, pipeline, lo);
+                Loader loader = new Loader(source, plan.pipeline(), lo);
                 Loader.Epoch epoch = loader.epoch(0);
                 Progress bar = new Progress("eval " + o.split(), source.size(), "img")) {
             Checkpoint.Loaded loaded = model.load(m);
@@ -114,8 +155,7 @@ public final class CheckpointEvaluation {
             result = metrics.result();
             skipped = loader.skipped();
         }
-        return new Outcome(model.describe(), manifest.architecture(), manifest.options().inputSpec(),
-                dataName + ": " + source.describe(), o.split(), pipeline.spec(), result, skipped);
+        return plan.outcome(result, skipped);
     }
 
     private static String checkSplit(String split) {

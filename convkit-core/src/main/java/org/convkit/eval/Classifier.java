@@ -61,6 +61,63 @@ public interface Classifier extends AutoCloseable {
     float[][] logits(float[] pixels, int n);
 
     /**
+     * The raw scores of images as they come (what {@link #predict} turns into answers; an
+     * evaluation that compares them with labels uses them directly).
+     *
+     * @param logits per head, {@code scored.length} x classes scores row-major, one row per image
+     *     that could be used
+     * @param scored which images the rows are: indices into the input list, ascending
+     * @param problems per input image, why it could not be used, or null
+     */
+    record Scores(float[][] logits, int[] scored, ImagePrediction.Problem[] problems) {}
+
+    /**
+     * Scores each image: decode and prepare it (on this thread), run the network on batches of up
+     * to {@link #maxBatch()} good images. A bad image gets a problem and no row; the others are not
+     * affected.
+     *
+     * @param images encoded or decoded images, each with an id
+     * @throws ConvkitException when the model's own configuration is wrong (not an image's fault)
+     */
+    default Scores scores(List<Sample> images) {
+        Preprocessor prep = preprocessor();
+        int per = prep.imageSize();
+        ImagePrediction.Problem[] problems = new ImagePrediction.Problem[images.size()];
+        int[] scored = new int[images.size()];
+        int done = 0;
+        float[][] all = null;
+        int chunk = Math.min(Math.max(1, maxBatch()), Math.max(1, images.size()));
+        float[] batch = new float[chunk * per];
+        int n = 0;
+        for (int i = 0; i <= images.size(); i++) {
+            if (i < images.size()) {
+                Sample s = images.get(i);
+                try {
+                    prep.tensor(s, batch, n * per);
+                    scored[done + n++] = i;
+                } catch (ConvkitException e) {
+                    throw e; // the model's own configuration is wrong, not this image
+                } catch (Exception e) {
+                    problems[i] = ImagePrediction.problem(s.encoded(), e);
+                }
+            }
+            if (n > 0 && (n == chunk || i == images.size())) {
+                float[][] pass = logits(n == chunk ? batch : java.util.Arrays.copyOf(batch, n * per), n);
+                all = all == null ? new float[pass.length][] : all;
+                for (int h = 0; h < pass.length; h++) {
+                    all[h] = all[h] == null ? pass[h] : concat(all[h], pass[h]);
+                }
+                done += n;
+                n = 0;
+            }
+        }
+        if (all == null) {
+            all = new float[card().heads()][0];
+        }
+        return new Scores(all, java.util.Arrays.copyOf(scored, done), problems);
+    }
+
+    /**
      * Predicts each image: decode and prepare it (on this thread), run the network on batches of
      * up to {@link #maxBatch()} good images, and answer in input order.
      *
@@ -69,32 +126,17 @@ public interface Classifier extends AutoCloseable {
      */
     default List<ImagePrediction> predict(List<Sample> images, int topK) {
         ModelCard card = card();
-        Preprocessor prep = preprocessor();
-        int per = prep.imageSize();
-        ImagePrediction[] out = new ImagePrediction[images.size()];
-        int[] pending = new int[Math.min(Math.max(1, maxBatch()), Math.max(1, images.size()))];
-        float[] batch = new float[pending.length * per];
-        int n = 0;
-        for (int i = 0; i < images.size(); i++) {
-            Sample s = images.get(i);
-            try {
-                prep.tensor(s, batch, n * per);
-            } catch (ConvkitException e) {
-                throw e; // the model's own configuration is wrong, not this image
-            } catch (Exception e) {
-                out[i] = ImagePrediction.failed(s.id(), ImagePrediction.problem(s.encoded(), e));
-                continue;
-            }
-            pending[n++] = i;
-            if (n == pending.length) {
-                answer(batch, n, pending, images, topK, card, out);
-                n = 0;
+        Scores s = scores(images);
+        List<ImagePrediction> out = new ArrayList<>(images.size());
+        for (int i = 0, j = 0; i < images.size(); i++) {
+            String id = images.get(i).id();
+            if (s.problems()[i] != null) {
+                out.add(ImagePrediction.failed(id, s.problems()[i]));
+            } else {
+                out.add(ImagePrediction.of(id, s.logits(), j++, card.classes(), card.blank(), topK));
             }
         }
-        if (n > 0) {
-            answer(java.util.Arrays.copyOf(batch, n * per), n, pending, images, topK, card, out);
-        }
-        return new ArrayList<>(List.of(out));
+        return out;
     }
 
     /** {@link #predict(List, int)} for one image. */
@@ -102,13 +144,10 @@ public interface Classifier extends AutoCloseable {
         return predict(List.of(image), topK).get(0);
     }
 
-    private void answer(float[] batch, int n, int[] pending, List<Sample> images, int topK, ModelCard card,
-            ImagePrediction[] out) {
-        float[][] scores = logits(batch, n);
-        for (int j = 0; j < n; j++) {
-            int i = pending[j];
-            out[i] = ImagePrediction.of(images.get(i).id(), scores, j, card.classes(), card.blank(), topK);
-        }
+    private static float[] concat(float[] a, float[] b) {
+        float[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
     }
 
     /** Frees the network (native memory); the classifier cannot be used afterwards. */

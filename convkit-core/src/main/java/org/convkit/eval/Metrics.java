@@ -1,6 +1,7 @@
 package org.convkit.eval;
 
 import ai.djl.ndarray.NDArray;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -14,9 +15,13 @@ import org.convkit.data.Batch;
  *
  * <p>Scores are copied to the heap as they arrive and worked on in double precision, so the caller
  * may close its NDArrays right after {@code add} returns. Not thread-safe: one evaluation, one
- * thread.
+ * thread. An evaluation split into parts (the partitions of a Spark job) gives each part its own
+ * Metrics and {@link #merge}s them: counts add up exactly and the kept mistakes do not depend on
+ * the order (Serializable, so a part can travel to the process that merges).
  */
-public final class Metrics {
+public final class Metrics implements Serializable {
+    private static final long serialVersionUID = 1L;
+
     /** Top-5 is reported from this many classes on; below that it says little. */
     public static final int TOP5_MIN_CLASSES = 10;
 
@@ -27,9 +32,18 @@ public final class Metrics {
 
     // the least confident kept mistake first, so it is the one evicted; on equal probability the
     // later sample goes first, so the result does not depend on batch order
-    private static final Comparator<Mistake> WEAKEST_FIRST =
-            Comparator.comparingDouble(Mistake::probability)
-                    .thenComparing(Comparator.comparingInt(Mistake::index).reversed());
+    private static final Comparator<Mistake> WEAKEST_FIRST = new WeakestFirst();
+
+    /** A named class rather than a lambda: the queue holding it is serialized with the Metrics. */
+    private static final class WeakestFirst implements Comparator<Mistake>, Serializable {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public int compare(Mistake a, Mistake b) {
+            int c = Double.compare(a.probability(), b.probability());
+            return c != 0 ? c : Integer.compare(b.index(), a.index());
+        }
+    }
 
     private final List<String> classes;
     private final int numClasses;
@@ -161,6 +175,33 @@ public final class Metrics {
                         confidence));
             }
             samples++;
+        }
+    }
+
+    /**
+     * Adds what another part of the same evaluation counted (the same classes, heads and blank):
+     * as if its samples had been added here. The samples must be disjoint, with indices from one
+     * numbering, so the kept mistakes are the same whatever the order of merging.
+     */
+    public void merge(Metrics other) {
+        if (!classes.equals(other.classes) || heads != other.heads || blank != other.blank) {
+            throw new IllegalArgumentException("cannot merge metrics of different models: " + other.classes.size()
+                    + " classes x " + other.heads + " heads into " + numClasses + " x " + heads);
+        }
+        samples += other.samples;
+        lossSum += other.lossSum;
+        for (int h = 0; h < heads; h++) {
+            positionCorrect[h] += other.positionCorrect[h];
+        }
+        sequenceCorrect += other.sequenceCorrect;
+        top5Hits += other.top5Hits;
+        for (int t = 0; t < numClasses; t++) {
+            for (int p = 0; p < numClasses; p++) {
+                confusion[t][p] += other.confusion[t][p];
+            }
+        }
+        for (Mistake m : other.worst) {
+            offer(m);
         }
     }
 

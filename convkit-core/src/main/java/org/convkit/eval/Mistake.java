@@ -13,4 +13,5 @@ package org.convkit.eval;
  *     per-head probabilities: the model's confidence in the whole sequence)
  */
 public record Mistake(
-        String id, int index, String truth, String predicted, int[] truthClasses, int[] predictedClasses, double probability) {}
+        String id, int index, String truth, String predicted, int[] truthClasses, int[] predictedClasses, double probability)
+        implements java.io.Serializable {}

@@ -38,7 +38,8 @@ public record ModelOptions(
         String activation,
         String stem,
         String arch,
-        String fc) {
+        String fc)
+        implements java.io.Serializable {
 
     public ModelOptions {
         if (classes < 1) {

@@ -110,6 +110,21 @@ class ClassifierTest {
             assertTrue(cut.problem().message().contains("truncated"), cut.problem().message());
             assertFalse(cut.ok());
             assertNull(cut.label());
+            // the raw scores behind the answers: one row per usable image, over several passes of 2
+            Classifier.Scores scores = c.scores(mixed);
+            List<Integer> usable = new ArrayList<>();
+            for (int i = 0; i < out.size(); i++) {
+                if (out.get(i).ok()) {
+                    usable.add(i);
+                }
+                assertEquals(out.get(i).ok(), scores.problems()[i] == null);
+            }
+            assertEquals(usable, Arrays.stream(scores.scored()).boxed().toList());
+            assertEquals(usable.size() * 3, scores.logits()[0].length);
+            for (int j = 0; j < usable.size(); j++) {
+                double[] p = Softmax.of(scores.logits()[0], j * 3, 3);
+                assertEquals(out.get(usable.get(j)).probability(), p[Softmax.argmax(p)], 1e-12);
+            }
 
             // the good ones: as decoding and running each by hand through the card's pipeline
             Checkpoint.Manifest manifest = Checkpoint.read(ckpt);
@@ -161,10 +176,30 @@ class ClassifierTest {
             Sample decoded = Sample.decoded("px", Decoder.decode(imgs.get(4).encoded(), 3));
             assertEquals(batched.get(4).probability(), c.predict(decoded, 1).probability(), 1e-6);
         }
+        // opened on a thread of its own (a Spark task, a server's worker): libtorch records
+        // gradients there, which loading weights in place must not trip over
+        ExecutorService other = Executors.newSingleThreadExecutor();
+        try {
+            ImagePrediction there = other.submit(() -> {
+                try (TorchClassifier c = TorchClassifier.open(ckpt, TorchClassifier.Options.defaults())) {
+                    return c.predict(imgs.get(4), 1);
+                }
+            }).get();
+            assertEquals(c4(ckpt, imgs.get(4)), there.probability(), 1e-6);
+        } finally {
+            other.shutdown();
+        }
         TorchClassifier closed = TorchClassifier.open(ckpt, TorchClassifier.Options.defaults());
         closed.close();
         closed.close(); // idempotent
         assertThrows(IllegalStateException.class, () -> closed.predict(imgs, 1));
+    }
+
+    /** The probability this thread's classifier gives an image. */
+    private static double c4(Path ckpt, Sample image) {
+        try (TorchClassifier c = TorchClassifier.open(ckpt, TorchClassifier.Options.defaults())) {
+            return c.predict(image, 1).probability();
+        }
     }
 
     @Test

@@ -176,4 +176,55 @@ class MetricsTest {
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
     }
+
+    @Test
+    void partsMergedEqualTheWholeAndSurviveSerialization() throws Exception {
+        Random rnd = new Random(7);
+        int n = 200;
+        List<String> classes = List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11");
+        float[] x = new float[n * classes.size()];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) rnd.nextGaussian() * 3;
+        }
+        int[] truth = new int[n];
+        String[] ids = new String[n];
+        int[] indices = new int[n];
+        for (int i = 0; i < n; i++) {
+            truth[i] = rnd.nextInt(classes.size());
+            ids[i] = "s" + i;
+            indices[i] = i;
+        }
+        Metrics whole = new Metrics(classes, 1, -1, 5);
+        whole.add(new float[][] {x}, truth, ids, indices);
+        // three parts of unequal size, merged out of order after a trip through serialization
+        int[][] cuts = {{0, 37}, {37, 150}, {150, n}};
+        Metrics merged = new Metrics(classes, 1, -1, 5);
+        for (int k : new int[] {2, 0, 1}) {
+            int a = cuts[k][0];
+            int b = cuts[k][1];
+            Metrics part = new Metrics(classes, 1, -1, 5);
+            part.add(new float[][] {java.util.Arrays.copyOfRange(x, a * classes.size(), b * classes.size())},
+                    java.util.Arrays.copyOfRange(truth, a, b), java.util.Arrays.copyOfRange(ids, a, b),
+                    java.util.Arrays.copyOfRange(indices, a, b));
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+                out.writeObject(part);
+            }
+            try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+                merged.merge((Metrics) in.readObject());
+            }
+        }
+        EvalResult w = whole.result();
+        EvalResult m = merged.result();
+        assertEquals(w.samples(), m.samples());
+        assertEquals(w.accuracy(), m.accuracy(), 0);
+        assertEquals(w.top5(), m.top5(), 0);
+        assertEquals(w.loss(), m.loss(), 1e-12);
+        for (int t = 0; t < classes.size(); t++) {
+            assertArrayEquals(w.confusion()[t], m.confusion()[t]);
+        }
+        assertEquals(w.mistakes().stream().map(Mistake::index).toList(), m.mistakes().stream().map(Mistake::index).toList());
+        assertEquals(5, m.mistakes().size());
+        assertThrows(IllegalArgumentException.class, () -> merged.merge(new Metrics(ABC)));
+    }
 }

@@ -50,10 +50,25 @@ public record Manifest(
      * @param classCounts records per class of the first head
      * @param shards the split's files, in order
      */
-    public record SplitInfo(int count, int[] classCounts, List<ShardInfo> shards) {}
+    public record SplitInfo(int count, int[] classCounts, List<ShardInfo> shards) {
+        /** A split made of these shards, in order. */
+        public static SplitInfo of(List<ShardWriter.Written> shards, int classes) {
+            int count = 0;
+            int[] perClass = new int[classes];
+            List<ShardInfo> infos = new java.util.ArrayList<>();
+            for (ShardWriter.Written w : shards) {
+                count += w.info().count();
+                for (int c = 0; c < Math.min(classes, w.classCounts().length); c++) {
+                    perClass[c] += w.classCounts()[c];
+                }
+                infos.add(w.info());
+            }
+            return new SplitInfo(count, perClass, infos);
+        }
+    }
 
     /** One shard file, its record count and size. */
-    public record ShardInfo(String file, int count, long bytes) {}
+    public record ShardInfo(String file, int count, long bytes) implements java.io.Serializable {}
 
     /** True when {@code dir} holds a manifest.json. */
     public static boolean present(Path dir) {
@@ -75,7 +90,8 @@ public record Manifest(
         return m;
     }
 
-    void write(Path dir) throws IOException {
+    /** Writes manifest.json into {@code dir} (fsynced); written last, it marks a shard folder complete. */
+    public void write(Path dir) throws IOException {
         AtomicFiles.writeSynced(dir.resolve(FILE), out -> Json.pretty().writeValue(out, this));
     }
 }

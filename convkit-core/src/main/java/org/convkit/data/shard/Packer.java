@@ -44,12 +44,8 @@ public final class Packer {
      * @param replace replace {@code out} when it exists (else that is an error)
      */
     public static Result pack(Dataset ds, String spec, Path out, long shardBytes, int threads, boolean replace) {
-        if (shardBytes < 1024) {
-            throw new ConvkitException("--shard-size " + shardBytes + " bytes is too small; use e.g. 128MB");
-        }
-        if (Files.exists(out) && !replace) {
-            throw new ConvkitException(out + " already exists; choose another --out or add --force to replace it");
-        }
+        checkShardSize(shardBytes);
+        checkOutput(out, replace);
         Manifest[] made = new Manifest[1];
         try {
             // shards go into a fresh folder beside out; manifest.json, written last, marks it complete
@@ -60,17 +56,46 @@ public final class Packer {
         return new Result(out, made[0]);
     }
 
+    /** Refuses a shard size too small to be meant. */
+    public static void checkShardSize(long shardBytes) {
+        if (shardBytes < 1024) {
+            throw new ConvkitException("--shard-size " + shardBytes + " bytes is too small; use e.g. 128MB");
+        }
+    }
+
+    /** Refuses an existing {@code out} unless it may be replaced: before any work is done. */
+    public static void checkOutput(Path out, boolean replace) {
+        if (Files.exists(out) && !replace) {
+            throw new ConvkitException(out + " already exists; choose another --out or add --force to replace it");
+        }
+    }
+
+    /**
+     * The manifest of a packed dataset.
+     *
+     * @param spec what it was opened from
+     * @param shape the channels and size the packed images share
+     * @param splits per split, its shards
+     * @param skipped what was not packed: the dataset's own left-out files, then the samples refused
+     */
+    public static Manifest manifest(Dataset ds, String spec, Shape shape, Map<String, Manifest.SplitInfo> splits,
+            List<Skipped> skipped) {
+        long total = 0;
+        for (Manifest.SplitInfo s : splits.values()) {
+            total += s.shards().stream().mapToLong(Manifest.ShardInfo::bytes).sum();
+        }
+        return new Manifest(Manifest.FORMAT, 1, ds.name(), spec, ds.classes(), ds.heads(), shape.channels(), shape.width(),
+                shape.height(), splits, ds.sourceBytes(), total, skipped);
+    }
+
     private static Manifest write(Dataset ds, String spec, Path dir, long shardBytes, int threads) throws IOException {
         Map<String, Manifest.SplitInfo> splits = new LinkedHashMap<>();
         List<Skipped> skipped = new ArrayList<>(ds.skipped());
-        Shape shape = new Shape(ds);
-        long total = 0;
+        Shape shape = new Shape(ds.channels(), ds.width(), ds.height());
         for (String split : ds.splitNames()) {
             ImageSource src = ds.split(split);
-            int[] classCounts = new int[ds.classes().size()];
-            List<Manifest.ShardInfo> shards = new ArrayList<>();
+            List<ShardWriter.Written> shards = new ArrayList<>();
             ShardWriter w = null;
-            int count = 0;
             try (Progress bar = new Progress("pack " + split, src.size(), "img")) {
                 for (Prepared p : new InOrder<>(src.size(), threads, i -> prepareOne(src, i, split, shape))) {
                     bar.advance(1);
@@ -79,20 +104,16 @@ public final class Packer {
                         continue;
                     }
                     if (w != null && w.bytes() >= shardBytes) {
-                        total += finish(w, shards);
+                        shards.add(w.finish());
                         w = null;
                     }
                     if (w == null) {
-                        w = new ShardWriter(dir.resolve(String.format("%s-%05d%s", split, shards.size(), ShardFormat.EXTENSION)), ds.heads());
+                        w = new ShardWriter(dir.resolve(ShardWriter.name(split, shards.size())), ds.heads(), ds.classes().size());
                     }
                     w.write(p.id(), p.labels(), p.image());
-                    count++;
-                    if (p.labels().length > 0 && p.labels()[0] < classCounts.length) {
-                        classCounts[p.labels()[0]]++;
-                    }
                 }
                 if (w != null) {
-                    total += finish(w, shards);
+                    shards.add(w.finish());
                     w = null;
                 }
             } finally {
@@ -100,10 +121,9 @@ public final class Packer {
                     w.abandon();
                 }
             }
-            splits.put(split, new Manifest.SplitInfo(count, classCounts, shards));
+            splits.put(split, Manifest.SplitInfo.of(shards, ds.classes().size()));
         }
-        Manifest m = new Manifest(Manifest.FORMAT, 1, ds.name(), spec, ds.classes(), ds.heads(), shape.channels(), shape.width(),
-                shape.height(), splits, ds.sourceBytes(), total, skipped);
+        Manifest m = manifest(ds, spec, shape, splits, skipped);
         m.write(dir);
         return m;
     }
@@ -119,39 +139,46 @@ public final class Packer {
             return new Prepared(null, null, null, new Skipped(split, src.location(i), src.location(i), e.getMessage()));
         }
         try {
-            byte[] image = s.encoded() != null ? checked(s.encoded(), shape) : Png.encode(shape.raw(s.pixels()));
-            return new Prepared(s.id(), s.labels(), image, null);
+            return new Prepared(s.id(), s.labels(), stored(s, shape), null);
         } catch (IOException e) {
             return new Prepared(null, null, null, new Skipped(split, s.id(), src.location(i), e.getMessage()));
         }
     }
 
-    /** Closes a shard and records it; returns its size. */
-    private static long finish(ShardWriter w, List<Manifest.ShardInfo> shards) throws IOException {
-        w.close();
-        shards.add(new Manifest.ShardInfo(w.file().getFileName().toString(), w.count(), w.bytes()));
-        return w.bytes();
-    }
-
-    /** Encoded bytes are stored as they came, once their header says they are an image. */
-    private static byte[] checked(byte[] encoded, Shape shape) throws IOException {
-        ImageHeader info = ImageProbe.probe(encoded);
+    /**
+     * The image bytes a record stores for a sample: encoded bytes as they came once their header
+     * says they are an image (not decoded), raw pixels as lossless PNG. The image's channels and
+     * size go to {@code shape}.
+     *
+     * @throws IOException saying why the sample is not packed (not an image, truncated ...)
+     */
+    public static byte[] stored(Sample s, Shape shape) throws IOException {
+        if (s.encoded() == null) {
+            return Png.encode(shape.raw(s.pixels()));
+        }
+        ImageHeader info = ImageProbe.probe(s.encoded());
         shape.see(info.channels(), info.width(), info.height());
-        return encoded;
+        return s.encoded();
     }
 
-    /** Channels and size shared by every image, when they are. */
-    private static final class Shape {
+    /**
+     * The channels and size shared by every image packed, when they are (the manifest records
+     * them; a mixed dataset records null). Thread-safe; parts packed apart (Spark partitions) are
+     * {@link #merge}d.
+     */
+    public static final class Shape implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
         private Integer channels;
         private Integer width;
         private Integer height;
         private boolean mixedC;
         private boolean mixedS;
 
-        Shape(Dataset ds) {
-            channels = ds.channels();
-            width = ds.width();
-            height = ds.height();
+        /** What the dataset says of all its images, each null when unknown. */
+        public Shape(Integer channels, Integer width, Integer height) {
+            this.channels = channels;
+            this.width = width;
+            this.height = height;
         }
 
         synchronized org.convkit.data.Image raw(org.convkit.data.Image img) {
@@ -173,15 +200,42 @@ public final class Packer {
             }
         }
 
-        synchronized Integer channels() {
+        /** Adds what another part saw. */
+        public synchronized void merge(Shape other) {
+            Integer c;
+            Integer w;
+            Integer h;
+            boolean mc;
+            boolean ms;
+            synchronized (other) {
+                c = other.channels;
+                w = other.width;
+                h = other.height;
+                mc = other.mixedC;
+                ms = other.mixedS;
+            }
+            if (mc || (c != null && channels != null && !channels.equals(c))) {
+                mixedC = true;
+            } else if (c != null) {
+                channels = c;
+            }
+            if (ms || (w != null && width != null && (!width.equals(w) || !height.equals(h)))) {
+                mixedS = true;
+            } else if (w != null) {
+                width = w;
+                height = h;
+            }
+        }
+
+        public synchronized Integer channels() {
             return mixedC ? null : channels;
         }
 
-        synchronized Integer width() {
+        public synchronized Integer width() {
             return mixedS ? null : width;
         }
 
-        synchronized Integer height() {
+        public synchronized Integer height() {
             return mixedS ? null : height;
         }
     }

@@ -15,8 +15,13 @@ import org.convkit.data.Skipped;
 /**
  * Lists the image files under a folder the way torchvision's make_dataset does (recursive, links
  * followed, sorted by folder then file name) and sorts out what cannot be a sample.
+ *
+ * <p>The rule of which files are samples ({@link #reason}, {@link #insideHiddenFolder}) and how a
+ * file's id is made ({@link #id(String)}) are public so that a listing of another file system (the
+ * Spark jobs list HDFS, S3 or a local folder through Hadoop's FileSystem) applies exactly this
+ * rule: one rule for ImageFolder, predict and Spark.
  */
-final class FileWalk {
+public final class FileWalk {
     private FileWalk() {}
 
     /** One usable file and its size. */
@@ -43,49 +48,80 @@ final class FileWalk {
         // torchvision: sorted(os.walk(...)), then sorted(file names) in each folder
         files.sort(Comparator.comparing((Path p) -> p.getParent().toString()).thenComparing(p -> p.getFileName().toString()));
         for (Path f : files) {
-            String name = f.getFileName().toString();
             String id = id(root, f);
-            if (name.startsWith(".")) {
-                skipped.add(new Skipped(split, id, f.toString(), "hidden file (name starts with '.')"));
-                continue;
+            String name = f.getFileName().toString();
+            String reason = reason(name, 1);
+            long size = 0;
+            if (reason == null) {
+                try {
+                    size = Files.size(f);
+                    reason = reason(name, size);
+                } catch (IOException e) {
+                    reason = "cannot read: " + e.getMessage();
+                }
             }
-            if (!ImageExtensions.accepted(f)) {
-                skipped.add(new Skipped(split, id, f.toString(),
-                        "not an image file name (accepted, as torchvision: " + String.join(" ", ImageExtensions.ACCEPTED) + ")"));
-                continue;
-            }
-            long size;
-            try {
-                size = Files.size(f);
-            } catch (IOException e) {
-                skipped.add(new Skipped(split, id, f.toString(), "cannot read: " + e.getMessage()));
-                continue;
-            }
-            if (size == 0) {
-                skipped.add(new Skipped(split, id, f.toString(), "empty file (0 bytes)"));
+            if (reason != null) {
+                skipped.add(new Skipped(split, id, f.toString(), reason));
                 continue;
             }
             found.add(new Found(f, size));
         }
     }
 
-    /** The sample id: the path below {@code root} without extension, with '/' separators. */
-    static String id(Path root, Path file) {
-        Path rel = root.relativize(file);
-        String s = rel.toString().replace(java.io.File.separatorChar, '/');
-        int slash = s.lastIndexOf('/');
-        int dot = s.lastIndexOf('.');
-        return dot > slash + 1 ? s.substring(0, dot) : s;
+    /**
+     * Why a file cannot be a sample, or null when it is one: hidden, not an image file name
+     * ({@link ImageExtensions}), or empty.
+     *
+     * @param name the file name (no folder)
+     * @param size its size in bytes
+     */
+    public static String reason(String name, long size) {
+        if (name.startsWith(".")) {
+            return "hidden file (name starts with '.')";
+        }
+        if (!ImageExtensions.accepted(name)) {
+            return "not an image file name (accepted, as torchvision: " + String.join(" ", ImageExtensions.ACCEPTED) + ")";
+        }
+        if (size == 0) {
+            return "empty file (0 bytes)";
+        }
+        return null;
     }
 
-    /** Hidden folders (.ipynb_checkpoints, .git) are never part of a dataset. */
-    private static boolean insideHidden(Path top, Path p) {
-        Path rel = top.relativize(p.getParent() == null ? p : p.getParent());
-        for (Path part : rel) {
-            if (part.toString().startsWith(".")) {
+    /** The sample id: the path below {@code root} without extension, with '/' separators. */
+    static String id(Path root, Path file) {
+        return id(root.relativize(file).toString().replace(java.io.File.separatorChar, '/'));
+    }
+
+    /**
+     * The sample id of a file: its path below the listed folder without the extension
+     * ("cat/0001.jpg" -> "cat/0001").
+     *
+     * @param relativePath the path below the folder, '/'-separated
+     */
+    public static String id(String relativePath) {
+        int slash = relativePath.lastIndexOf('/');
+        int dot = relativePath.lastIndexOf('.');
+        return dot > slash + 1 ? relativePath.substring(0, dot) : relativePath;
+    }
+
+    /**
+     * Whether a file lies in a hidden folder (.ipynb_checkpoints, .git): those are never part of a
+     * dataset.
+     *
+     * @param relativePath the file's path below the listed folder, '/'-separated
+     */
+    public static boolean insideHiddenFolder(String relativePath) {
+        String[] parts = relativePath.split("/");
+        for (int i = 0; i < parts.length - 1; i++) {
+            if (parts[i].startsWith(".")) {
                 return true;
             }
         }
         return false;
+    }
+
+    private static boolean insideHidden(Path top, Path p) {
+        return insideHiddenFolder(top.relativize(p).toString().replace(java.io.File.separatorChar, '/'));
     }
 }

@@ -13,7 +13,12 @@ public final class ImageExtensions {
     private ImageExtensions() {}
 
     public static boolean accepted(Path file) {
-        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        return accepted(file.getFileName().toString());
+    }
+
+    /** Whether a file name ends with one of the accepted extensions. */
+    public static boolean accepted(String fileName) {
+        String name = fileName.toLowerCase(Locale.ROOT);
         for (String ext : ACCEPTED) {
             if (name.endsWith(ext)) {
                 return true;

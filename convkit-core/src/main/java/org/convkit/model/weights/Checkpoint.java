@@ -63,7 +63,7 @@ public final class Checkpoint {
      * @param created when it was written
      */
     public record Manifest(String architecture, ModelOptions options, ModelInfo info, String convkitVersion,
-            Instant created) {}
+            Instant created) implements java.io.Serializable {}
 
     /**
      * A loaded checkpoint, for using the network. Its parameters belong to the manager given to

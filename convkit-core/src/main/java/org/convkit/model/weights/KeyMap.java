@@ -27,11 +27,13 @@ import org.convkit.core.ConvkitException;
  * no key, or two keys renamed to one name, is an error naming the line: a map that silently does
  * nothing is the mistake it exists to fix.
  */
-public final class KeyMap {
+public final class KeyMap implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     /** No renaming. */
     public static final KeyMap NONE = new KeyMap("", List.of());
 
-    private record Rule(int line, String from, String to) {
+    private record Rule(int line, String from, String to) implements java.io.Serializable {
         boolean prefix() {
             return from.endsWith(".");
         }

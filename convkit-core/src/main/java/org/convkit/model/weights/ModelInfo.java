@@ -19,7 +19,8 @@ import org.convkit.core.ConvkitException;
  *     evaluation, the dataset name); values come back as Jackson reads JSON (Integer, Long,
  *     Double, String, Boolean, List, Map)
  */
-public record ModelInfo(List<String> classes, float[] mean, float[] std, Map<String, Object> extra) {
+public record ModelInfo(List<String> classes, float[] mean, float[] std, Map<String, Object> extra)
+        implements java.io.Serializable {
 
     /** ImageNet's normalization, what torchvision's pretrained weights expect. */
     public static final float[] IMAGENET_MEAN = {0.485f, 0.456f, 0.406f};

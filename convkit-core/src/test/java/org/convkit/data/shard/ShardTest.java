@@ -84,6 +84,30 @@ class ShardTest {
     }
 
     @Test
+    void shapesSeenInPartsMergeToWhatOnePassSees() {
+        Packer.Shape a = new Packer.Shape(null, null, null);
+        a.see(3, 32, 32);
+        Packer.Shape b = new Packer.Shape(null, null, null);
+        b.see(3, 32, 32);
+        a.merge(b);
+        assertEquals(3, a.channels());
+        assertEquals(32, a.width());
+        Packer.Shape empty = new Packer.Shape(null, null, null);
+        a.merge(empty); // a part that packed nothing changes nothing
+        assertEquals(32, a.height());
+        Packer.Shape gray = new Packer.Shape(null, null, null);
+        gray.see(1, 32, 32);
+        a.merge(gray);
+        assertEquals(null, a.channels());
+        assertEquals(32, a.width());
+        Packer.Shape big = new Packer.Shape(null, null, null);
+        big.see(1, 64, 32);
+        a.merge(big);
+        assertEquals(null, a.width());
+        assertEquals(null, a.height());
+    }
+
+    @Test
     void theSameShardsWhateverTheThreadCount() throws Exception {
         Dataset ds = folder();
         Path a = pack(ds, "one", 4096, 1);
