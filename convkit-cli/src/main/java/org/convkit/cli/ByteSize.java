@@ -4,7 +4,7 @@ import java.util.Locale;
 import picocli.CommandLine;
 
 /** Parses sizes like "128MB", "1GB", "512k", "4096" (powers of 1024, as file sizes are shown). */
-final class ByteSize implements CommandLine.ITypeConverter<Long> {
+public final class ByteSize implements CommandLine.ITypeConverter<Long> {
     @Override
     public Long convert(String value) {
         String v = value.trim().toUpperCase(Locale.ROOT).replace("IB", "B");

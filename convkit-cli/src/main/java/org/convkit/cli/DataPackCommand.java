@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "pack", mixinStandardHelpOptions = true,
         description = {"Pack a dataset into record shards: encoded images as they came (raw-pixel datasets as lossless PNG),"
                 + " labels, a CRC32C per record, an index per shard and manifest.json. Written atomically."})
-final class DataPackCommand implements Callable<Integer> {
+public final class DataPackCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SRC", description = "A dataset folder, label file, or name (fashion-mnist, mnist, cifar10).")
     String source;
 
@@ -43,6 +43,12 @@ final class DataPackCommand implements Callable<Integer> {
         ds.warnings().forEach(w -> System.err.println("warning: " + w));
         int t = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         Packer.Result r = Packer.pack(ds, source, out, shardSize, t, force);
+        print(ds, r);
+        return 0;
+    }
+
+    /** Prints what was packed as {@code data pack} does (also {@code convkit spark pack}'s). */
+    public static void print(Dataset ds, Packer.Result r) {
         Manifest m = r.manifest();
         System.out.println("packed " + ds.name() + " into " + r.dir());
         for (var e : m.splits().entrySet()) {
@@ -56,7 +62,6 @@ final class DataPackCommand implements Callable<Integer> {
                 System.out.println("  ...");
             }
         }
-        return 0;
     }
 
     static String line(Skipped s) {

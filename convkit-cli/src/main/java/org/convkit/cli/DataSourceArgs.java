@@ -6,7 +6,7 @@ import org.convkit.data.OpenOptions;
 import picocli.CommandLine.Option;
 
 /** The options that say how a dataset is opened ({@link org.convkit.data.Datasets#open}). */
-final class DataSourceArgs {
+public final class DataSourceArgs {
     @Option(names = "--valid-split", paramLabel = "F",
             description = "Hold out this fraction of train for validation when there is no valid/val folder or file"
                     + " (stratified, seeded). Default: ${DEFAULT-VALUE} for this command.")
@@ -32,7 +32,7 @@ final class DataSourceArgs {
     boolean noDownload;
 
     /** The options, with {@code defaultSplit} when --valid-split was not given. */
-    OpenOptions options(double defaultSplit) {
+    public OpenOptions options(double defaultSplit) {
         return new OpenOptions(validSplit != null ? validSplit : defaultSplit, seed, heads, images, classNames, !noDownload, null);
     }
 }

@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
                 + " model with weights from elsewhere (--model M --weights FILE).",
             "Example: convkit eval --checkpoint runs/fashion --data fashion-mnist --split test",
             "         convkit eval --model lenet --weights lenet.pth --data fashion-mnist --normalize none"})
-final class EvalCommand implements Callable<Integer> {
+public final class EvalCommand implements Callable<Integer> {
     @Mixin
     InferenceArgs run;
 
@@ -43,9 +43,15 @@ final class EvalCommand implements Callable<Integer> {
         ModelSource source = run.model.source(run.classNames);
         CheckpointEvaluation.Outcome out = CheckpointEvaluation.run(source,
                 new CheckpointEvaluation.Options(data, split, batchSize, run.device, run.transforms, run.workers, Metrics.DEFAULT_KEEP));
+        print(source, out, json);
+        return 0;
+    }
+
+    /** Prints an evaluation's outcome as {@code convkit eval} does (also {@code convkit spark eval}'s). */
+    public static void print(ModelSource source, CheckpointEvaluation.Outcome out, boolean json) {
         if (json) {
             System.out.println(Json.prettyString(out));
-            return 0;
+            return;
         }
         System.out.println((source.isCheckpoint() ? "checkpoint " : "weights    ") + out.checkpoint() + " ("
                 + out.architecture() + ", input " + out.input() + ")");
@@ -57,6 +63,5 @@ final class EvalCommand implements Callable<Integer> {
         }
         System.out.println();
         System.out.print(ResultText.of(out.result()));
-        return 0;
     }
 }

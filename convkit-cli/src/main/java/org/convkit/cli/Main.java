@@ -28,8 +28,7 @@ import picocli.CommandLine.Option;
             EvalCommand.class,
             PredictCommand.class,
             ServeCommand.class,
-            CompareCommand.class,
-            CommandLine.HelpCommand.class
+            CompareCommand.class
         })
 public final class Main implements Runnable {
 
@@ -56,10 +55,7 @@ public final class Main implements Runnable {
             System.setProperty("java.awt.headless", "true");
         }
         Logging.configure(debug);
-        CommandLine cli = new CommandLine(new Main());
-        // "@FILE" is convkit's own syntax (--class-names @names.txt); picocli would otherwise read
-        // the file as more arguments
-        cli.setExpandAtFiles(false);
+        CommandLine cli = commandLine();
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             PrintWriter err = cmd.getErr();
             if (ex instanceof ConvkitException && !debug) {
@@ -73,6 +69,47 @@ public final class Main implements Runnable {
             return ex instanceof UsageError ? 2 : 1;
         });
         return cli.execute(args);
+    }
+
+    /** The command line with every command, {@code spark} included. */
+    public static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Main());
+        cli.addSubcommand("spark", sparkCommand());
+        cli.addSubcommand(new CommandLine.HelpCommand());
+        // "@FILE" is convkit's own syntax (--class-names @names.txt); picocli would otherwise read
+        // the file as more arguments
+        cli.setExpandAtFiles(false);
+        return cli;
+    }
+
+    /**
+     * {@code convkit spark}: the commands of the convkit-spark module when it is on the class path
+     * (the launcher's {@code ./convkit spark}, spark-submit with that module's jar), else a command
+     * that says how to get them. The module depends on this one, not the reverse: Spark is hundreds
+     * of megabytes that {@code convkit train} must not build, download or load.
+     */
+    private static Object sparkCommand() {
+        try {
+            return Class.forName("org.convkit.spark.cli.SparkCommand").getDeclaredConstructor().newInstance();
+        } catch (ClassNotFoundException e) {
+            return new SparkMissing();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("the spark command cannot be made", e);
+        }
+    }
+
+    @Command(name = "spark", description = "Predict, evaluate and pack as Apache Spark jobs (needs the convkit-spark"
+            + " module: run it as ./convkit spark ..., or spark-submit convkit-spark-*-all.jar).")
+    static final class SparkMissing implements java.util.concurrent.Callable<Integer> {
+        @CommandLine.Unmatched
+        java.util.List<String> rest;
+
+        @Override
+        public Integer call() {
+            throw new ConvkitException("convkit spark needs the convkit-spark module and Spark, which this jar leaves out:"
+                    + " run it through the launcher (./convkit spark ..., which builds them and puts them on the class path),"
+                    + " or submit convkit-spark/target/convkit-spark-*-all.jar with spark-submit (see docs/spark.md)");
+        }
     }
 
     /** Version from the jar's manifest, else "dev". */

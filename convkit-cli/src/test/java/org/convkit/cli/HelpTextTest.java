@@ -24,13 +24,21 @@ class HelpTextTest {
         List<String> seen = new ArrayList<>();
         try {
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            visit(new CommandLine(new Main()), seen);
+            visit(Main.commandLine(), seen);
         } finally {
             System.setErr(oldErr);
         }
         String warnings = err.toString(StandardCharsets.UTF_8);
         assertFalse(warnings.contains("picocli WARN"), warnings);
         assertTrue(seen.contains("convkit train"), seen.toString());
+        assertTrue(seen.contains("convkit spark"), seen.toString());
+    }
+
+    @Test
+    void sparkWithoutItsModuleSaysHowToRunIt() {
+        CliRun r = CliRun.of("spark", "predict", "--checkpoint", "runs/x", "--input", "in", "--out", "out");
+        assertEquals(1, r.exit);
+        assertTrue(r.err.contains("./convkit spark") && r.err.contains("spark-submit"), r.err);
     }
 
     private static void visit(CommandLine cmd, List<String> seen) {
