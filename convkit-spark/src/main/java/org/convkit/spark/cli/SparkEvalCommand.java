@@ -1,0 +1,63 @@
+package org.convkit.spark.cli;
+
+import java.util.concurrent.Callable;
+import org.convkit.cli.ClassNamesArgs;
+import org.convkit.cli.EvalCommand;
+import org.convkit.cli.ModelSourceArgs;
+import org.convkit.eval.CheckpointEvaluation;
+import org.convkit.eval.Metrics;
+import org.convkit.model.weights.ModelSource;
+import org.convkit.spark.SparkEvaluation;
+import org.convkit.spark.SparkModel;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = {"Evaluate a model on a labelled image folder as a Spark job: the split's images spread over the"
+                + " partitions, every image counted exactly once, the partitions' counts merged. The same result and"
+                + " output as convkit eval.",
+            "Example: convkit spark eval --master local[2] --checkpoint runs/cifar --data data/cifar10 --split test"})
+final class SparkEvalCommand implements Callable<Integer> {
+    @Mixin
+    ModelSourceArgs model;
+
+    @Mixin
+    ClassNamesArgs classNames;
+
+    @Mixin
+    SparkArgs spark;
+
+    @Option(names = "--data", paramLabel = "D",
+            description = "The dataset folder or label file; its images are read by the executors (default: the run's own"
+                    + " data, from its config.json).")
+    String data;
+
+    @Option(names = "--split", defaultValue = "test", paramLabel = "S", description = "train, valid or test (default: ${DEFAULT-VALUE}).")
+    String split;
+
+    @Option(names = "--batch-size", defaultValue = "64", paramLabel = "N",
+            description = "Images per forward pass; a task holds one batch in memory (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--json", description = "Print the full result as JSON (for scripts).")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        ModelSource source = model.source(classNames);
+        CheckpointEvaluation.Plan plan = CheckpointEvaluation.plan(source,
+                new CheckpointEvaluation.Options(data, split, batchSize, "cpu", null, null, Metrics.DEFAULT_KEEP));
+        CheckpointEvaluation.Outcome out;
+        try (SparkJob job = spark.start("eval")) {
+            int parts = spark.partitions(plan.source().size(), job.cores());
+            System.err.println("evaluating " + plan.dataName() + " (" + plan.source().size() + " images) in " + parts
+                    + " partition(s) on " + job.spark.sparkContext().master());
+            out = SparkEvaluation.run(job.spark, plan, SparkModel.of(source, batchSize), parts, Metrics.DEFAULT_KEEP, job.counters);
+            System.err.println("model opened by " + job.counters.modelLoads().value() + " executor JVM(s) in this job"
+                    + " (each keeps it for its later tasks)");
+        }
+        EvalCommand.print(source, out, json);
+        return 0;
+    }
+}

@@ -1,0 +1,44 @@
+package org.convkit.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.convkit.cli.Main;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** {@code convkit spark} as the CLI finds it, and the mistakes it names before any Spark starts. */
+class SparkCliTest {
+    @Test
+    void theCliFindsTheSparkCommandsAndTheirHelp() {
+        CommandLine spark = Main.commandLine().getSubcommands().get("spark");
+        assertEquals(java.util.Set.of("predict", "eval", "pack"), spark.getSubcommands().keySet());
+        for (CommandLine c : spark.getSubcommands().values()) {
+            StringWriter out = new StringWriter();
+            c.usage(new PrintWriter(out));
+            assertTrue(out.toString().contains("--master"), out.toString());
+        }
+        StringWriter predict = new StringWriter();
+        spark.getSubcommands().get("predict").usage(new PrintWriter(predict));
+        // the model options are the CLI's, declared once (ModelSourceArgs, ClassNamesArgs)
+        for (String option : new String[] {"--checkpoint", "--model", "--weights", "--class-names", "--normalize"}) {
+            assertTrue(predict.toString().contains(option), option);
+        }
+    }
+
+    @Test
+    void mistakesAreNamedBeforeSparkStarts() {
+        SparkFixtures.Run format = SparkFixtures.cli("spark", "predict", "--checkpoint", "x", "--input", "in", "--out", "o",
+                "--format", "xml");
+        assertEquals(1, format.exit());
+        assertTrue(format.err().contains("--format xml"), format.err());
+        SparkFixtures.Run noModel = SparkFixtures.cli("spark", "predict", "--input", "in", "--out", "o");
+        assertEquals(2, noModel.exit(), "a usage error");
+        assertTrue(noModel.err().contains("--checkpoint"), noModel.err());
+        SparkFixtures.Run missing = SparkFixtures.cli("spark", "eval", "--checkpoint", "/no/such/run");
+        assertEquals(1, missing.exit());
+        assertTrue(missing.err().contains("/no/such/run"), missing.err());
+    }
+}
