@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.util.LongAccumulator;
-import org.convkit.core.Runtime;
+import org.convkit.model.engine.EngineCheck;
 import org.convkit.eval.Classifier;
 
 /**
@@ -33,8 +33,7 @@ public final class ExecutorModels {
         synchronized (OPEN) {
             Classifier c = OPEN.get(model.key());
             if (c == null) {
-                prepareEngine();
-                c = model.open();
+                c = model.open(prepareEngine(model));
                 OPEN.put(model.key(), c);
                 LOADS.incrementAndGet();
                 if (loads != null) {
@@ -64,23 +63,26 @@ public final class ExecutorModels {
     }
 
     /**
-     * The engine settings of an executor, chosen before its first model loads.
+     * The engine settings of an executor, chosen before its first model loads; returns the threads
+     * one forward pass may use.
      *
-     * <p>THE ONE PLACE for executor engine settings. libtorch's threads: one forward pass at a time
-     * per JVM, on as many threads as the executor has cores ({@code spark.executor.cores}; in
-     * {@code local[N]}, N), unless {@code -Dai.djl.pytorch.num_threads} says otherwise. The engine
-     * self-check of issue 9 ("checked engine settings") belongs here too: once it lands, an executor
-     * calls its opt-out (executors must not each fork a child JVM to re-run the check inside a task)
-     * and runs the safe default settings, which {@link Runtime#init} gives today.
+     * <p>THE ONE PLACE for executor engine settings. Threads: one forward pass at a time per JVM
+     * for libtorch, on as many threads as the executor has cores ({@code spark.executor.cores}; in
+     * {@code local[N]}, N), unless {@code -Dai.djl.pytorch.num_threads} says otherwise; ONNX Runtime
+     * gets the same count. Layout, BatchNorm folding and the rest ({@link EngineCheck}): the
+     * driver's choice, handed over with {@link EngineCheck#use} (the engine's opt-out for callers
+     * that manage this themselves) instead of each executor running the engine's self-check
+     * inside a task.
      */
-    private static void prepareEngine() {
-        if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
-            Integer cores = executorCores();
-            if (cores != null) {
-                System.setProperty("ai.djl.pytorch.num_threads", cores.toString());
-            }
+    private static int prepareEngine(SparkModel model) {
+        Integer cores = executorCores();
+        if (System.getProperty("ai.djl.pytorch.num_threads") == null && cores != null) {
+            System.setProperty("ai.djl.pytorch.num_threads", cores.toString());
         }
-        Runtime.init();
+        if (model.settings() != null) {
+            EngineCheck.use(model.settings());
+        }
+        return cores != null ? cores : Integer.getInteger("ai.djl.pytorch.num_threads", 0);
     }
 
     /** The cores one executor has, when Spark says. */

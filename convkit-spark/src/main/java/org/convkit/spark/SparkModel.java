@@ -5,21 +5,29 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.spark.SparkFiles;
 import org.convkit.core.ConvkitException;
+import org.convkit.core.EngineSettings;
 import org.convkit.eval.Classifier;
-import org.convkit.eval.TorchClassifier;
+import org.convkit.model.engine.EngineCheck;
 import org.convkit.model.weights.Checkpoint;
 import org.convkit.model.weights.KeyMap;
 import org.convkit.model.weights.ModelSource;
+import org.convkit.onnx.Classifiers;
+import org.convkit.onnx.OnnxClassifier;
 
 /**
  * The model a Spark job runs, as it travels to the executors: a small serializable description
- * (where the files are, what the model is), not the network. Each executor JVM opens it once
- * ({@link ExecutorModels}) and keeps it for every task and stage that follows.
+ * (where the files are, what the model is, which engine runs it), not the network. Each executor
+ * JVM opens it once ({@link ExecutorModels}) and keeps it for every task and stage that follows.
+ *
+ * <p>Three forms, as {@code convkit predict} takes them: a convkit checkpoint or run folder, a zoo
+ * model with imported weights ({@link ModelSource}), or an exported {@code .onnx} file; run on
+ * libtorch or ONNX Runtime ({@link Classifiers.Engine}; an ONNX file on ONNX Runtime only).
  *
  * <p>The files must be readable where the executors run: a path on storage every machine mounts
  * at the same place, or a file shipped with {@code spark-submit --files} / a folder with {@code
- * --archives} (a relative path is looked up in the job's working directory, then in {@link
- * SparkFiles}). In {@code local[N]} mode the driver's files are the executors'.
+ * --archives} (a path that does not exist on the executor is looked up by its file name in the
+ * job's working directory, then in {@link SparkFiles}). In {@code local[N]} mode the driver's files
+ * are the executors'.
  */
 public final class SparkModel implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -29,44 +37,74 @@ public final class SparkModel implements Serializable {
 
     private final String checkpoint;
     private final String weights;
+    private final String onnx;
     private final Checkpoint.Manifest manifest;
     private final KeyMap keyMap;
+    private final int heads;
+    private final Classifiers.Engine engine;
+    private final EngineSettings settings;
     private final int batchSize;
 
-    private SparkModel(String checkpoint, String weights, Checkpoint.Manifest manifest, KeyMap keyMap, int batchSize) {
+    private SparkModel(String checkpoint, String weights, String onnx, Checkpoint.Manifest manifest, KeyMap keyMap,
+            int heads, Classifiers.Engine engine, EngineSettings settings, int batchSize) {
         if (batchSize < 1) {
             throw new ConvkitException("--batch-size must be positive, not " + batchSize);
         }
         this.checkpoint = checkpoint;
         this.weights = weights;
+        this.onnx = onnx;
         this.manifest = manifest;
         this.keyMap = keyMap;
+        this.heads = heads;
+        this.engine = engine;
+        this.settings = settings;
         this.batchSize = batchSize;
     }
 
     /**
      * A model as {@code convkit predict} takes it: a convkit checkpoint or run folder, or a zoo
-     * model with imported weights ({@link ModelSource}).
+     * model with imported weights ({@link ModelSource}), on libtorch.
      *
      * @param batchSize images per forward pass; a task holds one batch of images in memory
      */
     public static SparkModel of(ModelSource source, int batchSize) {
-        if (source.isCheckpoint()) {
-            Path dir = source.checkpointDir().orElseThrow();
-            return new SparkModel(dir.toString(), null, source.manifest(), null, batchSize);
-        }
-        return new SparkModel(null, source.weightsFile().orElseThrow().toString(), source.manifest(), source.keyMap(),
-                batchSize);
+        return of(source, Classifiers.Engine.TORCH, batchSize);
     }
 
-    /** A convkit checkpoint directory or run folder, with the default batch. */
+    /**
+     * The same on either engine (ONNX Runtime: each executor exports the model in memory once,
+     * checked against libtorch, as {@code predict --engine onnx} does).
+     */
+    public static SparkModel of(ModelSource source, Classifiers.Engine engine, int batchSize) {
+        // the engine settings this driver runs networks with: the executors run the same ones
+        // (EngineCheck.use) rather than each running the engine's self-check inside a task
+        EngineSettings settings = EngineCheck.settings();
+        int heads = source.manifest().options().heads();
+        if (source.isCheckpoint()) {
+            return new SparkModel(source.checkpointDir().orElseThrow().toString(), null, null, source.manifest(), null,
+                    heads, engine, settings, batchSize);
+        }
+        return new SparkModel(null, source.weightsFile().orElseThrow().toString(), null, source.manifest(),
+                source.keyMap(), heads, engine, settings, batchSize);
+    }
+
+    /** An exported .onnx file, run on ONNX Runtime (its model card, read here, says what it is). */
+    public static SparkModel onnx(Path file, int batchSize) {
+        int heads;
+        try (OnnxClassifier c = OnnxClassifier.open(file, new OnnxClassifier.Options(null, batchSize, 1))) {
+            heads = c.card().heads();
+        }
+        return new SparkModel(null, null, file.toString(), null, null, heads, Classifiers.Engine.ONNX, null, batchSize);
+    }
+
+    /** A convkit checkpoint directory or run folder on libtorch, with the default batch. */
     public static SparkModel checkpoint(Path runOrCheckpoint) {
         return of(ModelSource.checkpoint(runOrCheckpoint), DEFAULT_BATCH);
     }
 
-    /** What the model is: architecture, options (classes, heads, input), class names, normalization. */
-    public Checkpoint.Manifest manifest() {
-        return manifest;
+    /** Parallel outputs (1 for plain classification, K for K-digit sequences). */
+    public int heads() {
+        return heads;
     }
 
     /** Images per forward pass (and per batch a task holds in memory). */
@@ -76,36 +114,51 @@ public final class SparkModel implements Serializable {
 
     /** The same model with another batch size. */
     public SparkModel withBatchSize(int n) {
-        return new SparkModel(checkpoint, weights, manifest, keyMap, n);
+        return new SparkModel(checkpoint, weights, onnx, manifest, keyMap, heads, engine, settings, n);
     }
 
-    /** The checkpoint directory or the weights file, for messages. */
+    /** The checkpoint directory, the weights file or the ONNX file, for messages. */
     public String describe() {
-        return checkpoint != null ? checkpoint : weights;
+        return checkpoint != null ? checkpoint : weights != null ? weights : onnx;
     }
 
     /**
      * Opens the model in this JVM (an executor's, or the driver's in local mode). Call through
      * {@link ExecutorModels#get}, which does it once per JVM.
+     *
+     * @param threads ONNX Runtime's intra-op threads (libtorch's are set for the whole JVM)
      */
-    Classifier open() {
+    Classifier open(int threads) {
+        Classifiers.Options o = new Classifiers.Options("cpu", null, batchSize, threads);
+        if (onnx != null) {
+            return Classifiers.open(local(onnx), Classifiers.Engine.ONNX, o);
+        }
         ModelSource source = checkpoint != null
                 ? ModelSource.checkpoint(local(checkpoint))
                 : ModelSource.imported(manifest.architecture(), manifest.options(), local(weights), keyMap, manifest.info());
-        return TorchClassifier.open(source, new TorchClassifier.Options("cpu", null, batchSize));
+        return Classifiers.open(source, engine, o);
+    }
+
+    /** The engine settings the driver chose, or null (an ONNX file: libtorch does not run). */
+    EngineSettings settings() {
+        return settings;
     }
 
     /**
-     * Where a model file is on this machine: the path itself when it exists, else (a relative
-     * path, or a file shipped by name) the copy Spark made for this job.
+     * Where a model file is on this machine: the path itself when it exists, else (a file shipped
+     * by name) the copy Spark made for this job.
      */
     static Path local(String path) {
         Path p = Path.of(path);
         if (Files.exists(p)) {
             return p;
         }
+        Path name = p.getFileName();
+        if (name != null && Files.exists(name)) {
+            return name; // --files / --archives on YARN: in the container's working directory
+        }
         try {
-            Path shipped = Path.of(SparkFiles.get(p.getFileName().toString()));
+            Path shipped = Path.of(SparkFiles.get(String.valueOf(name)));
             if (Files.exists(shipped)) {
                 return shipped;
             }
@@ -114,7 +167,7 @@ public final class SparkModel implements Serializable {
         }
         throw new ConvkitException(path + ": the model is not readable on this machine (" + hostName() + "). Put it on"
                 + " storage every executor mounts at the same path, or ship it with spark-submit --files FILE /"
-                + " --archives RUN.zip#NAME and name it by its file name (see docs/spark.md)");
+                + " --archives RUN.zip#NAME (see docs/spark.md)");
     }
 
     private static String hostName() {
@@ -127,14 +180,18 @@ public final class SparkModel implements Serializable {
 
     /**
      * What makes two descriptions one model (the executors' cache key): the same files, the same
-     * description of them and the same batch. Written out rather than compared as objects: each task
-     * gets its own deserialized copy, and arrays in records compare by identity.
+     * description of them, engine and batch. Written out rather than compared as objects: each
+     * task gets its own deserialized copy, and arrays in records compare by identity.
      */
     String key() {
-        var info = manifest.info();
-        return describe() + "|" + batchSize + "|" + manifest.architecture() + "|" + manifest.options() + "|"
-                + info.classes() + "|" + java.util.Arrays.toString(info.mean()) + "|" + java.util.Arrays.toString(info.std())
-                + "|" + info.extra();
+        StringBuilder k = new StringBuilder(describe()).append('|').append(engine).append('|').append(batchSize);
+        if (manifest != null) {
+            var info = manifest.info();
+            k.append('|').append(manifest.architecture()).append('|').append(manifest.options()).append('|')
+                    .append(info.classes()).append('|').append(java.util.Arrays.toString(info.mean())).append('|')
+                    .append(java.util.Arrays.toString(info.std())).append('|').append(info.extra());
+        }
+        return k.toString();
     }
 
     @Override
@@ -149,6 +206,8 @@ public final class SparkModel implements Serializable {
 
     @Override
     public String toString() {
-        return (checkpoint != null ? "checkpoint " : "weights ") + describe() + " (" + manifest.architecture() + ")";
+        String what = checkpoint != null ? "checkpoint " : weights != null ? "weights " : "ONNX file ";
+        return what + describe() + (manifest != null ? " (" + manifest.architecture() + ")" : "") + " on "
+                + (engine == Classifiers.Engine.ONNX ? "ONNX Runtime" : "libtorch");
     }
 }

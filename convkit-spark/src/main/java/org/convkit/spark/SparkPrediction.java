@@ -80,7 +80,7 @@ public final class SparkPrediction {
             kept.add(i);
             out = out.add(f);
         }
-        int heads = model.manifest().options().heads();
+        int heads = model.heads();
         out = out.add("label", DataTypes.StringType, true)
                 .add("probability", DataTypes.DoubleType, true)
                 .add("top_k", topKType(heads), true)

@@ -65,10 +65,12 @@ class SparkJobsIT {
     }
 
     /** convkit predict --format probs: id -> (label, probability). */
-    private static Map<String, Object[]> convkitPredict(Path input, Path ckpt) throws Exception {
+    private static Map<String, Object[]> convkitPredict(Path input, Path ckpt, String... more) throws Exception {
         Path csv = tmp.resolve("predict-" + System.nanoTime() + ".csv");
-        SparkFixtures.Run r = SparkFixtures.cli("predict", "--checkpoint", ckpt.toString(), "--input", input.toString(),
-                "--out", csv.toString(), "--format", "probs");
+        List<String> args = new java.util.ArrayList<>(List.of("predict", "--checkpoint", ckpt.toString(), "--input",
+                input.toString(), "--out", csv.toString(), "--format", "probs"));
+        args.addAll(List.of(more));
+        SparkFixtures.Run r = SparkFixtures.cli(args.toArray(String[]::new));
         assertEquals(0, r.exit(), r.err());
         Map<String, Object[]> out = new TreeMap<>();
         List<String> lines = Files.readAllLines(csv);
@@ -120,6 +122,31 @@ class SparkJobsIT {
         Set<String> expectedIds = new TreeSet<>(local.keySet());
         expectedIds.add("cat/broken");
         assertEquals(expectedIds, seen, "the same files as predict's rule picks: no GIF, no text file");
+    }
+
+    @Test
+    void anExportedOnnxFileRunsOnOnnxRuntimeAsConvkitPredictRunsIt() throws Exception {
+        Path onnx = tmp.resolve("model.onnx");
+        SparkFixtures.Run export = SparkFixtures.cli("export", "--checkpoint", checkpoint.toString(), "--out", onnx.toString());
+        assertEquals(0, export.exit(), export.err());
+        Map<String, Object[]> local = convkitPredict(images, onnx, "--engine", "onnx");
+        Path out = tmp.resolve("spark-predict-onnx");
+        SparkFixtures.Run r = SparkFixtures.cli("spark", "predict", "--engine", "onnx", "--checkpoint", onnx.toString(),
+                "--input", images.toString(), "--out", out.toString(), "--partitions", "3");
+        assertEquals(0, r.exit(), r.err());
+        List<Row> rows = spark.read().parquet(out.toString()).collectAsList();
+        assertEquals(301, rows.size());
+        for (Row row : rows) {
+            String id = row.getAs("id");
+            if (!id.equals("cat/broken")) {
+                assertEquals(local.get(id)[0], row.getAs("label"), id);
+                assertEquals((double) local.get(id)[1], (double) row.getAs("probability"), 1e-5, id);
+            }
+        }
+        SparkFixtures.Run torch = SparkFixtures.cli("spark", "predict", "--checkpoint", onnx.toString(), "--input",
+                images.toString(), "--out", tmp.resolve("never").toString());
+        assertEquals(1, torch.exit());
+        assertTrue(torch.err().contains("--engine onnx"), torch.err());
     }
 
     @Test

@@ -10,7 +10,7 @@ import org.apache.spark.sql.functions;
 import org.convkit.cli.ClassNamesArgs;
 import org.convkit.cli.ModelSourceArgs;
 import org.convkit.core.ConvkitException;
-import org.convkit.model.weights.ModelSource;
+import org.convkit.onnx.Classifiers;
 import org.convkit.spark.ImageFiles;
 import org.convkit.spark.SparkModel;
 import org.convkit.spark.SparkPrediction;
@@ -57,6 +57,24 @@ final class SparkPredictCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Replace --out if it exists.")
     boolean force;
 
+    @Option(names = "--engine", paramLabel = "E",
+            description = "torch (libtorch) or onnx (ONNX Runtime: an exported .onnx file given as --checkpoint, or a"
+                    + " checkpoint each executor exports in memory first) (default: torch).")
+    String engine;
+
+    /** An exported .onnx file (--engine onnx), else the model --checkpoint or --model/--weights name. */
+    private SparkModel sparkModel() {
+        Classifiers.Engine e = engine == null ? Classifiers.DEFAULT : Classifiers.Engine.parse(engine);
+        java.nio.file.Path given = model.checkpoint;
+        if (given != null && Classifiers.isOnnxFile(given)) {
+            if (e != Classifiers.Engine.ONNX) {
+                throw new ConvkitException(given + " is an ONNX file: run it with --engine onnx");
+            }
+            return SparkModel.onnx(given, batchSize);
+        }
+        return SparkModel.of(model.source(classNames), e, batchSize);
+    }
+
     @Override
     public Integer call() throws Exception {
         String f = format.trim().toLowerCase(Locale.ROOT);
@@ -66,8 +84,7 @@ final class SparkPredictCommand implements Callable<Integer> {
         if (topK < 1) {
             throw new ConvkitException("--top-k " + topK + ": must be at least 1");
         }
-        ModelSource source = model.source(classNames);
-        SparkModel m = SparkModel.of(source, batchSize);
+        SparkModel m = sparkModel();
         try (SparkJob job = spark.start("predict")) {
             var hadoop = job.spark.sparkContext().hadoopConfiguration();
             Path target = new Path(out);
