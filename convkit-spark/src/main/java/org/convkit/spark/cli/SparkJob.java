@@ -13,12 +13,14 @@ import org.convkit.spark.JobCounters;
 final class SparkJob implements AutoCloseable {
     final SparkSession spark;
     final JobCounters counters;
+    final JobClock clock = new JobClock();
     private final boolean own;
 
     private SparkJob(SparkSession spark, boolean own) {
         this.spark = spark;
         this.own = own;
         this.counters = JobCounters.register(spark.sparkContext());
+        spark.sparkContext().addSparkListener(clock);
     }
 
     static SparkJob start(String appName, String master, Map<String, String> conf) {
@@ -52,6 +54,7 @@ final class SparkJob implements AutoCloseable {
 
     @Override
     public void close() {
+        spark.sparkContext().removeSparkListener(clock);
         if (own) {
             ExecutorModels.closeAll(); // local mode: the driver was the executor
             spark.stop();

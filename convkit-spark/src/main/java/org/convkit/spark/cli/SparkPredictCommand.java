@@ -91,7 +91,9 @@ final class SparkPredictCommand implements Callable<Integer> {
             if (!force && target.getFileSystem(hadoop).exists(target)) {
                 throw new ConvkitException("--out " + out + " already exists; choose another or add --force to replace it");
             }
+            long start = System.nanoTime();
             ImageFiles.Listing listing = ImageFiles.list(input, hadoop);
+            double listed = (System.nanoTime() - start) / 1e9;
             if (!listing.skipped().isEmpty()) {
                 System.err.println("left out " + listing.skipped().size() + " file(s) that are not images by predict's rule,"
                         + " e.g. " + listing.skipped().get(0).file() + ": " + listing.skipped().get(0).reason());
@@ -106,9 +108,12 @@ final class SparkPredictCommand implements Callable<Integer> {
             } else {
                 predictions.write().mode(force ? SaveMode.Overwrite : SaveMode.ErrorIfExists).parquet(out);
             }
+            long n = job.counters.images().value();
             long failed = job.counters.failures().value();
-            System.out.println("wrote " + job.counters.images().value() + " prediction(s) to " + out + " (" + f + ")"
+            System.out.println("wrote " + n + " prediction(s) to " + out + " (" + f + ")"
                     + (failed > 0 ? "; " + failed + " image(s) could not be used: see the error column" : ""));
+            double ran = job.clock.seconds();
+            System.err.printf(Locale.ROOT, "listed in %.1f s; the job ran %.1f s, %.1f img/s%n", listed, ran, n / ran);
             System.err.println("model opened by " + job.counters.modelLoads().value() + " executor JVM(s) in this job"
                     + " (each keeps it for its later tasks)");
         }
