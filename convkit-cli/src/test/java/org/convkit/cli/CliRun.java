@@ -4,11 +4,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
-/** Runs the CLI in-process as a user would, capturing what it prints. */
-final class CliRun {
-    final int exit;
-    final String out;
-    final String err;
+/**
+ * Runs the CLI in-process as a user would, capturing what it prints (in the test-jar: the spark
+ * module's tests run its commands the same way).
+ */
+public final class CliRun {
+    public final int exit;
+    public final String out;
+    public final String err;
 
     private CliRun(int exit, String out, String err) {
         this.exit = exit;
@@ -16,7 +19,7 @@ final class CliRun {
         this.err = err;
     }
 
-    static synchronized CliRun of(String... args) {
+    public static synchronized CliRun of(String... args) {
         PrintStream oldOut = System.out;
         PrintStream oldErr = System.err;
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import org.convkit.cli.CliRun;
 import org.convkit.cli.Main;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -30,15 +31,15 @@ class SparkCliTest {
 
     @Test
     void mistakesAreNamedBeforeSparkStarts() {
-        SparkFixtures.Run format = SparkFixtures.cli("spark", "predict", "--checkpoint", "x", "--input", "in", "--out", "o",
+        CliRun format = CliRun.of("spark", "predict", "--checkpoint", "x", "--input", "in", "--out", "o",
                 "--format", "xml");
-        assertEquals(1, format.exit());
-        assertTrue(format.err().contains("--format xml"), format.err());
-        SparkFixtures.Run noModel = SparkFixtures.cli("spark", "predict", "--input", "in", "--out", "o");
-        assertEquals(2, noModel.exit(), "a usage error");
-        assertTrue(noModel.err().contains("--checkpoint"), noModel.err());
-        SparkFixtures.Run missing = SparkFixtures.cli("spark", "eval", "--checkpoint", "/no/such/run");
-        assertEquals(1, missing.exit());
-        assertTrue(missing.err().contains("/no/such/run"), missing.err());
+        assertEquals(1, format.exit);
+        assertTrue(format.err.contains("--format xml"), format.err);
+        CliRun noModel = CliRun.of("spark", "predict", "--input", "in", "--out", "o");
+        assertEquals(2, noModel.exit, "a usage error");
+        assertTrue(noModel.err.contains("--checkpoint"), noModel.err);
+        CliRun missing = CliRun.of("spark", "eval", "--checkpoint", "/no/such/run");
+        assertEquals(1, missing.exit);
+        assertTrue(missing.err.contains("/no/such/run"), missing.err);
     }
 }

@@ -1,8 +1,5 @@
 package org.convkit.spark;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -11,7 +8,6 @@ import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.apache.spark.sql.SparkSession;
 import org.convkit.SharedData;
-import org.convkit.cli.Main;
 import org.convkit.eval.ModelInput;
 import org.convkit.model.ConvNet;
 import org.convkit.model.ModelOptions;
@@ -21,7 +17,7 @@ import org.convkit.model.weights.ModelInfo;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
-/** Real images, a real checkpoint, a real local Spark, and the CLI run in-process, for the Spark tests. */
+/** Real images, a real checkpoint and a real local Spark, for the Spark tests. */
 final class SparkFixtures {
     static final List<String> CIFAR_CLASSES =
             List.of("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck");
@@ -96,28 +92,5 @@ final class SparkFixtures {
                     new float[] {0.25f, 0.24f, 0.26f}, Map.of(ModelInput.EVAL_TRANSFORMS, "resize=32,centercrop=32")), null);
         }
         return dir;
-    }
-
-    /** What a CLI run printed, and its exit code. */
-    record Run(int exit, String out, String err) {}
-
-    /** Runs {@code convkit ARGS} in this JVM, as a user would, capturing what it prints. */
-    static synchronized Run cli(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code;
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            code = Main.run(args);
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-        Run r = new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        oldErr.print(r.err);
-        return r;
     }
 }

@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.spark.sql.Row;
+import org.convkit.cli.CliRun;
 import org.apache.spark.sql.SparkSession;
 import org.convkit.core.AtomicFiles;
 import org.convkit.data.Sample;
@@ -70,8 +71,8 @@ class SparkJobsIT {
         List<String> args = new java.util.ArrayList<>(List.of("predict", "--checkpoint", ckpt.toString(), "--input",
                 input.toString(), "--out", csv.toString(), "--format", "probs"));
         args.addAll(List.of(more));
-        SparkFixtures.Run r = SparkFixtures.cli(args.toArray(String[]::new));
-        assertEquals(0, r.exit(), r.err());
+        CliRun r = CliRun.of(args.toArray(String[]::new));
+        assertEquals(0, r.exit, r.err);
         Map<String, Object[]> out = new TreeMap<>();
         List<String> lines = Files.readAllLines(csv);
         List<String> header = List.of(lines.get(0).split(","));
@@ -80,7 +81,7 @@ class SparkJobsIT {
             out.put(f[0], new Object[] {f[1], Double.parseDouble(f[header.indexOf("prob")])});
         }
         if (Files.exists(input.resolve("cat"))) {
-            assertTrue(r.err().contains("broken"), "predict reports the truncated JPEG: " + r.err());
+            assertTrue(r.err.contains("broken"), "predict reports the truncated JPEG: " + r.err);
         }
         return out;
     }
@@ -91,11 +92,11 @@ class SparkJobsIT {
         assertEquals(300, local.size(), "300 JPEGs; the truncated one skipped, the GIF and text not images");
 
         Path out = tmp.resolve("spark-predict");
-        SparkFixtures.Run r = SparkFixtures.cli("spark", "predict", "--master", "local[2]", "--checkpoint",
+        CliRun r = CliRun.of("spark", "predict", "--master", "local[2]", "--checkpoint",
                 checkpoint.toString(), "--input", images.toString(), "--out", out.toString(), "--partitions", "4",
                 "--batch-size", "16");
-        assertEquals(0, r.exit(), r.err());
-        assertTrue(r.out().contains("wrote 301 prediction(s)"), r.out());
+        assertEquals(0, r.exit, r.err);
+        assertTrue(r.out.contains("wrote 301 prediction(s)"), r.out);
         List<Row> rows = spark.read().parquet(out.toString()).collectAsList();
         assertEquals(301, rows.size());
         Set<String> seen = new TreeSet<>();
@@ -127,13 +128,13 @@ class SparkJobsIT {
     @Test
     void anExportedOnnxFileRunsOnOnnxRuntimeAsConvkitPredictRunsIt() throws Exception {
         Path onnx = tmp.resolve("model.onnx");
-        SparkFixtures.Run export = SparkFixtures.cli("export", "--checkpoint", checkpoint.toString(), "--out", onnx.toString());
-        assertEquals(0, export.exit(), export.err());
+        CliRun export = CliRun.of("export", "--checkpoint", checkpoint.toString(), "--out", onnx.toString());
+        assertEquals(0, export.exit, export.err);
         Map<String, Object[]> local = convkitPredict(images, onnx, "--engine", "onnx");
         Path out = tmp.resolve("spark-predict-onnx");
-        SparkFixtures.Run r = SparkFixtures.cli("spark", "predict", "--engine", "onnx", "--checkpoint", onnx.toString(),
+        CliRun r = CliRun.of("spark", "predict", "--engine", "onnx", "--checkpoint", onnx.toString(),
                 "--input", images.toString(), "--out", out.toString(), "--partitions", "3");
-        assertEquals(0, r.exit(), r.err());
+        assertEquals(0, r.exit, r.err);
         List<Row> rows = spark.read().parquet(out.toString()).collectAsList();
         assertEquals(301, rows.size());
         for (Row row : rows) {
@@ -143,10 +144,10 @@ class SparkJobsIT {
                 assertEquals((double) local.get(id)[1], (double) row.getAs("probability"), 1e-5, id);
             }
         }
-        SparkFixtures.Run torch = SparkFixtures.cli("spark", "predict", "--checkpoint", onnx.toString(), "--input",
+        CliRun torch = CliRun.of("spark", "predict", "--checkpoint", onnx.toString(), "--input",
                 images.toString(), "--out", tmp.resolve("never").toString());
-        assertEquals(1, torch.exit());
-        assertTrue(torch.err().contains("--engine onnx"), torch.err());
+        assertEquals(1, torch.exit);
+        assertTrue(torch.err.contains("--engine onnx"), torch.err);
     }
 
     @Test
@@ -198,9 +199,9 @@ class SparkJobsIT {
         assertEquals(300, compared);
 
         Path out = tmp.resolve("spark-predict-csv");
-        SparkFixtures.Run r = SparkFixtures.cli("spark", "predict", "--checkpoint", checkpoint.toString(), "--input",
+        CliRun r = CliRun.of("spark", "predict", "--checkpoint", checkpoint.toString(), "--input",
                 images + "/*", "--out", out.toString(), "--format", "csv", "--top-k", "3");
-        assertEquals(0, r.exit(), r.err());
+        assertEquals(0, r.exit, r.err);
         List<Row> csv = spark.read().option("header", "true").csv(out.toString()).collectAsList();
         assertEquals(301, csv.size());
         for (Row row : csv) {
@@ -211,10 +212,10 @@ class SparkJobsIT {
                 assertEquals(3, top.size());
             }
         }
-        SparkFixtures.Run again = SparkFixtures.cli("spark", "predict", "--checkpoint", checkpoint.toString(), "--input",
+        CliRun again = CliRun.of("spark", "predict", "--checkpoint", checkpoint.toString(), "--input",
                 images.toString(), "--out", out.toString());
-        assertEquals(1, again.exit());
-        assertTrue(again.err().contains("already exists"), again.err());
+        assertEquals(1, again.exit);
+        assertTrue(again.err.contains("already exists"), again.err);
     }
 
     @Test
@@ -244,15 +245,15 @@ class SparkJobsIT {
 
     @Test
     void sparkEvalEqualsConvkitEval() throws Exception {
-        SparkFixtures.Run local = SparkFixtures.cli("eval", "--checkpoint", checkpoint.toString(), "--data", data.toString(),
+        CliRun local = CliRun.of("eval", "--checkpoint", checkpoint.toString(), "--data", data.toString(),
                 "--split", "test", "--json");
-        assertEquals(0, local.exit(), local.err());
-        SparkFixtures.Run distributed = SparkFixtures.cli("spark", "eval", "--checkpoint", checkpoint.toString(), "--data",
+        assertEquals(0, local.exit, local.err);
+        CliRun distributed = CliRun.of("spark", "eval", "--checkpoint", checkpoint.toString(), "--data",
                 data.toString(), "--split", "test", "--json", "--partitions", "7", "--batch-size", "10");
-        assertEquals(0, distributed.exit(), distributed.err());
+        assertEquals(0, distributed.exit, distributed.err);
         ObjectMapper json = new ObjectMapper();
-        JsonNode a = json.readTree(local.out());
-        JsonNode b = json.readTree(distributed.out());
+        JsonNode a = json.readTree(local.out);
+        JsonNode b = json.readTree(distributed.out);
         JsonNode ra = a.get("result");
         JsonNode rb = b.get("result");
         assertEquals(300, ra.get("samples").asInt());
@@ -279,14 +280,14 @@ class SparkJobsIT {
     void sparkPackHoldsTheRecordsOfDataPackAndPassesVerify() throws Exception {
         Path a = tmp.resolve("shards-local");
         Path b = tmp.resolve("shards-spark");
-        SparkFixtures.Run local = SparkFixtures.cli("data", "pack", data.toString(), "--out", a.toString());
-        assertEquals(0, local.exit(), local.err());
-        SparkFixtures.Run distributed = SparkFixtures.cli("spark", "pack", data.toString(), "--out", b.toString(),
+        CliRun local = CliRun.of("data", "pack", data.toString(), "--out", a.toString());
+        assertEquals(0, local.exit, local.err);
+        CliRun distributed = CliRun.of("spark", "pack", data.toString(), "--out", b.toString(),
                 "--partitions", "3");
-        assertEquals(0, distributed.exit(), distributed.err());
-        SparkFixtures.Run verify = SparkFixtures.cli("data", "verify", b.toString());
-        assertEquals(0, verify.exit(), verify.out() + verify.err());
-        assertTrue(verify.out().startsWith("ok: 320 records"), verify.out());
+        assertEquals(0, distributed.exit, distributed.err);
+        CliRun verify = CliRun.of("data", "verify", b.toString());
+        assertEquals(0, verify.exit, verify.out + verify.err);
+        assertTrue(verify.out.startsWith("ok: 320 records"), verify.out);
 
         Manifest ma = Manifest.read(a);
         Manifest mb = Manifest.read(b);

@@ -1,9 +1,8 @@
 package org.convkit.spark.cli;
 
 import java.util.concurrent.Callable;
-import org.convkit.cli.ClassNamesArgs;
 import org.convkit.cli.EvalCommand;
-import org.convkit.cli.ModelSourceArgs;
+import org.convkit.core.ConvkitException;
 import org.convkit.eval.CheckpointEvaluation;
 import org.convkit.eval.Metrics;
 import org.convkit.model.weights.ModelSource;
@@ -20,10 +19,7 @@ import picocli.CommandLine.Option;
             "Example: convkit spark eval --master local[2] --checkpoint runs/cifar --data data/cifar10 --split test"})
 final class SparkEvalCommand implements Callable<Integer> {
     @Mixin
-    ModelSourceArgs model;
-
-    @Mixin
-    ClassNamesArgs classNames;
+    SparkModelArgs model;
 
     @Mixin
     SparkArgs spark;
@@ -36,24 +32,25 @@ final class SparkEvalCommand implements Callable<Integer> {
     @Option(names = "--split", defaultValue = "test", paramLabel = "S", description = "train, valid or test (default: ${DEFAULT-VALUE}).")
     String split;
 
-    @Option(names = "--batch-size", defaultValue = "64", paramLabel = "N",
-            description = "Images per forward pass; a task holds one batch in memory (default: ${DEFAULT-VALUE}).")
-    int batchSize;
-
     @Option(names = "--json", description = "Print the full result as JSON (for scripts).")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
-        ModelSource source = model.source(classNames);
+        if (model.onnxFile()) {
+            throw new ConvkitException(model.model.checkpoint + ": an ONNX file has no convkit model description to"
+                    + " evaluate with; give the checkpoint it was exported from (--engine onnx runs it on ONNX Runtime)");
+        }
+        ModelSource source = model.source();
+        SparkModel sparkModel = model.sparkModel(source);
         CheckpointEvaluation.Plan plan = CheckpointEvaluation.plan(source,
-                new CheckpointEvaluation.Options(data, split, batchSize, "cpu", null, null, Metrics.DEFAULT_KEEP));
+                new CheckpointEvaluation.Options(data, split, sparkModel.batchSize(), "cpu", null, null, Metrics.DEFAULT_KEEP));
         CheckpointEvaluation.Outcome out;
         try (SparkJob job = spark.start("eval")) {
             int parts = spark.partitions(plan.source().size(), job.cores());
             System.err.println("evaluating " + plan.dataName() + " (" + plan.source().size() + " images) in " + parts
                     + " partition(s) on " + job.spark.sparkContext().master());
-            out = SparkEvaluation.run(job.spark, plan, SparkModel.of(source, batchSize), parts, Metrics.DEFAULT_KEEP, job.counters);
+            out = SparkEvaluation.run(job.spark, plan, sparkModel, parts, Metrics.DEFAULT_KEEP, job.counters);
             System.err.println("model opened by " + job.counters.modelLoads().value() + " executor JVM(s) in this job"
                     + " (each keeps it for its later tasks)");
         }

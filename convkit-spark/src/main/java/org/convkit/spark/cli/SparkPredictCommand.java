@@ -7,10 +7,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.functions;
-import org.convkit.cli.ClassNamesArgs;
-import org.convkit.cli.ModelSourceArgs;
 import org.convkit.core.ConvkitException;
-import org.convkit.onnx.Classifiers;
 import org.convkit.spark.ImageFiles;
 import org.convkit.spark.SparkModel;
 import org.convkit.spark.SparkPrediction;
@@ -27,10 +24,7 @@ import picocli.CommandLine.Option;
                 + " --input 'hdfs:///photos/2024-*' --out hdfs:///predictions/2024 --format csv"})
 final class SparkPredictCommand implements Callable<Integer> {
     @Mixin
-    ModelSourceArgs model;
-
-    @Mixin
-    ClassNamesArgs classNames;
+    SparkModelArgs model;
 
     @Mixin
     SparkArgs spark;
@@ -50,30 +44,8 @@ final class SparkPredictCommand implements Callable<Integer> {
     @Option(names = "--top-k", defaultValue = "5", paramLabel = "K", description = "Classes listed per image (default: ${DEFAULT-VALUE}).")
     int topK;
 
-    @Option(names = "--batch-size", defaultValue = "64", paramLabel = "N",
-            description = "Images per forward pass; a task holds one batch in memory (default: ${DEFAULT-VALUE}).")
-    int batchSize;
-
     @Option(names = "--force", description = "Replace --out if it exists.")
     boolean force;
-
-    @Option(names = "--engine", paramLabel = "E",
-            description = "torch (libtorch) or onnx (ONNX Runtime: an exported .onnx file given as --checkpoint, or a"
-                    + " checkpoint each executor exports in memory first) (default: torch).")
-    String engine;
-
-    /** An exported .onnx file (--engine onnx), else the model --checkpoint or --model/--weights name. */
-    private SparkModel sparkModel() {
-        Classifiers.Engine e = engine == null ? Classifiers.DEFAULT : Classifiers.Engine.parse(engine);
-        java.nio.file.Path given = model.checkpoint;
-        if (given != null && Classifiers.isOnnxFile(given)) {
-            if (e != Classifiers.Engine.ONNX) {
-                throw new ConvkitException(given + " is an ONNX file: run it with --engine onnx");
-            }
-            return SparkModel.onnx(given, batchSize);
-        }
-        return SparkModel.of(model.source(classNames), e, batchSize);
-    }
 
     @Override
     public Integer call() throws Exception {
@@ -84,7 +56,7 @@ final class SparkPredictCommand implements Callable<Integer> {
         if (topK < 1) {
             throw new ConvkitException("--top-k " + topK + ": must be at least 1");
         }
-        SparkModel m = sparkModel();
+        SparkModel m = model.sparkModel();
         try (SparkJob job = spark.start("predict")) {
             var hadoop = job.spark.sparkContext().hadoopConfiguration();
             Path target = new Path(out);

@@ -1,0 +1,61 @@
+package org.convkit.spark.cli;
+
+import java.nio.file.Path;
+import org.convkit.cli.ClassNamesArgs;
+import org.convkit.cli.ModelSourceArgs;
+import org.convkit.core.ConvkitException;
+import org.convkit.model.weights.ModelSource;
+import org.convkit.onnx.Classifiers;
+import org.convkit.spark.SparkModel;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * The model a Spark job runs and how: the CLI's model options (declared once, in {@link
+ * ModelSourceArgs} and {@link ClassNamesArgs}), the engine and the batch. No Spark type appears
+ * here (picocli reads this class whatever the class path).
+ */
+public final class SparkModelArgs {
+    @Mixin
+    ModelSourceArgs model;
+
+    @Mixin
+    ClassNamesArgs classNames;
+
+    @Option(names = "--engine", paramLabel = "E",
+            description = "torch (libtorch) or onnx (ONNX Runtime: an exported .onnx file given as --checkpoint, or a"
+                    + " checkpoint each executor exports in memory first) (default: torch).")
+    String engine;
+
+    @Option(names = "--batch-size", defaultValue = "64", paramLabel = "N",
+            description = "Images per forward pass; a task holds one batch in memory (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    /** Whether --checkpoint names an exported .onnx file (which has no convkit model source). */
+    boolean onnxFile() {
+        return model.checkpoint != null && Classifiers.isOnnxFile(model.checkpoint);
+    }
+
+    /** The model as --checkpoint or --model/--weights name it. */
+    ModelSource source() {
+        return model.source(classNames);
+    }
+
+    /** What the executors open: an exported .onnx file (--engine onnx), else {@link #source()} on the engine. */
+    SparkModel sparkModel() {
+        Classifiers.Engine e = engine == null ? Classifiers.DEFAULT : Classifiers.Engine.parse(engine);
+        if (onnxFile()) {
+            Path given = model.checkpoint;
+            if (e != Classifiers.Engine.ONNX) {
+                throw new ConvkitException(given + " is an ONNX file: run it with --engine onnx");
+            }
+            return SparkModel.onnx(given, batchSize);
+        }
+        return sparkModel(source());
+    }
+
+    /** {@code source} (already resolved from these options) on the engine, with the batch. */
+    SparkModel sparkModel(ModelSource source) {
+        return SparkModel.of(source, engine == null ? Classifiers.DEFAULT : Classifiers.Engine.parse(engine), batchSize);
+    }
+}
