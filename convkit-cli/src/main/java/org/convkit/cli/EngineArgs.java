@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
  * {@code --engine torch|onnx} and opening, on it, the model the inference flags name: an exported
  * {@code .onnx} file given as {@code --checkpoint}, else the checkpoint or {@code --model/--weights}
  * (exported in memory first for ONNX Runtime). Declared once for the commands that run a
- * {@link Classifier} (predict, serve).
+ * {@link Classifier} (predict, serve, the spark jobs).
  */
 public final class EngineArgs {
     @Option(names = "--engine", paramLabel = "E",
@@ -19,13 +19,18 @@ public final class EngineArgs {
                     + " checkpoint exported in memory first) (default: torch; bench/inference.sh compares them).")
     public String engine;
 
+    /** The engine named, or the default. */
+    public Classifiers.Engine engine() {
+        return engine == null ? Classifiers.DEFAULT : Classifiers.Engine.parse(engine);
+    }
+
     /**
      * Checks the model flags now (usage errors before any work) and says how to open the model.
      *
      * @param maxBatch images per forward pass in {@link Classifier#predict}
      */
     public Supplier<Classifier> classifier(InferenceArgs run, int maxBatch) {
-        Classifiers.Engine e = engine == null ? Classifiers.DEFAULT : Classifiers.Engine.parse(engine);
+        Classifiers.Engine e = engine();
         Classifiers.Options o = new Classifiers.Options(run.device, run.transforms, maxBatch, 0);
         Path given = run.model.checkpoint;
         if (given != null && Classifiers.isOnnxFile(given)) {

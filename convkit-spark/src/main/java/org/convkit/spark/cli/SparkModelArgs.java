@@ -2,6 +2,7 @@ package org.convkit.spark.cli;
 
 import java.nio.file.Path;
 import org.convkit.cli.ClassNamesArgs;
+import org.convkit.cli.EngineArgs;
 import org.convkit.cli.ModelSourceArgs;
 import org.convkit.core.ConvkitException;
 import org.convkit.model.weights.ModelSource;
@@ -11,8 +12,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * The model a Spark job runs and how: the CLI's model options (declared once, in {@link
- * ModelSourceArgs} and {@link ClassNamesArgs}), the engine and the batch. No Spark type appears
+ * The model a Spark job runs and how: the CLI's model options and engine (declared once, in {@link
+ * ModelSourceArgs}, {@link ClassNamesArgs} and {@link EngineArgs}) and the batch. No Spark type appears
  * here (picocli reads this class whatever the class path).
  */
 public final class SparkModelArgs {
@@ -22,10 +23,8 @@ public final class SparkModelArgs {
     @Mixin
     ClassNamesArgs classNames;
 
-    @Option(names = "--engine", paramLabel = "E",
-            description = "torch (libtorch) or onnx (ONNX Runtime: an exported .onnx file given as --checkpoint, or a"
-                    + " checkpoint each executor exports in memory first) (default: torch).")
-    String engine;
+    @Mixin
+    EngineArgs engine;
 
     @Option(names = "--batch-size", defaultValue = "64", paramLabel = "N",
             description = "Images per forward pass; a task holds one batch in memory (default: ${DEFAULT-VALUE}).")
@@ -43,10 +42,9 @@ public final class SparkModelArgs {
 
     /** What the executors open: an exported .onnx file (--engine onnx), else {@link #source()} on the engine. */
     SparkModel sparkModel() {
-        Classifiers.Engine e = engine == null ? Classifiers.DEFAULT : Classifiers.Engine.parse(engine);
         if (onnxFile()) {
             Path given = model.checkpoint;
-            if (e != Classifiers.Engine.ONNX) {
+            if (engine.engine() != Classifiers.Engine.ONNX) {
                 throw new ConvkitException(given + " is an ONNX file: run it with --engine onnx");
             }
             return SparkModel.onnx(given, batchSize);
@@ -56,6 +54,6 @@ public final class SparkModelArgs {
 
     /** {@code source} (already resolved from these options) on the engine, with the batch. */
     SparkModel sparkModel(ModelSource source) {
-        return SparkModel.of(source, engine == null ? Classifiers.DEFAULT : Classifiers.Engine.parse(engine), batchSize);
+        return SparkModel.of(source, engine.engine(), batchSize);
     }
 }
