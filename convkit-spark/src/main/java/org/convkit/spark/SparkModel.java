@@ -145,25 +145,33 @@ public final class SparkModel implements Serializable {
     }
 
     /**
-     * Where a model file is on this machine: the path itself when it exists, else (a file shipped
-     * by name) the copy Spark made for this job.
+     * Where a model file is on this machine: the path itself when it exists, else the copy Spark
+     * made for this job (shipped with --files or --archives): by the same relative path or by its
+     * file name, in the working directory or below the job's SparkFiles folder.
      */
     static Path local(String path) {
         Path p = Path.of(path);
-        if (Files.exists(p)) {
-            return p;
-        }
+        java.util.List<Path> candidates = new java.util.ArrayList<>(java.util.List.of(p));
         Path name = p.getFileName();
-        if (name != null && Files.exists(name)) {
-            return name; // --files / --archives on YARN: in the container's working directory
+        if (name != null) {
+            candidates.add(name); // --files / --archives on YARN: in the container's working directory
         }
         try {
-            Path shipped = Path.of(SparkFiles.get(String.valueOf(name)));
-            if (Files.exists(shipped)) {
-                return shipped;
+            // --files / --archives elsewhere: below the job's SparkFiles folder
+            Path root = Path.of(SparkFiles.getRootDirectory());
+            if (!p.isAbsolute()) {
+                candidates.add(root.resolve(p));
+            }
+            if (name != null) {
+                candidates.add(root.resolve(name));
             }
         } catch (RuntimeException e) {
             // no SparkContext in this JVM (a library caller opening the model directly)
+        }
+        for (Path c : candidates) {
+            if (Files.exists(c)) {
+                return c;
+            }
         }
         throw new ConvkitException(path + ": the model is not readable on this machine (" + hostName() + "). Put it on"
                 + " storage every executor mounts at the same path, or ship it with spark-submit --files FILE /"
