@@ -22,28 +22,20 @@ public final class EvalCommand implements Callable<Integer> {
     @Mixin
     InferenceArgs run;
 
-    @Option(names = "--data", paramLabel = "D",
-            description = "Dataset name or path (default: the run's own data, from its config.json).")
-    String data;
-
-    @Option(names = "--split", defaultValue = "test", paramLabel = "S",
-            description = "train, valid or test (default: ${DEFAULT-VALUE}).")
-    String split;
+    @Mixin
+    EvalArgs eval;
 
     @Option(names = "--batch-size", defaultValue = "256", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
     int batchSize;
 
-
-    @Option(names = "--json", description = "Print the full result as JSON (for scripts).")
-    boolean json;
 
     @Override
     public Integer call() throws Exception {
         Runtime.init();
         ModelSource source = run.model.source(run.classNames);
         CheckpointEvaluation.Outcome out = CheckpointEvaluation.run(source,
-                new CheckpointEvaluation.Options(data, split, batchSize, run.device, run.transforms, run.workers, Metrics.DEFAULT_KEEP));
-        print(source, out, json);
+                new CheckpointEvaluation.Options(eval.data, eval.split, batchSize, run.device, run.transforms, run.workers, Metrics.DEFAULT_KEEP));
+        print(source, out, eval.json);
         return 0;
     }
 

@@ -1,6 +1,7 @@
 package org.convkit.spark.cli;
 
 import java.util.concurrent.Callable;
+import org.convkit.cli.EvalArgs;
 import org.convkit.cli.EvalCommand;
 import org.convkit.core.ConvkitException;
 import org.convkit.eval.CheckpointEvaluation;
@@ -10,7 +11,6 @@ import org.convkit.spark.SparkEvaluation;
 import org.convkit.spark.SparkModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = {"Evaluate a model on a labelled image folder as a Spark job: the split's images spread over the"
@@ -24,16 +24,9 @@ final class SparkEvalCommand implements Callable<Integer> {
     @Mixin
     SparkArgs spark;
 
-    @Option(names = "--data", paramLabel = "D",
-            description = "The dataset folder or label file; its images are read by the executors (default: the run's own"
-                    + " data, from its config.json).")
-    String data;
-
-    @Option(names = "--split", defaultValue = "test", paramLabel = "S", description = "train, valid or test (default: ${DEFAULT-VALUE}).")
-    String split;
-
-    @Option(names = "--json", description = "Print the full result as JSON (for scripts).")
-    boolean json;
+    /** --data (its images are read by the executors: a path they share), --split, --json. */
+    @Mixin
+    EvalArgs eval;
 
     @Override
     public Integer call() throws Exception {
@@ -44,7 +37,7 @@ final class SparkEvalCommand implements Callable<Integer> {
         ModelSource source = model.source();
         SparkModel sparkModel = model.sparkModel(source);
         CheckpointEvaluation.Plan plan = CheckpointEvaluation.plan(source,
-                new CheckpointEvaluation.Options(data, split, sparkModel.batchSize(), "cpu", null, null, Metrics.DEFAULT_KEEP));
+                new CheckpointEvaluation.Options(eval.data, eval.split, sparkModel.batchSize(), "cpu", null, null, Metrics.DEFAULT_KEEP));
         CheckpointEvaluation.Outcome out;
         try (SparkJob job = spark.start("eval")) {
             int parts = spark.partitions(plan.source().size(), job.cores());
@@ -54,7 +47,7 @@ final class SparkEvalCommand implements Callable<Integer> {
             System.err.println("model opened by " + job.counters.modelLoads().value() + " executor JVM(s) in this job"
                     + " (each keeps it for its later tasks)");
         }
-        EvalCommand.print(source, out, json);
+        EvalCommand.print(source, out, eval.json);
         return 0;
     }
 }
