@@ -73,6 +73,7 @@ public final class PredictionServer implements AutoCloseable {
                 server.insertHandler(new GracefulHandler());
                 server.setStopTimeout(options.drainMs());
                 server.setStopAtShutdown(false); // stop() does it, in order (then the model)
+                server.setErrorHandler(new JsonErrors());
             });
             config.staticFiles.add(files -> {
                 files.hostedPath = "/";

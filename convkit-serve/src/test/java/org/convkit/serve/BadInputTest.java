@@ -165,6 +165,17 @@ class BadInputTest {
     }
 
     @Test
+    void whatJettyRefusesItselfIsJsonToo() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", server.port())) {
+            s.getOutputStream().write("THIS IS NOT HTTP\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            String reply = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(reply.startsWith("HTTP/1.1 400"), reply);
+            assertTrue(reply.contains("Content-Type: application/json"), reply);
+            assertTrue(reply.contains("{\"error\":{\"status\":400,\"code\":\"http_400\""), reply);
+        }
+    }
+
+    @Test
     void aServersPixelLimitIsItsOwn() throws Exception {
         ServeOptions o = ServeOptions.defaults().withPort(0).withBatching(1, 0);
         byte[] png = BadInputs.encode(new java.awt.image.BufferedImage(40, 40, java.awt.image.BufferedImage.TYPE_INT_RGB), "png");

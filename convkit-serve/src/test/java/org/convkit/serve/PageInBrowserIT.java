@@ -25,8 +25,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The page in a real browser: Debian's Chromium, headless, driven through its WebDriver
- * (chromium-driver). Uploads files as a person does, waits for the answers, checks the labels
- * shown against the classifier's own, and that the page is usable from the keyboard. Saves a
+ * (chromium-driver). Picks files as a person does, drops one on the page, waits for the answers,
+ * checks the labels shown against the classifier's own, and that the page is usable from the
+ * keyboard. Saves a
  * screenshot to target/serve-page.png, or {@code -Dserve.screenshot=FILE}; docs/serve.png was taken
  * with {@code -Dserve.run=RUN -Dserve.images=DIR} (a Fashion-MNIST run and three of its test
  * images instead of the drawn shapes, see docs/serve.md).
@@ -83,6 +84,20 @@ class PageInBrowserIT {
                 browser.findElement(By.id("files")).sendKeys(files.get(2).toString());
                 wait.until(d -> d.findElements(By.cssSelector("li.result[data-state=done]")).size() == 3);
 
+                // drag and drop: a file dropped anywhere on the page is classified the same way
+                Path dropped = files.get(0);
+                browser.executeScript("const bytes = Uint8Array.from(atob(arguments[0]), c => c.charCodeAt(0));"
+                        + "const dt = new DataTransfer();"
+                        + "dt.items.add(new File([bytes], 'dropped-' + arguments[1], {type: 'image/png'}));"
+                        + "window.dispatchEvent(new DragEvent('dragover', {dataTransfer: dt, cancelable: true}));"
+                        + "window.dispatchEvent(new DragEvent('drop', {dataTransfer: dt, cancelable: true}));",
+                        java.util.Base64.getEncoder().encodeToString(Files.readAllBytes(dropped)), dropped.getFileName().toString());
+                wait.until(d -> d.findElements(By.cssSelector("li.result[data-state=done]")).size() == 4);
+                WebElement drop = browser.findElement(By.xpath("//li[contains(@class,'result')][.//h3[text()='dropped-"
+                        + dropped.getFileName() + "']]"));
+                assertEquals(reference.predict(Sample.encoded("d", Files.readAllBytes(dropped)), 3).label(),
+                        drop.findElement(By.className("label")).getText(), "the dropped file");
+
                 for (Path f : files) {
                     String name = f.getFileName().toString();
                     WebElement item = browser.findElement(By.xpath("//li[contains(@class,'result')][.//h3[text()='" + name + "']]"));
@@ -94,6 +109,7 @@ class PageInBrowserIT {
                     assertEquals(Math.min(ServeOptions.DEFAULT_TOP_K, reference.card().classes().size()),
                             item.findElements(By.cssSelector(".bars li")).size(), "top-k bars");
                 }
+                browser.executeScript("arguments[0].remove()", drop); // the picture shows the picked files
                 byte[] png = browser.getScreenshotAs(OutputType.BYTES);
                 Path shot = Path.of(System.getProperty("serve.screenshot", "target/serve-page.png"));
                 Files.createDirectories(shot.toAbsolutePath().getParent());
