@@ -75,6 +75,10 @@ final class DataInspectCommand implements Callable<Integer> {
             return 0;
         }
         System.out.println(ds.describe());
+        if (!ds.layout().isEmpty()) {
+            System.out.println("layout:");
+            ds.layout().forEach(l -> System.out.println("  " + l));
+        }
         for (InspectReport.SplitReport s : r.splits()) {
             System.out.printf(Locale.ROOT, "%n%s: %d samples%n", s.split(), s.count());
             System.out.println("  classes: " + counts(s.classCounts()));

@@ -1,11 +1,14 @@
 package org.convkit.cli;
 
-import java.nio.file.Path;
-import java.util.List;
 import org.convkit.data.OpenOptions;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** The options that say how a dataset is opened ({@link org.convkit.data.Datasets#open}). */
+/**
+ * How the data commands ({@code data inspect}, {@code data pack}, {@code spark pack}) open a
+ * dataset ({@link org.convkit.data.Datasets#open}): the data options of every command plus the
+ * split options that {@code train} has as config keys.
+ */
 public final class DataSourceArgs {
     @Option(names = "--valid-split", paramLabel = "F",
             description = "Hold out this fraction of train for validation when there is no valid/val folder or file"
@@ -19,20 +22,19 @@ public final class DataSourceArgs {
             description = "Digit-sequence labels (Tianchi JSON): pad to K positions with a blank class; 0 = the longest label.")
     int heads;
 
-    @Option(names = "--images", paramLabel = "DIR",
-            description = "Folder that the paths of a CSV/JSON label file are relative to (default: a folder named like the"
-                    + " label file next to it, else the label file's folder).")
-    Path images;
+    @Mixin
+    public DataArgs data;
 
-    @Option(names = "--class-names", split = ",", paramLabel = "NAME",
-            description = "Class names for CSV files whose labels are indices (also the valid range).")
-    List<String> classNames;
-
-    @Option(names = "--no-download", description = "Never install or download a named dataset (fashion-mnist); fail saying how.")
-    boolean noDownload;
+    @Mixin
+    public ClassNamesArgs classNames;
 
     /** The options, with {@code defaultSplit} when --valid-split was not given. */
     public OpenOptions options(double defaultSplit) {
-        return new OpenOptions(validSplit != null ? validSplit : defaultSplit, seed, heads, images, classNames, !noDownload, null);
+        OpenOptions o = OpenOptions.defaults().withValidSplit(validSplit != null ? validSplit : defaultSplit).withSeed(seed)
+                .withHeads(heads);
+        if (classNames.classNames != null) {
+            o = o.withClasses(classNames.names());
+        }
+        return data.applyTo(o);
     }
 }

@@ -1,7 +1,9 @@
 package org.convkit.data;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What {@link Datasets#open} found: the class list and up to three splits, each its own {@link
@@ -21,6 +23,9 @@ import java.util.List;
  * @param sourceBytes bytes of the files the data was read from (for the shard size ratio)
  * @param skipped samples left out when opening, with reasons (the loader adds decode failures)
  * @param warnings things the user should know that did not stop anything (an empty class folder)
+ * @param unlabeled folders of images without labels by split name (a flat {@code test1/} beside
+ *     {@code train/}): {@code predict} reads them, training and evaluation leave them out
+ * @param layout what was recognised on disk and why, one line each (shown by {@code data inspect})
  */
 public record Dataset(
         String name,
@@ -34,8 +39,22 @@ public record Dataset(
         int heads,
         long sourceBytes,
         List<Skipped> skipped,
-        List<String> warnings)
+        List<String> warnings,
+        Map<String, ImageSource> unlabeled,
+        List<String> layout)
         implements AutoCloseable {
+
+    public Dataset {
+        unlabeled = unlabeled == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(unlabeled));
+        layout = layout == null ? List.of() : List.copyOf(layout);
+    }
+
+    /** A dataset whose images are all labeled, with no layout notes (sources built in code). */
+    public Dataset(String name, List<String> classes, ImageSource train, ImageSource valid, ImageSource test,
+            Integer channels, Integer width, Integer height, int heads, long sourceBytes, List<Skipped> skipped,
+            List<String> warnings) {
+        this(name, classes, train, valid, test, channels, width, height, heads, sourceBytes, skipped, warnings, null, null);
+    }
 
     /** Closes the splits that hold files open (shards); the others need nothing. */
     @Override
@@ -73,15 +92,24 @@ public record Dataset(
         return out;
     }
 
-    /** One line per split, for logs: "train: ImageFolder /data/x/train, 9866 files". */
+    /**
+     * One line per split, for logs: "train: ImageFolder /data/x/train, 9866 files"; unlabeled
+     * folders too ("test (unlabeled): unlabeled folder /data/x/test1, 12500 files").
+     */
     public String describe() {
-        StringBuilder sb = new StringBuilder(name + ": " + classes.size() + " classes");
+        StringBuilder sb = new StringBuilder(name + ": " + (classes == null ? 0 : classes.size()) + " classes");
         if (heads > 1) {
             sb.append(", ").append(heads).append(" labels per sample");
         }
         for (String s : splitNames()) {
             sb.append("\n  ").append(s).append(": ").append(split(s).describe());
         }
+        unlabeled.forEach((s, src) -> sb.append("\n  ").append(s).append(" (unlabeled): ").append(src.describe()));
         return sb.toString();
+    }
+
+    /** The layout notes as one text, for error messages ("what convkit found: ..."). */
+    public String explainLayout() {
+        return layout.isEmpty() ? "" : "what convkit found: " + String.join("; ", layout);
     }
 }

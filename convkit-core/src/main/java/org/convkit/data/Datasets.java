@@ -14,13 +14,17 @@ import org.convkit.data.shard.Manifest;
 import org.convkit.data.shard.ShardSource;
 import org.convkit.data.source.CifarBinary;
 import org.convkit.data.source.CsvLabels;
+import org.convkit.data.source.FileNameLabels;
 import org.convkit.data.source.FileSource;
+import org.convkit.data.source.FolderLayout;
 import org.convkit.data.source.FolderScan;
 import org.convkit.data.source.Idx;
 import org.convkit.data.source.ImageFolder;
+import org.convkit.data.source.JsonMapLabels;
 import org.convkit.data.source.LabelFiles;
 import org.convkit.data.source.PixelArraySource;
 import org.convkit.data.source.RawSplit;
+import org.convkit.data.source.SplitNames;
 import org.convkit.data.source.Splits;
 import org.convkit.data.source.StreetNumberLabels;
 import org.convkit.data.source.SubsetSource;
@@ -31,10 +35,14 @@ import org.convkit.data.source.UnlabeledFolder;
  * mnist}, {@code cifar10}) or a path and finds out what it is.
  *
  * <p>A folder is, in this order: a shard folder (manifest.json), IDX files, CIFAR binary batches,
- * label files named by split (train.csv, mchar_val.json ...), the split layout
- * (train/valid|val/test folders of class folders), or one ImageFolder tree (root/&lt;class&gt;/*). A
- * file is a CSV or Tianchi JSON label file. Without a validation split on disk, {@code
- * --valid-split} of train is held out (stratified, seeded).
+ * label files named by split (train.csv, mchar_val.json ...), the split layout (train/valid|val/test
+ * folders, named as {@link SplitNames} says: test1/, mchar_test_a/ ...), or one ImageFolder tree
+ * (root/&lt;class&gt;/*). A folder of the split layout holds class folders, or images labeled by
+ * their file names ({@code --labels-from}), or unlabeled images (a flat test1/): those are kept
+ * apart ({@link Dataset#unlabeled()}) for predict. A file is a label file: CSV, Tianchi JSON or a
+ * JSON map of file to label; {@code --labels FILE} gives one for a folder. Without a validation
+ * split on disk, {@code --valid-split} of train is held out (stratified, seeded). What was
+ * recognised, and why, is in {@link Dataset#layout()}.
  */
 public final class Datasets {
     /** torchvision.datasets.FashionMNIST.classes */
@@ -67,13 +75,41 @@ public final class Datasets {
             throw new ConvkitException(spec + ": no such file or folder (and not one of the dataset names "
                     + String.join(", ", NamedDatasets.NAMES) + ")");
         }
-        Parts parts = Files.isDirectory(path) ? openFolder(path, name, options) : openLabelFile(path, options);
+        Parts parts;
+        if (options.labels() != null) {
+            parts = openGivenLabels(path, options);
+        } else {
+            parts = Files.isDirectory(path) ? openFolder(path, name, options) : openLabelFile(path, options);
+        }
         return holdOutValidation(parts, options);
     }
 
     /** A folder of images to predict (no labels); its left-out files are in {@link UnlabeledFolder#scan}. */
     public static FileSource unlabeled(Path folder) {
         return UnlabeledFolder.open(folder);
+    }
+
+    /**
+     * The folder {@code predict} reads for {@code input}: a dataset root (split folders, as {@link
+     * SplitNames} names them) gives its test folder ({@code test/}, Kaggle's {@code test1/},
+     * Tianchi's {@code mchar_test_a/}; never train/), any other folder itself.
+     *
+     * @throws ConvkitException for a dataset root with a train folder but no test folder
+     */
+    public static Path toPredict(Path input) {
+        if (!Files.isDirectory(input)) {
+            return input;
+        }
+        Map<String, Path> splits = SplitNames.folders(input);
+        if (splits.containsKey("test")) {
+            return splits.get("test");
+        }
+        if (splits.containsKey("train")) {
+            throw new ConvkitException(input + " is a dataset root (" + String.join(", ", splits.values().stream()
+                    .map(f -> f.getFileName() + "/").toList()) + ") without a test folder: give the folder of images to"
+                    + " predict");
+        }
+        return input;
     }
 
     /** Everything gathered while opening, before the validation split. */
@@ -88,6 +124,8 @@ public final class Datasets {
         long bytes;
         List<Skipped> skipped = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
+        Map<String, ImageSource> unlabeled = new LinkedHashMap<>();
+        List<String> layout = new ArrayList<>();
 
         void add(String split, FolderScan scan, String what) {
             splits.put(split, new FileSource(scan.entries(), scan.classes(), what));
@@ -107,10 +145,13 @@ public final class Datasets {
         Parts p = new Parts();
         p.name = knownName != null ? knownName : dir.toAbsolutePath().normalize().getFileName().toString();
         if (Manifest.present(dir)) {
+            p.layout.add("shard folder (" + Manifest.FILE + ")");
             return openShards(dir, p);
         }
-        Map<String, Idx.Pair> idx = Idx.find(dir);
+        FileNameLabels names = o.labelsFrom() != null ? FileNameLabels.parse(o.labelsFrom()) : null;
+        Map<String, Idx.Pair> idx = names != null ? Map.of() : Idx.find(dir);
         if (!idx.isEmpty()) {
+            p.layout.add("IDX files (MNIST format) for " + String.join(", ", idx.keySet()));
             p.classes = idxClasses(p.name, dir, o);
             for (var e : idx.entrySet()) {
                 p.add(e.getKey(), Idx.read(e.getValue(), p.classes, e.getKey()));
@@ -121,8 +162,9 @@ public final class Datasets {
             p.height = any.height();
             return p;
         }
-        CifarBinary.Layout cifar = CifarBinary.find(dir);
+        CifarBinary.Layout cifar = names != null ? null : CifarBinary.find(dir);
         if (cifar != null) {
+            p.layout.add("CIFAR binary batches");
             p.classes = CifarBinary.classes(cifar);
             if (!cifar.train().isEmpty()) {
                 p.add("train", CifarBinary.read(cifar, cifar.train(), p.classes, "train", p.warnings));
@@ -135,32 +177,109 @@ public final class Datasets {
             p.height = 32;
             return p;
         }
-        Map<String, Path> files = LabelFiles.splitFiles(dir);
+        Map<String, Path> files = names != null ? Map.of() : LabelFiles.splitFiles(dir);
         Map<String, Path> folders = ImageFolder.splitFolders(dir);
         if (files.containsKey("train") || (folders.isEmpty() && !files.isEmpty())) {
-            return openLabelFiles(files, p, o);
-        }
-        if (!folders.isEmpty()) {
-            Path train = folders.get("train");
-            List<String> classes = train != null ? ImageFolder.findClasses(train) : null;
+            openLabelFiles(files, p, o);
+            // a split with images but no label file (Tianchi's mchar_test_a/) is there to predict
             for (var e : folders.entrySet()) {
-                FolderScan scan = ImageFolder.scan(e.getValue(), e.getKey(), classes);
-                classes = scan.classes();
-                p.add(e.getKey(), scan, "ImageFolder " + e.getValue());
+                if (!files.containsKey(e.getKey()) && !isImageDirOf(e.getValue(), files, o)) {
+                    FolderLayout.Read read = FolderLayout.read(e.getValue(), e.getKey(), p.classes, null);
+                    if (read.unlabeled() != null) {
+                        p.layout.add(read.why());
+                        p.unlabeled.put(e.getKey(), unlabeledSource(e.getValue(), read));
+                    } else {
+                        p.layout.add(e.getValue().getFileName() + "/ left out: it has class folders but the labels come from "
+                                + String.join(", ", files.values().stream().map(f -> f.getFileName().toString()).toList()));
+                    }
+                }
             }
-            p.classes = classes;
             return p;
         }
-        FolderScan scan = ImageFolder.scan(dir, "train", null);
-        p.classes = scan.classes();
-        p.add("train", scan, "ImageFolder " + dir);
+        if (!folders.isEmpty()) {
+            p.layout.add("split folders: " + String.join(", ", folders.values().stream().map(f -> f.getFileName() + "/").toList()));
+            p.classes = o.classes();
+            // train first (the map is ordered), so valid and test use its classes
+            for (var e : folders.entrySet()) {
+                readSplitFolder(e.getKey(), e.getValue(), p, names);
+            }
+            if (p.splits.isEmpty()) {
+                throw new ConvkitException(dir + ": no labeled images (" + String.join("; ", p.layout) + ")");
+            }
+            return p;
+        }
+        FolderLayout.Read read = FolderLayout.read(dir, "train", o.classes(), names);
+        p.layout.add(read.why());
+        if (read.labeled() == null) {
+            throw new ConvkitException(dir + ": no labeled images: " + read.why() + ". Expected class folders"
+                    + " root/<class>/<image>, labels in the file names (--labels-from), or a label file (--labels FILE);"
+                    + " for unlabeled images use predict.");
+        }
+        p.classes = read.labeled().classes();
+        p.add("train", read.labeled(), (names != null ? "file names " : "ImageFolder ") + dir);
         return p;
+    }
+
+    /**
+     * One folder of the split layout: labeled (class folders, or file names with {@code names})
+     * joins the splits with {@code p.classes}; unlabeled is kept for predict.
+     */
+    private static void readSplitFolder(String split, Path folder, Parts p, FileNameLabels names) {
+        FolderLayout.Read read = FolderLayout.read(folder, split, p.classes, names);
+        p.layout.add(read.why());
+        if (read.labeled() != null) {
+            p.classes = read.labeled().classes();
+            p.add(split, read.labeled(), (names != null ? "file names " : "ImageFolder ") + folder);
+        } else {
+            p.unlabeled.put(split, unlabeledSource(folder, read));
+            if (split.equals("train")) {
+                throw new ConvkitException(folder + ": the training folder has no labels (" + read.why() + ")");
+            }
+        }
+    }
+
+    private static FileSource unlabeledSource(Path folder, FolderLayout.Read read) {
+        return new FileSource(read.unlabeled().entries(), List.of(), "unlabeled folder " + folder);
+    }
+
+    /** Whether {@code folder} holds the images of one of the label files (then it is not a split of its own). */
+    private static boolean isImageDirOf(Path folder, Map<String, Path> files, OpenOptions o) {
+        for (Path f : files.values()) {
+            if (LabelFiles.imageDir(f, o.images()).toAbsolutePath().normalize().equals(folder.toAbsolutePath().normalize())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * {@code --labels FILE}: the labels of {@code path} come from that file (CSV, Tianchi JSON or a
+     * JSON map); its split is the one its name says, else train. Images are relative to {@code
+     * --images}, else to {@code path} when it is a folder, else as {@link LabelFiles#imageDir}.
+     */
+    private static Parts openGivenLabels(Path path, OpenOptions o) {
+        Path file = o.labels();
+        if (!Files.isRegularFile(file) || !LabelFiles.isLabelFile(file)) {
+            throw new ConvkitException("--labels " + file + ": " + (Files.exists(file) ? "not a .csv or .json label file"
+                    : "no such file") + "; give a CSV (path,label), a Tianchi JSON or a JSON map {\"file.jpg\": \"label\"}");
+        }
+        if (o.labelsFrom() != null) {
+            throw new ConvkitException("--labels and --labels-from both give the labels; use one");
+        }
+        Parts p = new Parts();
+        p.name = (Files.isDirectory(path) ? path.toAbsolutePath().normalize() : file).getFileName().toString();
+        String split = SplitNames.of(org.convkit.data.source.ImageExtensions.stem(file));
+        Map<String, Path> one = new LinkedHashMap<>();
+        one.put(split != null ? split : "train", file);
+        OpenOptions images = o.images() == null && Files.isDirectory(path) ? o.withImages(path) : o;
+        p.layout.add("labels from --labels " + file + " (" + one.keySet().iterator().next() + " split)");
+        return openLabelFiles(one, p, images);
     }
 
     private static Parts openLabelFile(Path file, OpenOptions o) {
         if (!LabelFiles.isLabelFile(file)) {
             throw new ConvkitException(file + ": not a dataset. Give a folder (ImageFolder, IDX, CIFAR binary, shards),"
-                    + " a .csv (path,label) or .json (Tianchi street numbers) label file, or one of " + String.join(", ", NamedDatasets.NAMES));
+                    + " a .csv (path,label) or .json (Tianchi street numbers, or a map of file to label) label file, or one of " + String.join(", ", NamedDatasets.NAMES));
         }
         Parts p = new Parts();
         p.name = file.getFileName().toString();
@@ -169,14 +288,19 @@ public final class Datasets {
         return openLabelFiles(one, p, o);
     }
 
-    /** Label files by split: train first, so valid and test use its classes (CSV) and K (JSON). */
+    /**
+     * Label files by split: train first, so valid and test use its classes and K. JSON is Tianchi's
+     * street numbers when its values carry a "label" array, else a map of file to label.
+     */
     private static Parts openLabelFiles(Map<String, Path> files, Parts p, OpenOptions o) {
-        boolean json = files.values().iterator().next().getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".json");
-        if (json) {
+        Path first = files.values().iterator().next();
+        boolean json = first.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".json");
+        if (json && !JsonMapLabels.matches(first)) {
             int k = o.heads();
             for (Path f : files.values()) {
                 if (!StreetNumberLabels.matches(f)) {
-                    throw new ConvkitException(f + ": not a street-number label file; expected {\"000000.png\": {\"label\": [1, 9], ...}, ...}");
+                    throw new ConvkitException(f + ": not a label file; expected Tianchi's {\"000000.png\": {\"label\": [1, 9], ...}, ...}"
+                            + " or a map {\"cat.0.jpg\": \"cat\", ...}");
                 }
                 if (o.heads() == 0) {
                     k = Math.max(k, StreetNumberLabels.longest(f));
@@ -185,16 +309,24 @@ public final class Datasets {
             p.heads = k;
             p.classes = StreetNumberLabels.CLASSES;
             for (var e : files.entrySet()) {
-                p.add(e.getKey(), StreetNumberLabels.read(e.getValue(), LabelFiles.imageDir(e.getValue(), o.images()), k, e.getKey()),
-                        "labels " + e.getValue());
+                Path images = LabelFiles.imageDir(e.getValue(), o.images());
+                p.layout.add(e.getValue().getFileName() + ": Tianchi street-number JSON (" + k + " digit positions), images in " + images);
+                p.add(e.getKey(), StreetNumberLabels.read(e.getValue(), images, k, e.getKey()), "labels " + e.getValue());
             }
             return p;
         }
         List<String> classes = o.classes();
         for (var e : files.entrySet()) {
-            FolderScan scan = CsvLabels.read(e.getValue(), LabelFiles.imageDir(e.getValue(), o.images()), classes, e.getKey());
+            Path f = e.getValue();
+            Path images = LabelFiles.imageDir(f, o.images());
+            boolean map = f.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".json");
+            if (map && !JsonMapLabels.matches(f)) {
+                throw new ConvkitException(f + ": expected a map {\"cat.0.jpg\": \"cat\", ...} like " + first.getFileName());
+            }
+            FolderScan scan = map ? JsonMapLabels.read(f, images, classes, e.getKey()) : CsvLabels.read(f, images, classes, e.getKey());
+            p.layout.add(f.getFileName() + ": " + (map ? "JSON map of file to label" : "CSV path,label") + ", images in " + images);
             classes = scan.classes();
-            p.add(e.getKey(), scan, "labels " + e.getValue());
+            p.add(e.getKey(), scan, "labels " + f);
         }
         p.classes = classes;
         return p;
@@ -234,10 +366,10 @@ public final class Datasets {
             }
         }
         if (train == null && valid == null && p.splits.get("test") == null) {
-            throw new ConvkitException(p.name + ": no split found");
+            throw new ConvkitException(p.name + ": no split found" + (p.layout.isEmpty() ? "" : " (" + String.join("; ", p.layout) + ")"));
         }
         return new Dataset(p.name, p.classes, train, valid, p.splits.get("test"), p.channels, p.width, p.height, p.heads, p.bytes,
-                List.copyOf(p.skipped), List.copyOf(p.warnings));
+                List.copyOf(p.skipped), List.copyOf(p.warnings), p.unlabeled, p.layout);
     }
 
     private static List<String> idxClasses(String name, Path dir, OpenOptions o) {

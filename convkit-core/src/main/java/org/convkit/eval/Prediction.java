@@ -9,6 +9,7 @@ import java.util.List;
 import org.convkit.core.ConvkitException;
 import org.convkit.core.Progress;
 import org.convkit.data.Batch;
+import org.convkit.data.Datasets;
 import org.convkit.data.ImageSource;
 import org.convkit.data.Loader;
 import org.convkit.data.Skipped;
@@ -76,7 +77,11 @@ public final class Prediction {
         ModelCard card = classifier.card();
         List<String> classes = card.classes();
         boolean single = isSingleFile(input);
-        ImageSource source = single ? singleFile(input) : UnlabeledFolder.open(input);
+        Path folder = single ? input : Datasets.toPredict(input);
+        if (!folder.equals(input)) {
+            System.err.println("predicting " + folder + " (the test folder of the dataset root " + input + ")");
+        }
+        ImageSource source = single ? singleFile(input) : UnlabeledFolder.open(folder);
         Loader.Options lo = Loader.Options.eval(o.batchSize()).withChannels(card.channels()).withSplit("predict");
         if (o.workers() != null) {
             lo = lo.withWorkers(o.workers());

@@ -5,12 +5,9 @@ import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import org.convkit.core.ConvkitException;
 import org.convkit.core.Json;
 import org.convkit.data.Skipped;
@@ -66,25 +63,17 @@ public final class CsvLabels {
             usable.add(new String[] {row[pathCol].trim(), row[labelCol].trim()});
             lines.add(r + 1);
         }
-        List<String> cls = classes != null ? classes : classesOf(usable);
-        Map<String, Integer> byName = new HashMap<>();
-        for (int i = 0; i < cls.size(); i++) {
-            byName.put(cls.get(i), i);
-        }
+        TextLabels labels = new TextLabels(classes, usable.stream().map(r -> r[1]).toList());
         List<FileEntry> entries = new ArrayList<>();
         long bytes = 0;
         for (int k = 0; k < usable.size(); k++) {
             String name = usable.get(k)[0];
             String label = usable.get(k)[1];
             String id = LabelFiles.id(name);
-            Integer c = byName.get(label);
+            Integer c = labels.index(label);
             if (c == null) {
-                c = index(label);
-                if (c == null || c < 0 || c >= cls.size()) {
-                    skipped.add(new Skipped(split, id, csv + " line " + lines.get(k),
-                            "label '" + label + "' is not a class name nor an index in 0.." + (cls.size() - 1)));
-                    continue;
-                }
+                skipped.add(new Skipped(split, id, csv + " line " + lines.get(k), labels.refusal(label)));
+                continue;
             }
             Path file = LabelFiles.resolve(imageDir, name);
             long size = LabelFiles.check(file, id, split, skipped);
@@ -98,7 +87,7 @@ public final class CsvLabels {
                     + (skipped.isEmpty() ? ", the file is empty" : "; e.g. " + skipped.get(0).file() + ": " + skipped.get(0).reason())
                     + "). Expected rows 'path,label' with paths relative to " + imageDir + ".");
         }
-        return new FolderScan(entries, cls, skipped, List.of(), bytes);
+        return new FolderScan(entries, labels.classes(), skipped, List.of(), bytes);
     }
 
     private static List<String[]> rows(Path csv) {
@@ -133,33 +122,8 @@ public final class CsvLabels {
             return false;
         }
         String[] next = rows.get(1);
-        boolean wordOverIndex = index(row[1].trim()) == null && index(next[1].trim()) != null;
+        boolean wordOverIndex = TextLabels.number(row[1].trim()) == null && TextLabels.number(next[1].trim()) != null;
         boolean nameOverFile = !p.contains(".") && java.nio.file.Files.exists(LabelFiles.resolve(imageDir, next[0].trim()));
         return wordOverIndex || nameOverFile;
-    }
-
-    /** Index labels give "0".."max"; names give the sorted distinct names. */
-    private static List<String> classesOf(List<String[]> rows) {
-        int max = -1;
-        boolean allIndices = true;
-        Set<String> names = new TreeSet<>();
-        for (String[] r : rows) {
-            names.add(r[1]);
-            Integer i = index(r[1]);
-            if (i == null) {
-                allIndices = false;
-            } else {
-                max = Math.max(max, i);
-            }
-        }
-        return allIndices ? Idx.digits(max + 1) : new ArrayList<>(names);
-    }
-
-    private static Integer index(String s) {
-        try {
-            return Integer.valueOf(s);
-        } catch (NumberFormatException e) {
-            return null;
-        }
     }
 }

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.convkit.core.ConvkitException;
@@ -15,34 +14,22 @@ import org.convkit.data.Skipped;
 /**
  * torchvision's ImageFolder layout, {@code root/<class>/**}: classes are the sorted folder names
  * (index = position), files are listed recursively and sorted; plus the split layout {@code
- * root/{train,valid|val,test}/<class>/...}.
+ * root/{train,valid|val,test}/<class>/...} (split names as {@link SplitNames} says).
  *
  * <p>Unlike torchvision, hidden folders (.ipynb_checkpoints) are not classes, and files that
  * cannot be samples (zero bytes, other extensions, hidden) are listed in {@link
  * FolderScan#skipped()} instead of being ignored silently or failing later.
  */
 public final class ImageFolder {
-    /** Folder names of each split, in the order they are looked for. */
-    public static final Map<String, List<String>> SPLIT_NAMES =
-            Map.of("train", List.of("train", "training"), "valid", List.of("valid", "val", "validation"), "test", List.of("test", "testing"));
-
     private ImageFolder() {}
 
     /**
-     * The split folders under {@code root} (keys "train", "valid", "test"), empty when root is not
-     * in the split layout. A split layout needs a train folder, or at least two split folders.
+     * The split folders under {@code root} (keys "train", "valid", "test"; named as {@link
+     * SplitNames} says), empty when root is not in the split layout. A split layout needs a train
+     * folder, or at least two split folders.
      */
     public static Map<String, Path> splitFolders(Path root) {
-        Map<String, Path> out = new LinkedHashMap<>();
-        for (String split : List.of("train", "valid", "test")) {
-            for (String name : SPLIT_NAMES.get(split)) {
-                Path d = root.resolve(name);
-                if (Files.isDirectory(d)) {
-                    out.put(split, d);
-                    break;
-                }
-            }
-        }
+        Map<String, Path> out = SplitNames.folders(root);
         if (out.containsKey("train") || out.size() >= 2) {
             return out;
         }

@@ -8,8 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.convkit.core.ConvkitException;
 import org.convkit.data.Skipped;
 
@@ -18,9 +16,6 @@ import org.convkit.data.Skipped;
  * the images they name, and rejecting entries whose file is missing, empty or not an image.
  */
 public final class LabelFiles {
-    private static final Pattern SPLIT_FILE =
-            Pattern.compile("(?:.*[_\\-.])?(train|training|valid|val|validation|test)\\.(csv|json)");
-
     private LabelFiles() {}
 
     public static boolean isLabelFile(Path p) {
@@ -28,18 +23,16 @@ public final class LabelFiles {
         return Files.isRegularFile(p) && (n.endsWith(".csv") || n.endsWith(".json"));
     }
 
-    /** Label files named by split in {@code dir} ("train.csv", "mchar_val.json"); keys train/valid/test. */
+    /**
+     * Label files named by split in {@code dir} ("train.csv", "mchar_val.json", named as {@link
+     * SplitNames} says); keys train/valid/test.
+     */
     public static Map<String, Path> splitFiles(Path dir) {
         Map<String, Path> out = new LinkedHashMap<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             for (Path p : ds) {
-                Matcher m = SPLIT_FILE.matcher(p.getFileName().toString().toLowerCase(Locale.ROOT));
-                if (m.matches() && Files.isRegularFile(p)) {
-                    String split = switch (m.group(1)) {
-                        case "train", "training" -> "train";
-                        case "test" -> "test";
-                        default -> "valid";
-                    };
+                String split = isLabelFile(p) ? SplitNames.of(ImageExtensions.stem(p)) : null;
+                if (split != null) {
                     out.merge(split, p, (a, b) -> a.compareTo(b) <= 0 ? a : b);
                 }
             }
