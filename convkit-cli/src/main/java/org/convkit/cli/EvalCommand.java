@@ -25,6 +25,9 @@ public final class EvalCommand implements Callable<Integer> {
     @Mixin
     EvalArgs eval;
 
+    @Mixin
+    DataArgs dataOptions;
+
     @Option(names = "--batch-size", defaultValue = "256", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
     int batchSize;
 
@@ -34,9 +37,24 @@ public final class EvalCommand implements Callable<Integer> {
         Runtime.init();
         ModelSource source = run.model.source(run.classNames);
         CheckpointEvaluation.Outcome out = CheckpointEvaluation.run(source,
-                new CheckpointEvaluation.Options(eval.data, eval.split, batchSize, run.device, run.transforms, run.workers, Metrics.DEFAULT_KEEP));
+                new CheckpointEvaluation.Options(eval.data, eval.split, batchSize, run.device, run.transforms, run.workers,
+                        Metrics.DEFAULT_KEEP, openOptions()));
         print(source, out, eval.json);
         return 0;
+    }
+
+    /**
+     * How --data is opened: null (the run's own way) unless a data option or --class-names was
+     * given; --class-names names the data's classes as well as the model's.
+     */
+    private org.convkit.data.OpenOptions openOptions() {
+        boolean any = dataOptions.images != null || dataOptions.labels != null || dataOptions.labelsFrom != null
+                || dataOptions.noDownload || run.classNames.classNames != null;
+        if (!any) {
+            return null;
+        }
+        org.convkit.data.OpenOptions o = dataOptions.applyTo(org.convkit.data.OpenOptions.defaults());
+        return run.classNames.classNames != null ? o.withClasses(run.classNames.names()) : o;
     }
 
     /** Prints an evaluation's outcome as {@code convkit eval} does (also {@code convkit spark eval}'s). */

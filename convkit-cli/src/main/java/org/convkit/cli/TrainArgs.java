@@ -85,6 +85,22 @@ public final class TrainArgs {
             + " labels padded with the blank class (default: the longest label).")
     public Integer heads;
 
+    @Mixin
+    public DataArgs dataOptions;
+
+    @Mixin
+    public ClassNamesArgs classNames;
+
+    @Option(names = "--transforms", paramLabel = "SPEC",
+            description = "The training pipeline instead of --augment's, torchvision's steps in order, e.g."
+                    + " randomresizedcrop=224,hflip (the run's normalization is added unless a normalize step is given).")
+    public String transforms;
+
+    @Option(names = "--eval-transforms", paramLabel = "SPEC",
+            description = "The evaluation pipeline (validation, test, and eval/predict of the checkpoint) instead of"
+                    + " the preset, e.g. resize=224x224; no random steps; it must end at --image-size.")
+    public String evalTransforms;
+
     @Option(names = "--patience", paramLabel = "N", description = "Stop early after N epochs without a better validation accuracy (default: off).")
     public Integer patience;
 
@@ -125,7 +141,8 @@ public final class TrainArgs {
         for (OptionSpec o : spec.options()) {
             String key = o.longestName().replaceFirst("^--", "");
             if (parsed.hasMatchedOption(o) && keys.contains(key)) {
-                m.put(key, o.getValue());
+                // a config holds paths as written, as the JSON file would
+                m.put(key, o.getValue() instanceof java.nio.file.Path p ? p.toString() : o.getValue());
             }
         }
         return m;

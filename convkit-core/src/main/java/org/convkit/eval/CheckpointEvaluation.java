@@ -31,9 +31,17 @@ public final class CheckpointEvaluation {
      * @param transforms a --transforms override, or null for the checkpoint's evaluation transform
      * @param workers loader threads, or null for the loader's default
      * @param keep confident mistakes to keep
+     * @param open how to open {@code data} (--labels, --labels-from, --images, --class-names,
+     *     --no-download), or null: as the run's config.json says when it is the run's data, else the defaults
      */
     public record Options(
-            String data, String split, int batchSize, String device, String transforms, Integer workers, int keep) {
+            String data, String split, int batchSize, String device, String transforms, Integer workers, int keep,
+            OpenOptions open) {
+        /** Opening the data as the run's config says (or with the defaults). */
+        public Options(String data, String split, int batchSize, String device, String transforms, Integer workers, int keep) {
+            this(data, split, batchSize, device, transforms, workers, keep, null);
+        }
+
         public static Options defaults() {
             return new Options(null, "test", 256, "cpu", null, null, Metrics.DEFAULT_KEEP);
         }
@@ -108,7 +116,8 @@ public final class CheckpointEvaluation {
         Checkpoint.Manifest manifest = model.manifest();
         int heads = manifest.options().heads();
         // the trainer's validation split is re-made with its own fraction and seed
-        OpenOptions open = OpenOptions.defaults().withHeads(heads > 1 ? heads : 0);
+        OpenOptions open = (o.open() != null ? o.open() : runsOpenOptions(o.data() == null ? runConfig : Map.of()))
+                .withHeads(heads > 1 ? heads : 0);
         if (runConfig.get("valid-split") instanceof Number f) {
             open = open.withValidSplit(f.doubleValue());
         }
@@ -129,6 +138,24 @@ public final class CheckpointEvaluation {
         List<String> classes = ModelInput.classes(manifest, ds.classes(), dataName);
         Pipeline pipeline = ModelInput.pipeline(manifest, o.transforms());
         return new Plan(model, ds, source, o.split(), dataName, classes, heads, ModelInput.blank(classes, heads), pipeline);
+    }
+
+    /** The data options a run was trained with (config.json's images, labels, labels-from, class-names). */
+    private static OpenOptions runsOpenOptions(Map<String, Object> runConfig) {
+        OpenOptions open = OpenOptions.defaults();
+        if (runConfig.get("images") instanceof String s) {
+            open = open.withImages(java.nio.file.Path.of(s));
+        }
+        if (runConfig.get("labels") instanceof String s) {
+            open = open.withLabels(java.nio.file.Path.of(s));
+        }
+        if (runConfig.get("labels-from") instanceof String s) {
+            open = open.withLabelsFrom(s);
+        }
+        if (runConfig.get("class-names") instanceof String s) {
+            open = open.withClasses(org.convkit.data.ClassNames.parse(s, "--class-names"));
+        }
+        return open;
     }
 
     public static Outcome run(ModelSource model, Options o) {

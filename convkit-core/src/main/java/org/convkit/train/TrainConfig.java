@@ -58,6 +58,14 @@ public record TrainConfig(
         @JsonProperty("normalize") String normalize,
         @JsonProperty("valid-split") Double validSplit,
         @JsonProperty("heads") Integer heads,
+        // where the data's labels and images are, and its pipelines (the data options of every command)
+        @JsonProperty("images") String images,
+        @JsonProperty("labels") String labels,
+        @JsonProperty("labels-from") String labelsFrom,
+        @JsonProperty("class-names") String classNames,
+        @JsonProperty("no-download") Boolean noDownload,
+        @JsonProperty("transforms") String transforms,
+        @JsonProperty("eval-transforms") String evalTransforms,
         @JsonProperty("patience") Integer patience,
         @JsonProperty("seed") Long seed,
         @JsonProperty("run") String run,
@@ -123,6 +131,13 @@ public record TrainConfig(
             b.normalize = normalize;
             b.validSplit = validSplit;
             b.heads = heads;
+            b.images = images;
+            b.labels = labels;
+            b.labelsFrom = labelsFrom;
+            b.classNames = classNames;
+            b.noDownload = noDownload;
+            b.transforms = transforms;
+            b.evalTransforms = evalTransforms;
             b.patience = patience;
             b.seed = seed;
             b.run = run;
@@ -165,6 +180,13 @@ public record TrainConfig(
         private String normalize;
         private Double validSplit;
         private Integer heads;
+        private String images;
+        private String labels;
+        private String labelsFrom;
+        private String classNames;
+        private Boolean noDownload;
+        private String transforms;
+        private String evalTransforms;
         private Integer patience;
         private Long seed;
         private String run;
@@ -205,6 +227,13 @@ public record TrainConfig(
         public Builder normalize(String v) { normalize = v; return this; }
         public Builder validSplit(Double v) { validSplit = v; return this; }
         public Builder heads(Integer v) { heads = v; return this; }
+        public Builder images(String v) { images = v; return this; }
+        public Builder labels(String v) { labels = v; return this; }
+        public Builder labelsFrom(String v) { labelsFrom = v; return this; }
+        public Builder classNames(String v) { classNames = v; return this; }
+        public Builder noDownload(Boolean v) { noDownload = v; return this; }
+        public Builder transforms(String v) { transforms = v; return this; }
+        public Builder evalTransforms(String v) { evalTransforms = v; return this; }
         public Builder patience(Integer v) { patience = v; return this; }
         public Builder seed(Long v) { seed = v; return this; }
         public Builder run(String v) { run = v; return this; }
@@ -243,6 +272,13 @@ public record TrainConfig(
         public String normalize() { return normalize; }
         public Double validSplit() { return validSplit; }
         public Integer heads() { return heads; }
+        public String images() { return images; }
+        public String labels() { return labels; }
+        public String labelsFrom() { return labelsFrom; }
+        public String classNames() { return classNames; }
+        public Boolean noDownload() { return noDownload; }
+        public String transforms() { return transforms; }
+        public String evalTransforms() { return evalTransforms; }
         public Integer patience() { return patience; }
         public Long seed() { return seed; }
         public String run() { return run; }
@@ -268,7 +304,7 @@ public record TrainConfig(
         public TrainConfig build() {
             return new TrainConfig(data, model, epochs, batchSize, lr, optimizer, momentum, nesterov, weightDecay, schedule, warmup,
                     stepEpochs, gamma, labelSmoothing, loss, gradAccum, clip, imageSize, augment, normalize, validSplit,
-                    heads, patience, seed, run, runsDir, device, threads, workers, checkpointMinutes, checkpointBatches,
+                    heads, images, labels, labelsFrom, classNames, noDownload, transforms, evalTransforms, patience, seed, run, runsDir, device, threads, workers, checkpointMinutes, checkpointBatches,
                     width, arch, fc, dropout, stem, activation);
         }
     }

@@ -15,6 +15,7 @@ import org.convkit.core.ConvkitException;
 import org.convkit.core.Json;
 import org.convkit.core.Runtime;
 import org.convkit.core.Seeds;
+import org.convkit.data.ClassNames;
 import org.convkit.data.Dataset;
 import org.convkit.data.Datasets;
 import org.convkit.data.ImageSource;
@@ -24,6 +25,7 @@ import org.convkit.data.Skipped;
 import org.convkit.data.image.NormStats;
 import org.convkit.data.image.Normalize;
 import org.convkit.data.image.Pipeline;
+import org.convkit.data.image.PipelineParser;
 import org.convkit.data.image.Presets;
 import org.convkit.eval.EvalResult;
 import org.convkit.eval.Metrics;
@@ -251,7 +253,7 @@ public final class Training {
         /** Step 2: the dataset and its splits. */
         private void openData(TrainConfig given) {
             String dataSpec = given.data() != null ? given.data() : Recipe.DEFAULT_DATA;
-            dataset = Datasets.open(dataSpec, OpenOptions.defaults()
+            dataset = Datasets.open(dataSpec, openOptions(given)
                     .withValidSplit(given.validSplit() != null ? given.validSplit() : 0.1).withSeed(seedOf(given))
                     .withHeads(given.heads() != null ? given.heads() : 0));
             if (dataset.train() == null) {
@@ -261,6 +263,22 @@ public final class Training {
                 throw new ConvkitException("--heads " + given.heads() + ": " + dataSpec + " has one label per image; --heads"
                         + " is for digit sequences (a Tianchi-style JSON label file)");
             }
+        }
+
+        /** How {@code given} says the data is opened: labels, images, class names, downloads. */
+        private static OpenOptions openOptions(TrainConfig given) {
+            OpenOptions o = OpenOptions.defaults().withLabelsFrom(given.labelsFrom())
+                    .withAcquire(!Boolean.TRUE.equals(given.noDownload()));
+            if (given.images() != null) {
+                o = o.withImages(Path.of(given.images()));
+            }
+            if (given.labels() != null) {
+                o = o.withLabels(Path.of(given.labels()));
+            }
+            if (given.classNames() != null) {
+                o = o.withClasses(ClassNames.parse(given.classNames(), "--class-names"));
+            }
+            return o;
         }
 
         /**
@@ -295,8 +313,29 @@ public final class Training {
                     : spec.equals("none") ? Normalize.NONE
                     : Normalize.parse(spec, "--normalize");
             normalize = n.forChannels(channels);
-            trainPipeline = Presets.train(Presets.Augment.parse(config.augment()), config.imageSize(), normalize);
-            evalPipeline = Presets.eval(config.imageSize(), normalize);
+            trainPipeline = config.transforms() != null ? given(config.transforms(), "--transforms", normalize)
+                    : Presets.train(Presets.Augment.parse(config.augment()), config.imageSize(), normalize);
+            evalPipeline = config.evalTransforms() != null ? given(config.evalTransforms(), "--eval-transforms", normalize)
+                    : Presets.eval(config.imageSize(), normalize);
+            if (evalPipeline.isRandom()) {
+                throw new ConvkitException("--eval-transforms " + config.evalTransforms() + ": evaluation never augments;"
+                        + " drop the random steps (they belong in --transforms)");
+            }
+            for (Pipeline p : List.of(trainPipeline, evalPipeline)) {
+                int[] hw = p.fixedSize();
+                if (hw == null || hw[0] != config.imageSize() || hw[1] != config.imageSize()) {
+                    throw new ConvkitException("the transforms " + p.spec() + " give " + (hw == null ? "a size that follows"
+                            + " each image" : hw[0] + "x" + hw[1]) + " images but the network takes " + config.imageSize() + "x"
+                            + config.imageSize() + ": end the pipeline with centercrop=" + config.imageSize() + " or resize="
+                            + config.imageSize() + "x" + config.imageSize() + ", or set --image-size");
+                }
+            }
+        }
+
+        /** A {@code --transforms}/{@code --eval-transforms} pipeline, with the run's normalization unless it names one. */
+        private static Pipeline given(String spec, String flag, Normalize runs) {
+            Pipeline p = PipelineParser.parse(spec, flag);
+            return spec.contains("normalize") ? p : p.withNormalize(runs);
         }
 
         /** Step 5: a loader per split (training: shuffled and augmented; the others: every sample once). */
