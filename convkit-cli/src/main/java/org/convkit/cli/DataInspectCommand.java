@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.convkit.core.Json;
 import org.convkit.data.Dataset;
-import org.convkit.data.Datasets;
+import org.convkit.data.load.Datasets;
 import org.convkit.data.image.Pipeline;
 import org.convkit.data.image.PipelineParser;
 import org.convkit.data.image.Presets;

@@ -6,7 +6,7 @@ import picocli.CommandLine.Option;
 
 /**
  * How the data commands ({@code data inspect}, {@code data pack}, {@code spark pack}) open a
- * dataset ({@link org.convkit.data.Datasets#open}): the data options of every command plus the
+ * dataset ({@link org.convkit.data.load.Datasets#open}): the data options of every command plus the
  * split options that {@code train} has as config keys.
  */
 public final class DataSourceArgs {

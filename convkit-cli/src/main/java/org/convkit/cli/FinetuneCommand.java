@@ -2,13 +2,13 @@ package org.convkit.cli;
 
 import java.util.Set;
 import java.util.concurrent.Callable;
+import org.convkit.train.TrainConfig;
 import org.convkit.transfer.FineTuneOptions;
 import org.convkit.transfer.FineTuning;
-import org.convkit.train.TrainConfig;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code convkit finetune}: a pretrained backbone, a new head, trained in phases (head first,

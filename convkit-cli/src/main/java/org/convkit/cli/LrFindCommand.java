@@ -2,17 +2,17 @@ package org.convkit.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.convkit.train.TrainConfig;
+import org.convkit.train.TrainingPlan;
+import org.convkit.train.callback.LrFindReport;
+import org.convkit.train.lrfind.LrFinder;
+import org.convkit.train.run.Training;
 import org.convkit.transfer.FineTuneOptions;
 import org.convkit.transfer.FineTuning;
-import org.convkit.train.TrainConfig;
-import org.convkit.train.Training;
-import org.convkit.train.TrainingPlan;
-import org.convkit.train.lrfind.LrFindFiles;
-import org.convkit.train.lrfind.LrFinder;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code convkit lr-find}: the learning-rate range test on a network and data set up as {@code
@@ -63,8 +63,8 @@ final class LrFindCommand implements Callable<Integer> {
             System.out.printf(java.util.Locale.ROOT, "sweeping lr %.3g .. %.3g over %d batches of %d ...%n", start, end,
                     steps, s.config().batchSize());
             LrFinder.Result r = s.findLr(s.train(), settings);
-            Path png = LrFindFiles.write(r, out);
-            System.out.println(LrFindFiles.describe(r));
+            Path png = LrFindReport.write(r, out);
+            System.out.println(r.describe());
             System.out.println("plot: " + png);
             System.out.printf(java.util.Locale.ROOT, "suggested --lr %.3g%n", r.suggestion());
         }

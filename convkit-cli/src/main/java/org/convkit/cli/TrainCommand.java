@@ -4,10 +4,10 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import org.convkit.train.Recipe;
 import org.convkit.train.TrainConfig;
-import org.convkit.train.Training;
-import picocli.CommandLine;
+import org.convkit.train.run.Training;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine;
 
 /**
  * {@code convkit train}: every option is a key of {@link TrainConfig} (same name), so a config

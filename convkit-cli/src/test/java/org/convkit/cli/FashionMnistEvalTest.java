@@ -13,7 +13,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.convkit.core.Runtime;
 import org.convkit.data.Dataset;
-import org.convkit.data.Datasets;
+import org.convkit.data.load.Datasets;
 import org.convkit.data.ImageSource;
 import org.convkit.data.OpenOptions;
 import org.convkit.data.Sample;

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import javax.imageio.ImageIO;
 import org.convkit.data.Dataset;
-import org.convkit.data.Datasets;
+import org.convkit.data.load.Datasets;
 import org.convkit.data.ImageSource;
 import org.convkit.data.OpenOptions;
 import org.convkit.data.image.Pixels;

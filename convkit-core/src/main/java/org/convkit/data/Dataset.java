@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What {@link Datasets#open} found: the class list and up to three splits, each its own {@link
+ * What {@link org.convkit.data.load.Datasets#open} found: the class list and up to three splits, each its own {@link
  * ImageSource} so the trainer gives train and validation different transforms.
  *
  * @param name short name for messages ("fashion-mnist", "cifar10-jpg")
@@ -60,7 +60,7 @@ public record Dataset(
     @Override
     public void close() {
         for (ImageSource s : new ImageSource[] {train, valid, test}) {
-            ImageSource base = s instanceof org.convkit.data.source.SubsetSource sub ? sub.base() : s;
+            ImageSource base = s == null ? null : s.base();
             if (base instanceof AutoCloseable c) {
                 try {
                     c.close();

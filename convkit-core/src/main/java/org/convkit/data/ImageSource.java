@@ -39,4 +39,12 @@ public interface ImageSource {
     default String location(int index) {
         return describe() + " #" + index;
     }
+
+    /**
+     * The source this one is a view of (a subset's whole set), else itself: what owns the files
+     * and is closed once however many views share it.
+     */
+    default ImageSource base() {
+        return this;
+    }
 }

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * How {@link Datasets#open} reads a dataset. Start from {@link #defaults()} and change what you
+ * How {@link org.convkit.data.load.Datasets#open} reads a dataset. Start from {@link #defaults()} and change what you
  * need with the {@code with...} methods.
  *
  * @param validSplit the fraction of train held out for validation when there is no valid/val

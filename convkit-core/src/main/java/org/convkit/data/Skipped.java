@@ -2,7 +2,7 @@ package org.convkit.data;
 
 /**
  * A sample left out, and why: sources record what they reject when they are opened, the {@link
- * Loader} what fails to read or decode. The trainer writes them all to {@code
+ * org.convkit.data.load.Loader} what fails to read or decode. The trainer writes them all to {@code
  * runs/<name>/skipped.csv} so nothing is dropped silently.
  *
  * @param split "train", "valid", "test" or "predict"

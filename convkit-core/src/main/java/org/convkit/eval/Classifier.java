@@ -19,7 +19,7 @@ import org.convkit.data.Sample;
  *       could not be used. A bad image never fails the others. Batched internally up to {@link
  *       #maxBatch()}.
  *   <li>{@link #logits(float[], int)}: a batch the caller has already prepared with {@link
- *       #preprocessor()} (or a {@link org.convkit.data.Loader} over {@link ModelCard#pipeline()})
+ *       #preprocessor()} (or a {@link org.convkit.data.load.Loader} over {@link ModelCard#pipeline()})
  *       to the raw scores; the streaming {@code predict} and a server that gathers requests into
  *       batches use this, and {@link ImagePrediction#of} turns scores into answers.
  * </ul>

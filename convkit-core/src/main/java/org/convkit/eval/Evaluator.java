@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.function.Consumer;
+import org.convkit.core.Autograd;
 import org.convkit.core.ConvkitException;
 import org.convkit.core.EngineSettings;
 import org.convkit.data.Batch;
@@ -142,12 +143,12 @@ public final class Evaluator {
 
     /** An open evaluation pass (see {@link #open()}). */
     public final class Pass implements AutoCloseable {
-        private final NoGrad noGrad;
+        private final Autograd.NoGrad noGrad;
         private final BatchNormFolding.Scope folded;
         private final NDManager base;
 
         private Pass() {
-            noGrad = NoGrad.enter();
+            noGrad = Autograd.noGrad();
             BatchNormFolding.Scope f = null;
             try {
                 f = BatchNormFolding.fold(net, engine);

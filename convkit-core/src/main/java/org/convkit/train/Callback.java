@@ -1,5 +1,8 @@
 package org.convkit.train;
 
+import org.convkit.data.ImageSource;
+import org.convkit.eval.EvalResult;
+
 /**
  * Hooks into {@link Learner#fit}: progress display, checkpoints, metrics files, early stopping,
  * the NaN guard and the out-of-memory message are callbacks, not flags inside the loop (fastai's
@@ -27,6 +30,13 @@ public interface Callback {
 
     /** When fit ends, normally or not ({@code result.stopReason()} says why). */
     default void onFitEnd(Learner learner, FitResult result) {}
+
+    /**
+     * After fit, with the best checkpoint loaded: its evaluation of the validation split, {@code
+     * images} the samples it read (what a run's report shows). Called by {@code Training}, not by
+     * fit.
+     */
+    default void onValidated(Learner learner, EvalResult validation, ImageSource images) {}
 
     /**
      * A training step failed with {@code error}; return the exception to throw instead (e.g. a

@@ -7,7 +7,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.nn.Parameter;
 import java.util.ArrayList;
 import java.util.List;
-import org.convkit.eval.NoGrad;
+import org.convkit.core.Autograd;
 import org.convkit.train.optim.Optimizer;
 import org.convkit.train.optim.ParamGroup;
 
@@ -22,7 +22,7 @@ public final class Gradients {
      * @return the norm before clipping (NaN or infinite when a gradient is)
      */
     public static double clipGlobalNorm(Optimizer optimizer, double maxNorm) {
-        try (NoGrad ignored = NoGrad.enter();
+        try (Autograd.NoGrad ignored = Autograd.noGrad();
                 NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             List<NDArray> grads = new ArrayList<>();

@@ -13,13 +13,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.convkit.core.Autograd;
 import org.convkit.core.Runtime;
 import org.convkit.core.Seeds;
 import org.convkit.data.Batch;
 import org.convkit.eval.EvalResult;
 import org.convkit.eval.Evaluator;
 import org.convkit.eval.Metrics;
-import org.convkit.eval.NoGrad;
 import org.convkit.model.ConvNet;
 import org.convkit.train.loss.Loss;
 import org.convkit.train.optim.Optimizer;
@@ -121,23 +121,16 @@ public final class Learner {
             return this;
         }
 
-        /** A copy to change (lr-find sweeps with a learner made like the training one). */
-        public Builder copy() {
-            Builder b = new Builder(net, optimizer);
-            b.device = device;
-            b.loss = loss;
-            b.schedule = schedule;
-            b.baseLr = baseLr;
-            b.options = options;
-            b.callbacks.addAll(callbacks);
-            return b;
+        public Device device() {
+            return device;
         }
 
-        /** The same parts without any callback. */
-        public Builder withoutCallbacks() {
-            Builder b = copy();
-            b.callbacks.clear();
-            return b;
+        public Loss loss() {
+            return loss;
+        }
+
+        public List<Callback> callbacks() {
+            return List.copyOf(callbacks);
         }
 
         public ConvNet net() {
@@ -235,6 +228,21 @@ public final class Learner {
      */
     public EvalResult lastValidation() {
         return lastValidation;
+    }
+
+    /** The callback of type {@code type} this learner runs, if any (fastai's {@code learn.lr_finder}). */
+    public <T extends Callback> java.util.Optional<T> callback(Class<T> type) {
+        return callbacks.stream().filter(type::isInstance).map(type::cast).findFirst();
+    }
+
+    /**
+     * Hands the callbacks the final evaluation of the validation split ({@link
+     * Callback#onValidated}): the caller loaded the best checkpoint and evaluated it.
+     */
+    public void validated(EvalResult validation, org.convkit.data.ImageSource images) {
+        for (Callback c : callbacks) {
+            c.onValidated(this, validation, images);
+        }
     }
 
     /** Adds a callback (runs after the ones given so far). */
@@ -410,7 +418,7 @@ public final class Learner {
                 gc.backward(options.gradAccum() > 1 ? l.div((float) options.gradAccum()) : l);
             }
             long right;
-            try (NoGrad ignored = NoGrad.enter()) {
+            try (Autograd.NoGrad ignored = Autograd.noGrad()) {
                 right = countCorrect(out, y);
             }
             state.lossSum += value * batch.size();

@@ -2,7 +2,7 @@ package org.convkit.train;
 
 import java.util.List;
 import org.convkit.data.Batch;
-import org.convkit.data.Loader;
+import org.convkit.data.load.Loader;
 
 /**
  * A {@link Loader} as the Learner reads it. The loader's epochs are reproducible (order and

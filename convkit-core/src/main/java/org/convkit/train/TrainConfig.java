@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import org.convkit.core.ConvkitException;
 import org.convkit.core.Json;
+import org.convkit.data.load.Loader;
 import org.convkit.model.ModelKnobs;
 
 /**
@@ -99,6 +100,15 @@ public record TrainConfig(
     @JsonIgnore
     public ModelKnobs knobs() {
         return new ModelKnobs(width, arch, fc, dropout, stem, activation);
+    }
+
+    /**
+     * Loader options of a run with this (resolved) config for {@code split}: training shuffled
+     * with the run's seed and its last partial batch dropped, the others every sample once.
+     */
+    public Loader.Options loaderOptions(int channels, String split, boolean training) {
+        Loader.Options o = training ? Loader.Options.train(batchSize, seed) : Loader.Options.eval(batchSize);
+        return o.withChannels(channels).withSplit(split).withWorkers(workers).withPrefetch(Math.max(2, 2 * workers));
     }
 
     /** An empty builder. */

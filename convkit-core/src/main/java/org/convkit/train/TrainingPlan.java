@@ -6,7 +6,7 @@ import java.util.Map;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import org.convkit.data.Dataset;
-import org.convkit.data.Loader;
+import org.convkit.data.load.Loader;
 import org.convkit.data.image.Pipeline;
 import org.convkit.model.ConvNet;
 import org.convkit.train.optim.ParamGroup;
@@ -40,7 +40,7 @@ public interface TrainingPlan {
             List<Loader> loaders) {
         /** Loader options of this run for {@code split} (training: shuffled, last partial batch dropped). */
         public Loader.Options loaderOptions(String split, boolean training) {
-            return Training.loaderOptions(config, channels, split, training);
+            return config.loaderOptions(channels, split, training);
         }
 
         /** A loader the run closes at its end and whose skipped samples go into skipped.csv. */

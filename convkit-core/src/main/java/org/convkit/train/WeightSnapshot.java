@@ -6,7 +6,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Parameter;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.convkit.eval.NoGrad;
+import org.convkit.core.Autograd;
 import org.convkit.model.ConvNet;
 
 /**
@@ -21,7 +21,7 @@ public final class WeightSnapshot implements AutoCloseable {
     private WeightSnapshot(ConvNet net) {
         Map<String, Parameter> params = net.parametersByPath();
         this.manager = params.values().iterator().next().getArray().getManager().newSubManager();
-        try (NoGrad ignored = NoGrad.enter()) {
+        try (Autograd.NoGrad ignored = Autograd.noGrad()) {
             params.forEach((path, p) -> {
                 NDArray copy = p.getArray().duplicate();
                 ai.djl.ndarray.NDScope.unregister(copy); // kept past any scope the caller is in
@@ -38,7 +38,7 @@ public final class WeightSnapshot implements AutoCloseable {
 
     /** Writes the saved values back into {@code net}'s arrays, in place (they keep their identity). */
     public void restore(ConvNet net) {
-        try (NoGrad ignored = NoGrad.enter()) {
+        try (Autograd.NoGrad ignored = Autograd.noGrad()) {
             net.parametersByPath().forEach((path, p) -> {
                 NDArray saved = copies.get(path);
                 if (saved == null) {

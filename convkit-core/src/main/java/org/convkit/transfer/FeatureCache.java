@@ -21,7 +21,7 @@ import org.convkit.core.AtomicFiles;
 import org.convkit.core.ConvkitException;
 import org.convkit.core.Json;
 import org.convkit.core.Progress;
-import org.convkit.data.Loader;
+import org.convkit.data.load.Loader;
 import org.convkit.eval.Evaluator;
 import org.convkit.model.ConvNet;
 

@@ -3,7 +3,7 @@ package org.convkit.bench;
 import java.nio.file.Path;
 import org.convkit.data.Batch;
 import org.convkit.data.ImageSource;
-import org.convkit.data.Loader;
+import org.convkit.data.load.Loader;
 import org.convkit.data.image.Pipeline;
 import org.convkit.data.image.PipelineParser;
 import org.convkit.data.shard.Manifest;

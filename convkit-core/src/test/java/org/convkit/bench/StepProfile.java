@@ -62,12 +62,12 @@ public final class StepProfile {
             labels[i] = r.nextInt(classes);
         }
         if (a.containsKey("data")) { // one real batch instead of Gaussian noise
-            org.convkit.data.ImageSource src = org.convkit.data.Datasets.open(a.get("data"),
+            org.convkit.data.ImageSource src = org.convkit.data.load.Datasets.open(a.get("data"),
                     org.convkit.data.OpenOptions.defaults().withAcquire(false)).train();
-            try (org.convkit.data.Loader l = new org.convkit.data.Loader(src,
+            try (org.convkit.data.load.Loader l = new org.convkit.data.load.Loader(src,
                     org.convkit.data.image.PipelineParser.parse(a.getOrDefault("transforms", "totensor"), "t"),
-                    new org.convkit.data.Loader.Options(batch, 0, 1, false, true, 0, (int) in.get(1), "train"));
-                    org.convkit.data.Loader.Epoch e = l.epoch(0)) {
+                    new org.convkit.data.load.Loader.Options(batch, 0, 1, false, true, 0, (int) in.get(1), "train"));
+                    org.convkit.data.load.Loader.Epoch e = l.epoch(0)) {
                 org.convkit.data.Batch b = e.next();
                 data = b.data();
                 for (int i = 0; i < batch; i++) {

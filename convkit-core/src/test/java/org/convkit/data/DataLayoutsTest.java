@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.convkit.core.ConvkitException;
+import org.convkit.data.load.Datasets;
 import org.convkit.data.source.SplitNames;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -16,6 +16,7 @@ import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.convkit.core.Autograd;
 import org.convkit.core.Runtime;
 import org.convkit.data.Batch;
 import org.convkit.model.ConvNet;
@@ -103,7 +104,7 @@ class EvaluatorTest {
     void gradModeIsRestored() {
         boolean before = JniUtils.isGradMode();
         JniUtils.setGradMode(true);
-        try (NoGrad g = NoGrad.enter()) {
+        try (Autograd.NoGrad g = Autograd.noGrad()) {
             assertFalse(JniUtils.isGradMode());
         }
         assertTrue(JniUtils.isGradMode());

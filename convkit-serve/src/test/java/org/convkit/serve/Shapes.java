@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.Random;
 import org.convkit.eval.EvalFixtures;
 import org.convkit.train.TrainConfig;
-import org.convkit.train.Training;
+import org.convkit.train.run.Training;
 
 /**
  * A small model that has learned something: simplecnn (8,16 channels, 32x32 RGB) trained for a few

@@ -17,7 +17,7 @@ import org.convkit.data.source.ImageFolder;
  * looked for, and for Fashion-MNIST, getting it when it is absent.
  */
 public final class NamedDatasets {
-    /** The names {@link org.convkit.data.Datasets#open} accepts instead of a path. */
+    /** The names {@link org.convkit.data.load.Datasets#open} accepts instead of a path. */
     public static final List<String> NAMES = List.of("fashion-mnist", "mnist", "cifar10");
 
     /** Where Debian's dataset packages put their files. */

@@ -96,6 +96,13 @@ public final class LrFinder implements Callback {
             m.put("stop", stopReason);
             return m;
         }
+
+        /** One line for the console: the suggestion with its rule, and where the sweep stopped. */
+        public String describe() {
+            return String.format(Locale.ROOT, "suggested learning rate %s (%s); steepest descent at %s; %d steps,"
+                    + " stopped: %s", fmt(suggestion), rule, Double.isFinite(steepest) ? fmt(steepest) : "-",
+                    points.size(), stopReason);
+        }
     }
 
     private final Settings settings;
@@ -107,6 +114,7 @@ public final class LrFinder implements Callback {
     private Map<String, NDArray> savedTensors;
     private Map<String, Object> savedScalars;
     private double savedMomentum;
+    private String stop;
 
     private LrFinder(Settings settings) {
         this.settings = settings;
@@ -114,9 +122,9 @@ public final class LrFinder implements Callback {
 
     /**
      * Sweeps with a learner made as {@code training} makes one (network, optimizer with its
-     * parameter groups, so a fine-tuned backbone sweeps at its factor, loss, device, seed), one
-     * optimizer step per batch of {@code train}, then restores weights, BatchNorm statistics and
-     * optimizer state.
+     * parameter groups, so a fine-tuned backbone sweeps at its factor, loss, device, seed, its
+     * callbacks after this one), one optimizer step per batch of {@code train}, then restores
+     * weights, BatchNorm statistics and optimizer state.
      */
     public static Result run(Learner.Builder training, Batches train, Settings s) {
         if (train.batchCount() == 0) {
@@ -124,13 +132,27 @@ public final class LrFinder implements Callback {
         }
         LrFinder finder = new LrFinder(s);
         Learner.Options o = training.options();
-        FitResult fit = training.withoutCallbacks()
+        Learner.Builder sweep = Learner.builder(training.net(), training.optimizer()).device(training.device())
+                .loss(training.loss())
                 .schedule(new Exponential(s.end() / s.start(), s.steps()), s.start())
                 .options(new Learner.Options(1, 0, o.seed()))
                 .callback(finder)
-                .build()
-                .fit(Integer.MAX_VALUE, train, null);
-        return suggest(finder.points, fit.stopReason());
+                .callbacks(training.callbacks());
+        sweep.build().fit(Integer.MAX_VALUE, train, null);
+        return finder.result();
+    }
+
+    /**
+     * What the sweep found, once its fit has ended (callbacks after this one may read it in their
+     * {@code onFitEnd}).
+     *
+     * @throws ConvkitException when the loss diverged within the first steps (lower --start)
+     */
+    public Result result() {
+        if (stop == null) {
+            throw new IllegalStateException("the sweep has not ended");
+        }
+        return suggest(points, stop);
     }
 
     @Override
@@ -175,7 +197,8 @@ public final class LrFinder implements Callback {
 
     /** Puts weights, statistics and the optimizer's state back, however the sweep ended. */
     @Override
-    public void onFitEnd(Learner learner, FitResult result) {
+    public void onFitEnd(Learner learner, FitResult fit) {
+        stop = fit.stopReason();
         Optimizer optimizer = learner.optimizer();
         try (NDManager ignored = saved;
                 WeightSnapshot w = weights) {

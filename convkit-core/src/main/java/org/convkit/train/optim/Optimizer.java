@@ -10,9 +10,9 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.convkit.core.Autograd;
+import org.convkit.core.Autograd;
 import org.convkit.core.ConvkitException;
-import org.convkit.eval.NoGrad;
-import org.convkit.train.Autograd;
 
 /**
  * An optimizer with PyTorch's update rules whose state can be saved and restored exactly.
@@ -89,7 +89,7 @@ public abstract class Optimizer implements AutoCloseable {
     public final void step() {
         // DJL puts an op's result in the manager of its first operand, often a parameter or a state
         // tensor here; the scope closes every temporary of the step wherever it was attached
-        try (NoGrad ignored = NoGrad.enter();
+        try (Autograd.NoGrad ignored = Autograd.noGrad();
                 NDScope scope = new NDScope();
                 NDManager scratch = stateManager.newSubManager()) {
             scope.suppressNotUsedWarning();

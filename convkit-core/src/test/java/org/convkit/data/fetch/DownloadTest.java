@@ -25,7 +25,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.convkit.core.ConvkitException;
 import org.convkit.data.Dataset;
-import org.convkit.data.Datasets;
+import org.convkit.data.load.Datasets;
 import org.convkit.data.OpenOptions;
 import org.convkit.data.TestImages;
 import org.junit.jupiter.api.AfterEach;

@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import javax.imageio.ImageIO;
 import org.convkit.data.Dataset;
-import org.convkit.data.Datasets;
+import org.convkit.data.load.Datasets;
 import org.convkit.data.OpenOptions;
 import org.convkit.data.TestImages;
 import org.convkit.data.image.Presets;

@@ -8,7 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.convkit.data.Dataset;
-import org.convkit.data.Datasets;
+import org.convkit.data.load.Datasets;
 import org.convkit.data.OpenOptions;
 import org.convkit.data.inspect.InspectReport;
 import org.convkit.data.inspect.Inspector;

@@ -19,7 +19,7 @@ import java.util.List;
 import javax.imageio.ImageIO;
 import org.convkit.core.ConvkitException;
 import org.convkit.data.Dataset;
-import org.convkit.data.Datasets;
+import org.convkit.data.load.Datasets;
 import org.convkit.data.OpenOptions;
 import org.convkit.data.Sample;
 import org.convkit.data.Skipped;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.convkit.data.Dataset;
-import org.convkit.data.Datasets;
+import org.convkit.data.load.Datasets;
 import org.convkit.data.OpenOptions;
 import org.convkit.data.Sample;
 import org.junit.jupiter.api.Test;

@@ -14,9 +14,9 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.convkit.core.Autograd;
 import org.convkit.core.EngineSettings;
 import org.convkit.core.Runtime;
-import org.convkit.eval.NoGrad;
 import org.convkit.model.ConvNet;
 import org.convkit.model.ModelOptions;
 import org.convkit.model.Zoo;
@@ -94,7 +94,7 @@ class MemoryFormatTest {
                 }
             }
             // an in-place update, then another forward with gradients recorded: must not throw
-            try (NoGrad ignored = NoGrad.enter()) {
+            try (Autograd.NoGrad ignored = Autograd.noGrad()) {
                 for (Parameter p : cl.parametersByPath().values()) {
                     if (p.requiresGradient()) {
                         p.getArray().subi(p.getArray().getGradient().mul(0.01f));

@@ -6,7 +6,7 @@ import org.convkit.cli.ByteSize;
 import org.convkit.cli.DataPackCommand;
 import org.convkit.cli.DataSourceArgs;
 import org.convkit.data.Dataset;
-import org.convkit.data.Datasets;
+import org.convkit.data.load.Datasets;
 import org.convkit.data.shard.Packer;
 import org.convkit.spark.SparkPacking;
 import picocli.CommandLine.Command;

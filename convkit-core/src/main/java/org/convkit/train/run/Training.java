@@ -1,9 +1,8 @@
-package org.convkit.train;
+package org.convkit.train.run;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,9 +16,9 @@ import org.convkit.core.Runtime;
 import org.convkit.core.Seeds;
 import org.convkit.data.ClassNames;
 import org.convkit.data.Dataset;
-import org.convkit.data.Datasets;
+import org.convkit.data.load.Datasets;
 import org.convkit.data.ImageSource;
-import org.convkit.data.Loader;
+import org.convkit.data.load.Loader;
 import org.convkit.data.OpenOptions;
 import org.convkit.data.Skipped;
 import org.convkit.data.image.NormStats;
@@ -29,6 +28,7 @@ import org.convkit.data.image.PipelineParser;
 import org.convkit.data.image.Presets;
 import org.convkit.eval.EvalResult;
 import org.convkit.eval.Metrics;
+import org.convkit.eval.ModelInput;
 import org.convkit.model.ConvNet;
 import org.convkit.model.ModelOptions;
 import org.convkit.model.Zoo;
@@ -36,15 +36,24 @@ import org.convkit.model.weights.Checkpoint;
 import org.convkit.model.weights.ModelInfo;
 import org.convkit.model.weights.ModelSource;
 import org.convkit.model.weights.TrainingState;
-import org.convkit.report.RunReport;
+import org.convkit.train.Batches;
+import org.convkit.train.Callback;
+import org.convkit.train.EpochColumns;
+import org.convkit.train.FitResult;
+import org.convkit.train.Learner;
+import org.convkit.train.LoaderBatches;
+import org.convkit.train.Recipe;
+import org.convkit.train.RunWriter;
+import org.convkit.train.TrainConfig;
+import org.convkit.train.TrainingPlan;
 import org.convkit.train.callback.Checkpoints;
 import org.convkit.train.callback.EarlyStopping;
 import org.convkit.train.callback.MetricsLog;
 import org.convkit.train.callback.NanGuard;
 import org.convkit.train.callback.OutOfMemory;
 import org.convkit.train.callback.Progress;
+import org.convkit.train.callback.ReportCallback;
 import org.convkit.train.loss.Loss;
-import org.convkit.train.lrfind.LrFindFiles;
 import org.convkit.train.lrfind.LrFinder;
 import org.convkit.train.optim.Optimizer;
 import org.convkit.train.optim.Optimizers;
@@ -58,9 +67,6 @@ import org.convkit.train.schedule.Schedule;
  * checkpoints/last}.
  */
 public final class Training {
-    /** Key of ModelInfo.extra the evaluation pipeline is saved under (what eval/predict read). */
-    public static final String EVAL_TRANSFORMS = "eval_transforms";
-
     /**
      * What a run produced.
      *
@@ -342,12 +348,12 @@ public final class Training {
         private void openLoaders() {
             int heads = dataset.heads();
             int blank = heads > 1 ? dataset.classes().indexOf("blank") : -1;
-            train = batches(openLoader(dataset.train(), trainPipeline, loaderOptions(config, channels, "train", true)),
+            train = batches(openLoader(dataset.train(), trainPipeline, config.loaderOptions(channels, "train", true)),
                     heads, blank);
             valid = dataset.valid() == null ? null : batches(openLoader(dataset.valid(), evalPipeline,
-                    loaderOptions(config, channels, "valid", false)), heads, blank);
+                    config.loaderOptions(channels, "valid", false)), heads, blank);
             test = dataset.test() == null ? null : batches(openLoader(dataset.test(), evalPipeline,
-                    loaderOptions(config, channels, "test", false)), heads, blank);
+                    config.loaderOptions(channels, "test", false)), heads, blank);
             if (train.batchCount() == 0) {
                 throw new ConvkitException("--batch-size " + config.batchSize() + " is larger than the training split ("
                         + dataset.train().size() + " samples); use a smaller one");
@@ -434,11 +440,12 @@ public final class Training {
         /**
          * The learning-rate range test on {@code batches} with the plan's parameter groups (frozen
          * parts stay frozen); weights, statistics and optimizer state restored afterwards.
+         * {@code callbacks} run beside the finder (a {@link ReportCallback} writes its plot).
          */
-        public LrFinder.Result findLr(Batches batches, LrFinder.Settings settings) {
+        public LrFinder.Result findLr(Batches batches, LrFinder.Settings settings, Callback... callbacks) {
             try (Optimizer probe = Optimizers.create(config.optimizer(), plan.paramGroups(net, config), manager,
                     optimizerSettings())) {
-                return LrFinder.run(learner(probe), batches, settings);
+                return LrFinder.run(learner(probe).callbacks(List.of(callbacks)), batches, settings);
             }
         }
 
@@ -490,13 +497,15 @@ public final class Training {
         try (Session s = open(given, resumeDir, plan, true, out)) {
             Batches trainData = plan.trainBatches(s.setup(), s.train());
             Batches validData = s.valid() == null ? null : plan.validBatches(s.setup(), s.valid());
-            TrainConfig c = s.config().lrAuto() ? withFoundLr(s, trainData, out) : s.config();
+            ReportCallback reports = new ReportCallback(s.runDir(), out);
+            TrainConfig c = s.config().lrAuto() ? withFoundLr(s, trainData, reports, out) : s.config();
             s.run().writeConfig(plan.config(c));
             try (Optimizer optimizer = Optimizers.create(c.optimizer(), plan.paramGroups(s.net(), c), s.manager(),
                     s.optimizerSettings())) {
                 long stepsPerEpoch = (trainData.batchCount() + c.gradAccum() - 1) / c.gradAccum();
                 Schedule schedule = plan.schedule(c, stepsPerEpoch);
-                Learner learner = s.learner(optimizer).schedule(schedule, c.lr()).callbacks(callbacks(s, c)).build();
+                Learner learner = s.learner(optimizer).schedule(schedule, c.lr()).callbacks(callbacks(s, c, reports))
+                        .build();
                 if (s.resumed() != null) {
                     learner.restore(s.resumed().state(), s.resumed().tensors());
                     out.printf(Locale.ROOT, "resuming after epoch %d%s%n", learner.state().epoch,
@@ -513,17 +522,17 @@ public final class Training {
                     s.run().writeSkipped(s.skipped());
                 }
                 plan.afterFit(s.setup());
-                return finish(c, s.run(), learner, fit, s.dataset(), s.valid(), s.test(), started, out);
+                return finish(c, s.run(), learner, fit, reports, s.dataset(), s.valid(), s.test(), started, out);
             }
         }
     }
 
     /** {@code --lr auto}: the range test on the training batches; the config with its suggestion. */
-    private static TrainConfig withFoundLr(Session s, Batches trainData, PrintStream out) {
+    private static TrainConfig withFoundLr(Session s, Batches trainData, ReportCallback reports, PrintStream out) {
         out.println("--lr auto: running the learning-rate range test (lr-find) first ...");
-        LrFinder.Result r = s.findLr(trainData, LrFinder.Settings.defaults());
-        Path png = LrFindFiles.write(r, s.runDir());
-        out.println(LrFindFiles.describe(r));
+        LrFinder.Result r = s.findLr(trainData, LrFinder.Settings.defaults(), reports);
+        Path png = reports.lrFindPlot();
+        out.println(r.describe());
         out.printf(Locale.ROOT, "--lr auto: training with lr %.3g (plot: %s)%n", r.suggestion(), png);
         return s.config().toBuilder().lr(r.suggestion()).build();
     }
@@ -531,16 +540,16 @@ public final class Training {
     /** What a checkpoint records beside the weights: classes, normalization, evaluation transforms. */
     private static ModelInfo modelInfo(Session s) {
         Normalize norm = s.normalize();
-        return new ModelInfo(s.dataset().classes(), norm.mean(), norm.std(), Map.of(EVAL_TRANSFORMS,
+        return new ModelInfo(s.dataset().classes(), norm.mean(), norm.std(), Map.of(ModelInput.EVAL_TRANSFORMS,
                 s.evalPipeline().withNormalize(Normalize.NONE).spec(), "dataset", s.dataset().name(),
                 "run", s.runDir().toString()));
     }
 
     /**
      * Progress, metrics files, checkpoints, the NaN guard, the out-of-memory message, early stop,
-     * then the plan's.
+     * the plan's, then the reports.
      */
-    private static List<Callback> callbacks(Session s, TrainConfig c) {
+    private static List<Callback> callbacks(Session s, TrainConfig c, ReportCallback reports) {
         List<EpochColumns> columns = new ArrayList<>(s.plan().columns(s.setup()));
         columns.add(MetricsLog.positionAccuracy());
         Checkpoints checkpoints = new Checkpoints(s.run(), modelInfo(s), c.checkpointMinutes(), c.checkpointBatches());
@@ -554,6 +563,7 @@ public final class Training {
             callbacks.add(new EarlyStopping(c.patience()));
         }
         callbacks.addAll(s.plan().callbacks(s.setup()));
+        callbacks.add(reports);
         return callbacks;
     }
 
@@ -561,8 +571,8 @@ public final class Training {
      * The numbers people quote, from the best checkpoint (by validation accuracy): the validation
      * evaluation with its report, and the test accuracy, printed with the report's path.
      */
-    private static Outcome finish(TrainConfig c, RunWriter run, Learner learner, FitResult fit, Dataset dataset,
-            Batches valid, Batches test, long started, PrintStream out) {
+    private static Outcome finish(TrainConfig c, RunWriter run, Learner learner, FitResult fit,
+            ReportCallback reports, Dataset dataset, Batches valid, Batches test, long started, PrintStream out) {
         if (fit.stopReason() != null) {
             out.println(fit.stopReason());
         }
@@ -570,15 +580,11 @@ public final class Training {
             Checkpoint.loadInto(run.bestCheckpoint(), learner.net());
         }
         EvalResult validResult = null;
-        Path report = null;
         if (valid != null) {
             validResult = learner.evaluate(valid, Metrics.DEFAULT_KEEP);
-            try {
-                report = RunReport.write(run.dir(), validResult, dataset.valid());
-            } catch (IOException | RuntimeException e) {
-                out.println("warning: the report could not be written: " + e.getMessage());
-            }
+            learner.validated(validResult, dataset.valid());
         }
+        Path report = reports.report();
         EvalResult testResult = test == null ? null : learner.evaluate(test, 0);
         if (testResult != null) {
             Json.writePretty(run.dir().resolve("test.json"), testResult);
@@ -592,10 +598,5 @@ public final class Training {
         out.printf(Locale.ROOT, "%s in %.1f min%n", headline, (System.nanoTime() - started) / 60e9);
         out.println("report: " + (report != null ? report : run.dir()));
         return new Outcome(run.dir(), c, fit, validResult, testResult, report);
-    }
-
-    static Loader.Options loaderOptions(TrainConfig c, int channels, String split, boolean training) {
-        Loader.Options o = training ? Loader.Options.train(c.batchSize(), c.seed()) : Loader.Options.eval(c.batchSize());
-        return o.withChannels(channels).withSplit(split).withWorkers(c.workers()).withPrefetch(Math.max(2, 2 * c.workers()));
     }
 }

@@ -1,4 +1,4 @@
-package org.convkit.data;
+package org.convkit.data.load;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
@@ -12,6 +12,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.convkit.core.ConvkitException;
+import org.convkit.data.Dataset;
+import org.convkit.data.OpenOptions;
+import org.convkit.data.Sample;
+import org.convkit.data.TestImages;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,4 +1,4 @@
-package org.convkit.data;
+package org.convkit.data.load;
 
 import java.util.ArrayDeque;
 import java.util.List;
@@ -16,6 +16,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.convkit.core.ConvkitException;
 import org.convkit.core.Seeds;
+import org.convkit.data.Batch;
+import org.convkit.data.Image;
+import org.convkit.data.ImageSource;
+import org.convkit.data.Sample;
+import org.convkit.data.Skipped;
 import org.convkit.data.image.Decoder;
 import org.convkit.data.image.Pipeline;
 

@@ -1,6 +1,10 @@
-package org.convkit.train.lrfind;
+package org.convkit.train.callback;
 
+import com.fasterxml.jackson.databind.SequenceWriter;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,14 +14,21 @@ import org.convkit.core.AtomicFiles;
 import org.convkit.core.ConvkitException;
 import org.convkit.core.Json;
 import org.convkit.report.LrFindPlot;
+import org.convkit.train.lrfind.LrFinder;
 
-/** Writes a range test's {@code lr-find.png}, {@code lr-find.csv} (lr,loss,smoothed) and {@code lr-find.json}. */
-public final class LrFindFiles {
+/**
+ * Writes a range test's {@code lr-find.png}, {@code lr-find.csv} (lr,loss,smoothed) and {@code
+ * lr-find.json}: what the {@link ReportCallback} writes after a sweep, and {@code convkit lr-find}
+ * into its {@code --out}.
+ */
+public final class LrFindReport {
     public static final String PNG = "lr-find.png";
     public static final String CSV = "lr-find.csv";
     public static final String JSON = "lr-find.json";
+    private static final CsvSchema COLUMNS = CsvSchema.builder().addColumn("lr").addColumn("loss")
+            .addColumn("smoothed").build().withHeader();
 
-    private LrFindFiles() {}
+    private LrFindReport() {}
 
     /** Writes the three files into {@code dir}; returns the plot's path. */
     public static Path write(LrFinder.Result r, Path dir) {
@@ -25,20 +36,24 @@ public final class LrFindFiles {
         double[] lr = new double[p.size()];
         double[] loss = new double[p.size()];
         double[] smooth = new double[p.size()];
-        StringBuilder csv = new StringBuilder("lr,loss,smoothed\n");
         for (int i = 0; i < lr.length; i++) {
             lr[i] = p.get(i).lr();
             loss[i] = p.get(i).loss();
             smooth[i] = p.get(i).smoothed();
-            csv.append(String.format(Locale.ROOT, "%.6g,%.6g,%.6g%n", lr[i], loss[i], smooth[i]));
         }
         Path png = dir.resolve(PNG);
         try {
             Files.createDirectories(dir);
             LrFindPlot.write(lr, loss, smooth, r.suggestion(), "suggestion " + LrFindPlot.fmt(r.suggestion())
                     + " (minimum/10)", png);
-            byte[] csvBytes = csv.toString().getBytes(StandardCharsets.UTF_8);
-            AtomicFiles.write(dir.resolve(CSV), o -> o.write(csvBytes));
+            AtomicFiles.write(dir.resolve(CSV), out -> {
+                Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
+                try (SequenceWriter rows = Json.csv().writer(COLUMNS).writeValues(w)) {
+                    for (int i = 0; i < lr.length; i++) {
+                        rows.write(List.of(g6(lr[i]), g6(loss[i]), g6(smooth[i])));
+                    }
+                }
+            });
             byte[] json = Json.pretty().writeValueAsBytes(r.summary());
             AtomicFiles.write(dir.resolve(JSON), o -> o.write(json));
         } catch (IOException e) {
@@ -47,10 +62,7 @@ public final class LrFindFiles {
         return png;
     }
 
-    /** Two lines for the console: the suggestion with its rule, and where the sweep stopped. */
-    public static String describe(LrFinder.Result r) {
-        return String.format(Locale.ROOT, "suggested learning rate %s (%s); steepest descent at %s; %d steps, stopped: %s",
-                LrFinder.fmt(r.suggestion()), r.rule(), Double.isFinite(r.steepest()) ? LrFinder.fmt(r.steepest()) : "-",
-                r.points().size(), r.stopReason());
+    private static String g6(double v) {
+        return String.format(Locale.ROOT, "%.6g", v);
     }
 }

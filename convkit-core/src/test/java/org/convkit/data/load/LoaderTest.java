@@ -1,4 +1,4 @@
-package org.convkit.data;
+package org.convkit.data.load;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,6 +18,11 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.imageio.ImageIO;
 import org.convkit.core.ConvkitException;
+import org.convkit.data.Batch;
+import org.convkit.data.Image;
+import org.convkit.data.ImageSource;
+import org.convkit.data.Sample;
+import org.convkit.data.Skipped;
 import org.convkit.data.image.Pipeline;
 import org.convkit.data.image.PipelineParser;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package org.convkit.data;
+package org.convkit.data.load;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,6 +9,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.convkit.core.ConvkitException;
+import org.convkit.data.Dataset;
+import org.convkit.data.ImageSource;
+import org.convkit.data.OpenOptions;
+import org.convkit.data.Skipped;
 import org.convkit.data.fetch.NamedDatasets;
 import org.convkit.data.shard.Manifest;
 import org.convkit.data.shard.ShardSource;

@@ -1,0 +1,57 @@
+package org.convkit.core;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+
+/**
+ * The autograd facts DJL's API hides, in one place: {@code torch.no_grad()} for a block of code
+ * ({@link #noGrad()}), whether a parameter has a gradient at all (DJL's {@code getGradient()}
+ * invents zeros when there is none, where PyTorch says {@code None} and its optimizers skip the
+ * parameter), and zeroing one in place.
+ *
+ * <p>convkit runs only the PyTorch engine, so this reaches into it directly. libtorch keeps grad
+ * mode per thread and DJL only switches it off on the thread that loaded the engine; a loader or
+ * worker thread starts with recording on, hence an explicit switch.
+ */
+public final class Autograd {
+    private Autograd() {}
+
+    /** A block without autograd recording, whatever the thread's state was; closing brings that back. */
+    public static final class NoGrad implements AutoCloseable {
+        private final boolean previous;
+
+        private NoGrad() {
+            previous = JniUtils.isGradMode();
+            JniUtils.setGradMode(false);
+        }
+
+        @Override
+        public void close() {
+            JniUtils.setGradMode(previous);
+        }
+    }
+
+    /** Switches recording off until the returned block is closed: {@code try (var g = Autograd.noGrad()) {...}}. */
+    public static NoGrad noGrad() {
+        return new NoGrad();
+    }
+
+    /**
+     * The gradient of {@code param}, or {@code null} when backward never reached it. The returned
+     * handle belongs to the parameter's manager: attach it to a scope that closes it.
+     */
+    public static NDArray gradient(NDArray param) {
+        if (!param.hasGradient()) {
+            return null;
+        }
+        return JniUtils.getGradient((PtNDArray) param);
+    }
+
+    /** {@code param.grad.zero_()}, keeping the buffer (PyTorch 1.13's zero_grad default). */
+    public static void zeroGradient(NDArray param) {
+        if (param.hasGradient()) {
+            JniUtils.zeroGrad((PtNDArray) param);
+        }
+    }
+}
