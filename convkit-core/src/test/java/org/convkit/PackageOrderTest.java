@@ -38,9 +38,13 @@ public class PackageOrderTest {
     static final List<String> ORDER =
             List.of("core", "model", "data", "eval", "report", "train", "transfer", "cli");
 
-    /** Every class of org.convkit on this test's class path (tests excluded). */
+    /**
+     * Every class of org.convkit on this test's class path (tests excluded: test classes of this
+     * module and of the core's test-jar, which other modules' tests have on their class path).
+     */
     public static JavaClasses mainClasses() {
         return new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .withImportOption(location -> !location.contains("-tests.jar"))
                 .importPackages("org.convkit");
     }
 
