@@ -1,38 +1,108 @@
 package org.convkit.model.engine;
 
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import org.convkit.core.ConvkitException;
 import org.convkit.core.EngineSettings;
+import org.convkit.core.Json;
+import org.convkit.core.Runtime;
+import org.convkit.model.engine.CheckReport.PathResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The engine settings this process runs networks with.
+ * The engine self-check, and the engine settings this process runs networks with.
  *
- * <p>{@link #settings()} is the one call: the settings chosen once per process. A user may force
+ * <p>Before its first convolution on a machine, convkit checks every path it may take ({@link
+ * Levers#DEFAULT}: NCHW, channels-last, BatchNorm folding on each layout that passed) on the
+ * computations the zoo runs ({@link Probes}), against a float64 reference computed on the same
+ * machine, in a child process: a native crash or a hang there is an answer ("channels-last crashes
+ * here"), not the end of the user's run. The result is cached per machine and engine (CPU model
+ * and flags, caches as reported, thread count, libtorch / DJL / convkit versions, the environment
+ * variables that change oneDNN's choices) under {@code $CONVKIT_HOME/engine-check/}, written under
+ * a file lock so two processes do not check at once: seconds once, then a file read.
+ *
+ * <p>{@link #settings()} is the one call: the settings chosen once per process, from the paths
+ * that passed, fastest first. When a faster path failed, it says so in one line. A user may force
  * items with {@code CONVKIT_ENGINE} or {@code -Dconvkit.engine} (see {@link EngineSettings.Spec});
- * a caller that manages this itself (a Spark executor given the driver's choice, a test fork
- * given its parent's) hands its settings to {@link #use} instead.
+ * a forced item that failed the check is used, with a loud warning. A caller that manages this
+ * itself (a Spark executor given the driver's choice, a test fork given its parent's) hands its
+ * settings to {@link #use} instead, or passes {@code no-check}.
  */
 public final class EngineCheck {
     /** The system property that forces settings (wins over the environment variable). */
     public static final String PROPERTY = "convkit.engine";
     /** The environment variable that forces settings. */
     public static final String ENV = "CONVKIT_ENGINE";
+    /** Seconds the check waits for an answer from its child process before calling it hung. */
+    public static final String TIMEOUT_PROPERTY = "convkit.engine.check.timeout";
+    /**
+     * Lever classes to check instead of {@link Levers#DEFAULT} (comma-separated): for a speed path
+     * under development, and for tests that stand in a crashing or wrong path.
+     */
+    public static final String LEVERS_PROPERTY = "convkit.engine.levers";
+    /** Bump when the probes or their tolerances change: results checked before no longer count. */
+    static final int CHECK_VERSION = 1;
+    /** The environment variables that change what libtorch, oneDNN and OpenMP compute or pick. */
+    static final List<String> ENV_PREFIXES = List.of("ONEDNN_", "DNNL_", "MKLDNN_", "OMP_", "KMP_", "GOMP_", "MKL_",
+            "ATEN_", "TORCH_", "PYTORCH_", "LD_PRELOAD");
 
-    /** Until the self-check lands: NCHW, BatchNorm folded, as convkit ran before. */
-    private static final EngineSettings UNCHECKED = EngineSettings.PLAIN.withFoldBatchNorm(true);
+    private static final Logger LOG = LoggerFactory.getLogger(EngineCheck.class);
 
     private static EngineSettings chosen;
 
     private EngineCheck() {}
 
-    /** The settings networks of this process run with unless given others. */
+    /**
+     * Where results are cached, which levers are checked, how long a silent child may take.
+     *
+     * @param cacheDir {@code $CONVKIT_HOME/engine-check} by default
+     */
+    public record Options(Path cacheDir, List<Class<? extends Lever>> levers, Duration timeout) {
+        /** The defaults, with {@link #LEVERS_PROPERTY} and {@link #TIMEOUT_PROPERTY} applied. */
+        public static Options defaults() {
+            return new Options(Runtime.home().resolve("engine-check"), leversFromProperty(),
+                    Duration.ofSeconds(Long.getLong(TIMEOUT_PROPERTY, 180)));
+        }
+
+        public Options withCacheDir(Path dir) {
+            return new Options(dir, levers, timeout);
+        }
+
+        public Options withLevers(List<Class<? extends Lever>> l) {
+            return new Options(cacheDir, l, timeout);
+        }
+
+        public Options withTimeout(Duration t) {
+            return new Options(cacheDir, levers, t);
+        }
+    }
+
+    /**
+     * The settings networks of this process run with unless given others: chosen once per process
+     * by the self-check (run now if this machine has no cached result), with what the user forces.
+     */
     public static synchronized EngineSettings settings() {
         if (chosen == null) {
-            EngineSettings s = forced().applyTo(UNCHECKED);
-            if (s.precision() != EngineSettings.Precision.FP32) {
-                throw new ConvkitException(where() + ": " + s.precision().token()
-                        + " is not available in this version of convkit (fp32 only)");
-            }
-            chosen = s;
+            chosen = choose();
         }
         return chosen;
     }
@@ -51,7 +121,328 @@ public final class EngineCheck {
         return EngineSettings.Spec.parse(System.getenv(ENV), ENV);
     }
 
-    private static String where() {
+    /** Where the forced settings came from, for messages. */
+    static String forcedBy() {
         return System.getProperty(PROPERTY) != null ? "-D" + PROPERTY : ENV;
+    }
+
+    private static EngineSettings choose() {
+        EngineSettings.Spec forced = forced();
+        if (forced.noCheck()) {
+            EngineSettings s = forced.applyTo(EngineSettings.PLAIN);
+            checkPrecisionAvailable(s, List.of());
+            return s;
+        }
+        Options options = Options.defaults();
+        CheckReport report;
+        try {
+            report = report(options, false);
+        } catch (IOException | RuntimeException e) {
+            EngineSettings s = forced.applyTo(EngineSettings.PLAIN);
+            LOG.warn("engine: the self-check could not run ({}); running {} (convkit doctor)", e.getMessage(), s.describe());
+            return s;
+        }
+        Choice c = choose(report, forced, levers(options));
+        c.log();
+        return c.settings();
+    }
+
+    /** The settings a report allows, with what the user forced, and what to tell them. */
+    public record Choice(EngineSettings settings, String fallback, List<String> warnings, boolean noCorrectPath) {
+        /** Says it: the fallback in one line, each warning loudly. */
+        public void log() {
+            if (noCorrectPath) {
+                LOG.error("engine: NO engine path passed the self-check on this machine: results may be wrong"
+                        + " (convkit doctor shows what failed)");
+            }
+            if (fallback != null) {
+                LOG.warn(fallback);
+            }
+            for (String w : warnings) {
+                LOG.warn(w);
+            }
+        }
+    }
+
+    /**
+     * Picks settings from a report: the layout forced, else the first layout (in the levers' order)
+     * that passed; every option that is on by default and passed on that layout; then the other
+     * items the user forced. Says what fell back, and warns about every forced item that did not
+     * pass here.
+     */
+    public static Choice choose(CheckReport report, EngineSettings.Spec forced, List<Lever> levers) {
+        List<String> fellBack = new ArrayList<>();
+        Lever best = null;
+        for (Lever l : levers) {
+            if (!l.isLayout()) {
+                continue;
+            }
+            PathResult r = report.path(l.name());
+            if (r != null && r.passed()) {
+                best = l;
+                break;
+            }
+            if (forced.layout() == null) {
+                fellBack.add(l.name() + " " + (r == null ? "was not checked" : r.summary()));
+            }
+        }
+        boolean none = best == null;
+        EngineSettings s = forced.layout() != null ? EngineSettings.PLAIN.withLayout(forced.layout())
+                : none ? EngineSettings.PLAIN : best.enable(EngineSettings.PLAIN);
+        Lever layout = forced.layout() == null ? best : layoutOf(s, levers, report);
+        for (Lever l : levers) {
+            if (l.isLayout() || !l.byDefault() || layout == null) {
+                continue;
+            }
+            PathResult r = report.path(l.name() + "@" + layout.name());
+            if (r != null && r.passed()) {
+                s = l.enable(s);
+            } else if (!none && !l.isOn(forced.applyTo(s)) && !l.isOn(forced.applyTo(l.enable(s)))) {
+                continue; // forced off: nothing fell back
+            } else if (!none && !forcedItem(l, forced)) {
+                fellBack.add(l.name() + " " + (r == null ? "was not checked" : r.summary()));
+            }
+        }
+        s = forced.applyTo(s);
+        List<String> warnings = new ArrayList<>();
+        for (Lever l : levers) {
+            if (!l.isOn(s) || !forcedItem(l, forced) || (l.isLayout() && l != layout)) {
+                continue;
+            }
+            String path = l.isLayout() ? l.name() : layout == null ? null : l.name() + "@" + layout.name();
+            PathResult r = path == null ? null : report.path(path);
+            if (r == null || !r.passed()) {
+                warnings.add("WARNING: " + forcedBy() + " forces " + l.name() + ", which "
+                        + (r == null ? "the engine self-check did not check on this machine"
+                                : "FAILED the engine self-check on this machine (" + r.summary() + ")")
+                        + ": results may be wrong");
+            }
+        }
+        checkPrecisionAvailable(s, levers);
+        String fallback = fellBack.isEmpty() || none ? null
+                : "engine: " + String.join("; ", fellBack) + " -> running " + s.describe()
+                        + " (convkit doctor for details)";
+        return new Choice(s, fallback, warnings, none);
+    }
+
+    /**
+     * Every combination of settings convkit may run on the machine of {@code report}: each layout
+     * that passed, with the options that passed on it (what convkit chooses for that layout) and
+     * without them (what it runs when an option is turned off). The fidelity tests run each.
+     */
+    public static List<EngineSettings> paths(CheckReport report, List<Lever> levers) {
+        List<EngineSettings> out = new ArrayList<>();
+        for (Lever layout : levers) {
+            PathResult r = report.path(layout.name());
+            if (!layout.isLayout() || r == null || !r.passed()) {
+                continue;
+            }
+            EngineSettings bare = layout.enable(EngineSettings.PLAIN);
+            EngineSettings full = bare;
+            for (Lever o : levers) {
+                PathResult on = report.path(o.name() + "@" + layout.name());
+                if (!o.isLayout() && o.byDefault() && on != null && on.passed()) {
+                    full = o.enable(full);
+                }
+            }
+            if (!out.contains(full)) {
+                out.add(full);
+            }
+            if (!out.contains(bare)) {
+                out.add(bare);
+            }
+        }
+        return out;
+    }
+
+    /** The layout lever {@code s} uses (one that passed, if several stand for it), or null. */
+    static Lever layoutOf(EngineSettings s, List<Lever> levers, CheckReport report) {
+        Lever first = null;
+        for (Lever l : levers) {
+            if (l.isLayout() && l.isOn(s)) {
+                PathResult r = report.path(l.name());
+                if (r != null && r.passed()) {
+                    return l;
+                }
+                first = first == null ? l : first;
+            }
+        }
+        return first;
+    }
+
+    /** Whether the user forced the item {@code l} stands for (its layout, or the option on). */
+    private static boolean forcedItem(Lever l, EngineSettings.Spec forced) {
+        if (l.isLayout()) {
+            return forced.layout() != null;
+        }
+        return l.isOn(forced.applyTo(EngineSettings.PLAIN)) && !l.isOn(EngineSettings.PLAIN);
+    }
+
+    private static void checkPrecisionAvailable(EngineSettings s, List<Lever> levers) {
+        if (s.precision() == EngineSettings.Precision.FP32) {
+            return;
+        }
+        for (Lever l : levers) {
+            if (!l.isLayout() && l.isOn(s) && !l.isOn(s.withPrecision(EngineSettings.Precision.FP32))) {
+                return;
+            }
+        }
+        throw new ConvkitException(forcedBy() + ": " + s.precision().token()
+                + " is not available in this version of convkit (fp32 only)");
+    }
+
+    /**
+     * This machine's result: the cached one, else the check is run now (under the lock, so a process
+     * that waited finds the one just written). {@code recheck} discards the cache first.
+     */
+    public static CheckReport report(Options options, boolean recheck) throws IOException {
+        Runtime.init();
+        List<Lever> levers = levers(options);
+        Map<String, Object> fingerprint = fingerprint(levers);
+        String key = key(fingerprint);
+        Path file = options.cacheDir().resolve(key + ".json");
+        if (!recheck) {
+            CheckReport cached = read(file, key);
+            if (cached != null) {
+                return cached;
+            }
+        }
+        Files.createDirectories(options.cacheDir());
+        Instant asked = Instant.now();
+        try (FileChannel ch = FileChannel.open(options.cacheDir().resolve(key + ".lock"), StandardOpenOption.CREATE,
+                        StandardOpenOption.WRITE);
+                FileLock ignored = ch.lock()) {
+            CheckReport cached = read(file, key);
+            if (cached != null && (!recheck || Instant.parse(cached.checkedAt()).isAfter(asked))) {
+                return cached; // another process checked while this one waited
+            }
+            LOG.info("engine: checking the engine paths on this machine (once per machine and engine, seconds)"
+                    + " ...");
+            long start = System.nanoTime();
+            List<PathResult> paths = run(levers, options.timeout());
+            CheckReport report = new CheckReport(CheckReport.FORMAT, key, fingerprint, Instant.now().toString(),
+                    (System.nanoTime() - start) / 1e9, paths);
+            Json.writePretty(file, report);
+            LOG.info("engine: {} in {} s; cached in {}", report.summary(), String.format(Locale.ROOT, "%.1f",
+                    report.seconds()), file);
+            return report;
+        }
+    }
+
+    /** Deletes this machine's cached result (convkit doctor --recheck). */
+    public static void discard(Options options) throws IOException {
+        Runtime.init();
+        Files.deleteIfExists(options.cacheDir().resolve(key(fingerprint(levers(options))) + ".json"));
+    }
+
+    /** Layouts in one child process, then each option on every layout that passed. */
+    private static List<PathResult> run(List<Lever> levers, Duration timeout) throws IOException {
+        CheckRunner runner = new CheckRunner(timeout);
+        List<CheckRunner.Planned> layouts = new ArrayList<>();
+        for (Lever l : levers) {
+            if (l.isLayout()) {
+                layouts.add(new CheckRunner.Planned(l.name(), l, null, l.enable(EngineSettings.PLAIN)));
+            }
+        }
+        List<PathResult> results = new ArrayList<>(runner.run(layouts));
+        List<CheckRunner.Planned> options = new ArrayList<>();
+        for (CheckRunner.Planned layout : layouts) {
+            PathResult r = results.get(layouts.indexOf(layout));
+            if (!r.passed()) {
+                continue;
+            }
+            for (Lever l : levers) {
+                if (!l.isLayout()) {
+                    options.add(new CheckRunner.Planned(l.name() + "@" + layout.path(), l, layout.path(),
+                            l.enable(layout.settings())));
+                }
+            }
+        }
+        if (!options.isEmpty()) {
+            results.addAll(runner.run(options));
+        }
+        return results;
+    }
+
+    /** The levers of {@code options}, made. */
+    public static List<Lever> levers(Options options) {
+        List<Lever> out = new ArrayList<>();
+        for (Class<? extends Lever> c : options.levers()) {
+            try {
+                out.add(c.getDeclaredConstructor().newInstance());
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("engine lever " + c.getName() + " needs a public no-argument constructor", e);
+            }
+        }
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Class<? extends Lever>> leversFromProperty() {
+        String p = System.getProperty(LEVERS_PROPERTY);
+        if (p == null || p.isBlank()) {
+            return Levers.DEFAULT;
+        }
+        List<Class<? extends Lever>> out = new ArrayList<>();
+        for (String name : p.split(",")) {
+            try {
+                Class<?> c = Class.forName(name.trim());
+                if (!Lever.class.isAssignableFrom(c)) {
+                    throw new ConvkitException("-D" + LEVERS_PROPERTY + ": " + name + " is not an engine Lever");
+                }
+                out.add((Class<? extends Lever>) c);
+            } catch (ClassNotFoundException e) {
+                throw new ConvkitException("-D" + LEVERS_PROPERTY + ": no class " + name.trim());
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * What a result depends on: the machine's CPU, caches and OS, the engine's versions and thread
+     * count, the environment that steers oneDNN and OpenMP, and what is checked.
+     */
+    static Map<String, Object> fingerprint(List<Lever> levers) {
+        Map<String, Object> f = new LinkedHashMap<>(Machine.current().fingerprint());
+        Engine engine = Runtime.init();
+        f.put("libtorch", engine.getVersion());
+        f.put("djl", Engine.getDjlVersion());
+        String v = EngineCheck.class.getPackage().getImplementationVersion();
+        f.put("convkit", v == null ? "dev" : v);
+        f.put("check", CHECK_VERSION);
+        f.put("threads", JniUtils.getNumThreads());
+        f.put("interopThreads", JniUtils.getNumInteropThreads());
+        Map<String, String> env = new TreeMap<>();
+        System.getenv().forEach((k, val) -> {
+            if (ENV_PREFIXES.stream().anyMatch(k::startsWith)) {
+                env.put(k, val);
+            }
+        });
+        f.put("env", env);
+        f.put("levers", levers.stream().map(l -> l.getClass().getName()).toList());
+        return f;
+    }
+
+    static String key(Map<String, Object> fingerprint) {
+        try {
+            byte[] json = Json.mapper().writeValueAsBytes(fingerprint);
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(json);
+            return HexFormat.of().formatHex(h, 0, 8);
+        } catch (IOException | NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static CheckReport read(Path file, String key) {
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        try {
+            CheckReport r = Json.mapper().readValue(Files.readString(file, StandardCharsets.UTF_8), CheckReport.class);
+            return r.format() == CheckReport.FORMAT && key.equals(r.key()) ? r : null;
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("engine: ignoring an unreadable self-check result {} ({}); checking again", file, e.getMessage());
+            return null;
+        }
     }
 }

@@ -1,0 +1,160 @@
+package org.convkit.model.engine;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.convkit.core.EngineSettings;
+import org.convkit.model.layers.BatchNormFolding;
+import org.convkit.model.layers.EngineScope;
+import org.convkit.model.layers.MemoryFormat;
+
+/**
+ * A probe made of layers as the zoo builds them: the block is initialized in the dtype computed
+ * in, given deterministic parameter values, laid out as a network with the same settings would be
+ * ({@link MemoryFormat}), and run inside an {@link EngineScope}.
+ *
+ * <p>{@link Mode#TRAIN}: a training-mode forward pass (BatchNorm on batch statistics) and a
+ * backward pass of a random weighting of the output; the quantities compared are the output, the
+ * input's gradient and every parameter's gradient. {@link Mode#EVAL}: an evaluation-mode forward
+ * pass (BatchNorm on running statistics), folded when the settings fold, as the Evaluator runs it.
+ */
+public final class BlockProbe implements Probe {
+    /** What the probe runs. */
+    public enum Mode {
+        TRAIN,
+        EVAL
+    }
+
+    /**
+     * Float32 tolerances, relative to the reference's largest magnitude. A correct float32 path
+     * differs from float64 by rounding: 1e-7 to 1e-6 of the largest value on this table's shapes
+     * (sums of up to a few thousand products per output, tens of thousands per weight gradient);
+     * the errors this check exists for were 1e-2 and larger.
+     */
+    public static final double FORWARD_FP32 = 1e-4;
+    /** Gradients sum more products (over batch and positions) than outputs do. */
+    public static final double BACKWARD_FP32 = 2e-4;
+    /** bfloat16 keeps 8 bits of mantissa: each rounding costs up to 2^-9 = 2e-3. */
+    public static final double ANY_BF16 = 3e-2;
+
+    private final String name;
+    private final String usedBy;
+    private final Supplier<Block> block;
+    private final Shape input;
+    private final boolean imageInput;
+    private final Mode mode;
+
+    /**
+     * @param block makes the layers (a fresh block per run)
+     * @param input the input's shape (N, C, H, W)
+     * @param imageInput true when the block takes images as the loader makes them (always NCHW);
+     *     false for activations inside a network, which arrive in the network's layout
+     */
+    public BlockProbe(String name, String usedBy, Supplier<Block> block, Shape input, boolean imageInput, Mode mode) {
+        this.name = name;
+        this.usedBy = usedBy;
+        this.block = block;
+        this.input = input;
+        this.imageInput = imageInput;
+        this.mode = mode;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String usedBy() {
+        return usedBy;
+    }
+
+    public Shape input() {
+        return input;
+    }
+
+    public Block newBlock() {
+        return block.get();
+    }
+
+    @Override
+    public double tolerance(String quantity, EngineSettings settings) {
+        if (settings.precision() != EngineSettings.Precision.FP32) {
+            return ANY_BF16;
+        }
+        return quantity.equals("forward") ? FORWARD_FP32 : BACKWARD_FP32;
+    }
+
+    @Override
+    public Map<String, NDArray> run(NDManager m, EngineSettings s, DataType dtype) {
+        ProbeInputs in = new ProbeInputs(m, dtype, name);
+        Block b = block.get();
+        b.initialize(m, dtype, input);
+        for (Pair<String, Parameter> p : b.getParameters()) {
+            setValue(p.getKey(), p.getValue(), in);
+        }
+        MemoryFormat.apply(b, s.layout());
+        NDArray x = in.normal("x", input, 0, 1);
+        if (s.channelsLast() && !imageInput) {
+            x = MemoryFormat.toChannelsLast(x);
+        }
+        ParameterStore ps = new ParameterStore(m, false);
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        try (EngineScope ignored = EngineScope.enter(s)) {
+            if (mode == Mode.TRAIN) {
+                x.setRequiresGradient(true);
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray y = b.forward(ps, new NDList(x), true).singletonOrThrow();
+                    NDArray weights = in.normal("cotangent", y.getShape(), 0, 1);
+                    gc.backward(y.mul(weights).sum());
+                    out.put("forward", y);
+                }
+                out.put("grad input", x.getGradient());
+                for (Pair<String, Parameter> p : b.getParameters()) {
+                    if (p.getValue().requiresGradient()) {
+                        out.put("grad " + p.getKey(), p.getValue().getArray().getGradient());
+                    }
+                }
+            } else {
+                try (BatchNormFolding.Scope folded = BatchNormFolding.fold(b, s)) {
+                    out.put("forward", b.forward(ps, new NDList(x), false).singletonOrThrow());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Conv/linear weights at He-like scale, BatchNorm far from the identity (so folding has work to do). */
+    private static void setValue(String path, Parameter p, ProbeInputs in) {
+        NDArray a = p.getArray();
+        Shape sh = a.getShape();
+        NDArray v = switch (p.getName()) {
+            case "weight" -> in.normal(path, sh, 0, 1 / Math.sqrt(sh.size() / (double) sh.get(0)));
+            case "gamma" -> in.uniform(path, sh, 0.5, 1.5);
+            case "runningMean" -> in.normal(path, sh, 0, 0.2);
+            case "runningVar" -> in.uniform(path, sh, 0.5, 2);
+            default -> in.normal(path, sh, 0, 0.1); // biases, beta
+        };
+        boolean grad = a.hasGradient();
+        a.intern(v);
+        if (grad) {
+            a.setRequiresGradient(true);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

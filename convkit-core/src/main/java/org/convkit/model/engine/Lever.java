@@ -1,0 +1,40 @@
+package org.convkit.model.engine;
+
+import java.util.List;
+import org.convkit.core.EngineSettings;
+
+/**
+ * A way of running networks that must prove itself on the machine before convkit takes it: a
+ * memory layout (NCHW, channels-last) or an option on top of one (BatchNorm folding; bfloat16 when
+ * it comes). The self-check runs each layout's probes, then each option's probes on every layout
+ * that passed; convkit then uses the first layout that passed (in the order the levers are listed)
+ * with the options that passed on it.
+ *
+ * <p>A new speed path is a new Lever with the probes that exercise it, added to {@link
+ * Levers#DEFAULT}. Implementations need a public no-argument constructor: the check's child
+ * process creates them by class name.
+ */
+public interface Lever {
+    /** Short and stable: names the path in messages, the cache and {@code CONVKIT_ENGINE} ("channels-last"). */
+    String name();
+
+    /** True for a layout (an alternative to the other layouts), false for an option on top of one. */
+    boolean isLayout();
+
+    /** {@code base} with this lever on. */
+    EngineSettings enable(EngineSettings base);
+
+    /** Whether {@code settings} use this lever. */
+    boolean isOn(EngineSettings settings);
+
+    /**
+     * Whether convkit turns this option on by itself where it passed (folding: yes; a precision
+     * that changes results within its tolerance: only when asked for).
+     */
+    default boolean byDefault() {
+        return true;
+    }
+
+    /** What must pass for this lever to be used. */
+    List<Probe> probes();
+}

@@ -1,0 +1,136 @@
+package org.convkit.model.engine;
+
+import static org.convkit.model.layers.Layers.adaptiveAvgPool;
+import static org.convkit.model.layers.Layers.avgPool;
+import static org.convkit.model.layers.Layers.bn;
+import static org.convkit.model.layers.Layers.conv;
+import static org.convkit.model.layers.Layers.flatten;
+import static org.convkit.model.layers.Layers.linear;
+import static org.convkit.model.layers.Layers.maxPool;
+import static org.convkit.model.layers.Layers.relu;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.convkit.model.layers.Activations;
+import org.convkit.model.layers.Concat;
+import org.convkit.model.layers.Seq;
+
+/**
+ * What the self-check runs: the convolutions of the zoo, the other layers a network runs in its
+ * layout, and BatchNorm folding. One table: a network that brings a new kind of convolution
+ * (kernel, stride, groups) adds its row here ({@code EngineProbesTest} fails until it does).
+ */
+public final class Probes {
+    private Probes() {}
+
+    /**
+     * Every kind of convolution in the zoo (kernel x stride, first layers on images with 1 and 3
+     * channels, resnet50's bottlenecks at their real sizes, where libtorch 2.7.1's 1x1
+     * channels-last kernels crashed on a VM without cache topology), forward and backward, in
+     * batch sizes 1 to 16. Sizes are the networks' own where the float64 reference stays cheap.
+     */
+    public static final List<BlockProbe> CONVOLUTIONS = List.of(
+            convProbe(2, 3, 64, 224, 7, 2, 3, false, true, "resnet, googlenet stem 7x7/2"),
+            convProbe(1, 3, 64, 224, 11, 4, 2, true, true, "alexnet stem 11x11/4"),
+            convProbe(8, 1, 6, 28, 5, 1, 2, true, true, "lenet C1 5x5 on one channel"),
+            convProbe(8, 6, 16, 14, 5, 1, 0, true, false, "lenet C3 5x5"),
+            convProbe(1, 64, 192, 27, 5, 1, 2, true, false, "alexnet 5x5, googlenet-d2l 5x5 branch"),
+            convProbe(8, 3, 64, 32, 3, 1, 1, false, true, "resnet cifar stem, vgg, simplecnn 3x3 on images"),
+            convProbe(2, 64, 64, 56, 3, 1, 1, false, false, "resnet layer1 3x3"),
+            convProbe(2, 128, 128, 56, 3, 2, 1, false, false, "resnet50 layer2 3x3/2"),
+            convProbe(2, 512, 512, 7, 3, 1, 1, false, false, "resnet layer4 3x3"),
+            convProbe(16, 128, 128, 8, 3, 1, 1, true, false, "resnet cifar, vgg late 3x3 at batch 16"),
+            convProbe(2, 256, 64, 56, 1, 1, 0, false, false, "resnet50 bottleneck 1x1 reduce"),
+            convProbe(2, 64, 256, 56, 1, 1, 0, false, false, "resnet50 bottleneck 1x1 expand"),
+            convProbe(2, 256, 512, 56, 1, 2, 0, false, false, "resnet50 downsample 1x1/2"),
+            convProbe(1, 64, 128, 56, 1, 2, 0, false, false, "resnet18 downsample 1x1/2"),
+            convProbe(4, 1024, 256, 14, 1, 1, 0, false, false, "resnet50 layer3 1x1 reduce"),
+            convProbe(2, 192, 64, 28, 1, 1, 0, true, false, "googlenet, nin 1x1"));
+
+    /**
+     * The other layers a network runs in its layout, training and evaluation mode: BatchNorm,
+     * ReLU and sigmoid, max and average pooling (also padded, stride 1 and adaptive), a residual
+     * add, an Inception-style concatenation along channels, flatten and a Linear.
+     */
+    public static final List<BlockProbe> LAYERS = List.of(
+            new BlockProbe("layers, training", "every family: BatchNorm, pooling, residual add, concat, linear",
+                    Probes::layers, new Shape(4, 32, 28, 28), false, BlockProbe.Mode.TRAIN),
+            new BlockProbe("layers, evaluation", "every family: BatchNorm on running statistics",
+                    Probes::layers, new Shape(4, 32, 28, 28), false, BlockProbe.Mode.EVAL));
+
+    /** Evaluation with BatchNorm folded into convolutions (with and without bias, 7x7/2, 3x3, 1x1/2). */
+    public static final List<BlockProbe> FOLDED = List.of(
+            new BlockProbe("conv + BatchNorm chain, evaluation", "resnet, vgg*_bn, googlenet, simplecnn",
+                    Probes::folded, new Shape(2, 3, 64, 64), true, BlockProbe.Mode.EVAL));
+
+    /** The probes a layout must pass. */
+    public static List<Probe> layout() {
+        List<Probe> all = new ArrayList<>(CONVOLUTIONS);
+        all.addAll(LAYERS);
+        return List.copyOf(all);
+    }
+
+    private static BlockProbe convProbe(int n, int in, int out, int size, int k, int stride, int pad, boolean bias,
+            boolean images, String usedBy) {
+        String name = String.format(Locale.ROOT, "conv %dx%d%s %d->%d @%dx%d, batch %d", k, k,
+                stride > 1 ? "/" + stride : "", in, out, size, size, n);
+        return new BlockProbe(name, usedBy, () -> conv(out, k, stride, pad, bias), new Shape(n, in, size, size), images,
+                BlockProbe.Mode.TRAIN);
+    }
+
+    private static Block layers() {
+        return Seq.of(
+                conv(48, 3, 1, 1, false), bn(), relu(),
+                maxPool(3, 2, 1, false),
+                new Residual(Seq.of(conv(48, 3, 1, 1, false), bn(), relu(), conv(48, 3, 1, 1, false), bn())),
+                new Concat()
+                        .add("a", Seq.of(conv(32, 1, 1, 0, true), relu()))
+                        .add("b", Seq.of(maxPool(3, 1, 1, false), conv(16, 1, 1, 0, true), Activations.sigmoid())),
+                avgPool(2, 2), adaptiveAvgPool(1, 1), flatten(), linear(10));
+    }
+
+    private static Block folded() {
+        return Seq.of(
+                conv(16, 7, 2, 3, false), bn(), relu(),
+                conv(32, 3, 1, 1, true), bn(), relu(),
+                new Residual(Seq.of(conv(32, 1, 1, 0, false), bn())),
+                conv(64, 1, 2, 0, false), bn());
+    }
+
+    /** relu(f(x) + x): the residual add of the ResNet blocks, for the probes. */
+    static final class Residual extends AbstractBlock {
+        private final Block inner;
+
+        Residual(Block inner) {
+            this.inner = addChildBlock("inner", inner);
+        }
+
+        @Override
+        protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
+                PairList<String, Object> params) {
+            NDArray y = inner.forward(ps, inputs, training).singletonOrThrow();
+            return new NDList(Activation.relu(y.add(inputs.singletonOrThrow())));
+        }
+
+        @Override
+        protected void initializeChildBlocks(NDManager m, DataType t, Shape... in) {
+            inner.initialize(m, t, in);
+        }
+
+        @Override
+        public Shape[] getOutputShapes(Shape[] in) {
+            return inner.getOutputShapes(in);
+        }
+    }
+}

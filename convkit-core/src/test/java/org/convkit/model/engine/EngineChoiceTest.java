@@ -1,0 +1,127 @@
+package org.convkit.model.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.convkit.core.ConvkitException;
+import org.convkit.core.EngineSettings;
+import org.convkit.core.EngineSettings.Layout;
+import org.convkit.core.EngineSettings.Spec;
+import org.convkit.model.engine.CheckReport.PathResult;
+import org.convkit.model.engine.CheckReport.ProbeResult;
+import org.convkit.model.engine.CheckReport.Status;
+import org.junit.jupiter.api.Test;
+
+/** What convkit runs for a given self-check result and what the user forced, and what it says. */
+class EngineChoiceTest {
+    static final List<Lever> LEVERS = List.of(new Levers.ChannelsLast(), new Levers.Nchw(), new Levers.BatchNormFold());
+
+    /** A report with these paths: name -> status (probes made up to match). */
+    static CheckReport report(Map<String, Status> paths) {
+        List<PathResult> out = new ArrayList<>();
+        paths.forEach((name, st) -> {
+            double err = st == Status.FAILED ? 3.7e-2 : 1e-6;
+            List<ProbeResult> probes = st == Status.CRASHED ? List.of()
+                    : List.of(new ProbeResult("conv 1x1 256->64", "resnet50", "forward", err, 1e-4, null));
+            String msg = switch (st) {
+                case PASSED -> null;
+                case FAILED -> probes.get(0).toString();
+                case CRASHED -> "the JVM crashed: SIGFPE at dnnl::impl::cpu::x64::brgemm_convolution_utils::est_eff_1x1()";
+                default -> "no answer";
+            };
+            out.add(new PathResult(name, name.replaceFirst("@.*", ""), name.contains("@") ? name.replaceFirst(".*@", "") : null,
+                    "", st, msg, 1, probes));
+        });
+        return new CheckReport(CheckReport.FORMAT, "k", Map.of(), "2026-01-01T00:00:00Z", 1, out);
+    }
+
+    @Test
+    void allPassed_fastestLayoutWithFolding_nothingSaid() {
+        CheckReport r = report(Map.of("channels-last", Status.PASSED, "nchw", Status.PASSED,
+                "bn-fold@channels-last", Status.PASSED, "bn-fold@nchw", Status.PASSED));
+        EngineCheck.Choice c = EngineCheck.choose(r, Spec.AUTO, LEVERS);
+        assertEquals(new EngineSettings(Layout.CHANNELS_LAST, true, true, EngineSettings.Precision.FP32), c.settings());
+        assertNull(c.fallback());
+        assertTrue(c.warnings().isEmpty());
+        assertFalse(c.noCorrectPath());
+    }
+
+    @Test
+    void channelsLastCrashes_nchwWithFolding_inOneLine() {
+        CheckReport r = report(Map.of("channels-last", Status.CRASHED, "nchw", Status.PASSED, "bn-fold@nchw",
+                Status.PASSED));
+        EngineCheck.Choice c = EngineCheck.choose(r, Spec.AUTO, LEVERS);
+        assertEquals(EngineSettings.PLAIN.withFoldBatchNorm(true), c.settings());
+        assertEquals("engine: channels-last crashed: the JVM crashed: SIGFPE at"
+                + " dnnl::impl::cpu::x64::brgemm_convolution_utils::est_eff_1x1() -> running nchw, BatchNorm folded, fp32"
+                + " (convkit doctor for details)", c.fallback());
+        assertFalse(c.fallback().contains("\n"), "one line");
+        assertTrue(c.warnings().isEmpty());
+    }
+
+    @Test
+    void foldingWrongOnTheBestLayout_isLeftOut() {
+        CheckReport r = report(Map.of("channels-last", Status.PASSED, "nchw", Status.PASSED,
+                "bn-fold@channels-last", Status.FAILED, "bn-fold@nchw", Status.PASSED));
+        EngineCheck.Choice c = EngineCheck.choose(r, Spec.AUTO, LEVERS);
+        assertEquals(EngineSettings.PLAIN.withLayout(Layout.CHANNELS_LAST), c.settings());
+        assertTrue(c.fallback().startsWith("engine: bn-fold failed: conv 1x1 256->64 (resnet50) forward: 3.7e-02 > 1.0e-04"),
+                c.fallback());
+    }
+
+    @Test
+    void aForcedPathThatFailed_isUsedWithALoudWarning() {
+        CheckReport r = report(Map.of("channels-last", Status.FAILED, "nchw", Status.PASSED, "bn-fold@nchw",
+                Status.PASSED));
+        EngineCheck.Choice c = EngineCheck.choose(r, Spec.parse("channels-last,fold", "CONVKIT_ENGINE"), LEVERS);
+        assertEquals(new EngineSettings(Layout.CHANNELS_LAST, true, true, EngineSettings.Precision.FP32), c.settings());
+        assertNull(c.fallback(), "the user chose: nothing fell back");
+        assertEquals(2, c.warnings().size(), c.warnings().toString());
+        assertTrue(c.warnings().get(0).startsWith("WARNING: ") && c.warnings().get(0).contains(
+                "forces channels-last, which FAILED the engine self-check on this machine (failed: conv 1x1 256->64"),
+                c.warnings().get(0));
+        assertTrue(c.warnings().get(0).endsWith("results may be wrong"));
+        assertTrue(c.warnings().get(1).contains("forces bn-fold, which the engine self-check did not check"),
+                c.warnings().get(1));
+
+        // forcing what passed says nothing; forcing an option off is no fallback
+        EngineCheck.Choice quiet = EngineCheck.choose(r, Spec.parse("nchw,no-fold", "x"), LEVERS);
+        assertEquals(EngineSettings.PLAIN, quiet.settings());
+        assertTrue(quiet.warnings().isEmpty());
+        assertNull(quiet.fallback());
+    }
+
+    @Test
+    void noCorrectPath_isSaid_andThePlainPathRuns() {
+        CheckReport r = report(Map.of("channels-last", Status.FAILED, "nchw", Status.FAILED));
+        EngineCheck.Choice c = EngineCheck.choose(r, Spec.AUTO, LEVERS);
+        assertTrue(c.noCorrectPath());
+        assertEquals(EngineSettings.PLAIN, c.settings());
+    }
+
+    @Test
+    void bf16_isRefusedUntilALeverVouchesForIt() {
+        CheckReport r = report(Map.of("nchw", Status.PASSED));
+        ConvkitException e = assertThrows(ConvkitException.class,
+                () -> EngineCheck.choose(r, Spec.parse("bf16", "CONVKIT_ENGINE"), LEVERS));
+        assertTrue(e.getMessage().contains("bf16 is not available"), e.getMessage());
+    }
+
+    @Test
+    void specsParseAndRoundTrip() {
+        EngineSettings s = new EngineSettings(Layout.CHANNELS_LAST, false, false, EngineSettings.Precision.FP32);
+        assertEquals("channels-last,no-fold,keep,fp32", s.spec());
+        assertEquals(s, Spec.parse(s.spec(), "x").applyTo(EngineSettings.PLAIN.withFoldBatchNorm(true)));
+        assertTrue(Spec.parse(" auto ", "x").isAuto());
+        assertTrue(Spec.parse("nchw,no-check", "x").noCheck());
+        assertEquals(Layout.NCHW, Spec.parse("NCHW", "x").layout());
+        ConvkitException e = assertThrows(ConvkitException.class, () -> Spec.parse("channels-first", "CONVKIT_ENGINE"));
+        assertTrue(e.getMessage().startsWith("CONVKIT_ENGINE=channels-first: unknown item 'channels-first'"), e.getMessage());
+    }
+}
