@@ -2,13 +2,11 @@ package org.convkit;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * Debian's PyTorch (/usr/bin/python3 with torch and torchvision, never the python on PATH) as the
@@ -18,30 +16,12 @@ import org.junit.jupiter.api.Assumptions;
  */
 public final class TorchPython {
     public static final Path PYTHON = Path.of("/usr/bin/python3");
-    private static Boolean available;
 
     private TorchPython() {}
 
-    /** Skips (fails under CI=true) unless /usr/bin/python3 imports torch and torchvision. */
+    /** Skips (fails under CI=true) unless /usr/bin/python3 imports torch and torchvision: {@link Needs#torch}. */
     public static void require() {
-        String why = PYTHON + " with torch and torchvision (apt-get install python3-torch python3-torchvision)";
-        if ("true".equals(System.getenv("CI"))) {
-            Assertions.assertTrue(available(), "CI=true and the oracle is missing: " + why);
-        } else {
-            Assumptions.assumeTrue(available(), "skipped: needs " + why);
-        }
-    }
-
-    private static synchronized boolean available() {
-        if (available == null) {
-            try {
-                available = Files.isExecutable(PYTHON) && run(List.of(PYTHON.toString(), "-c", "import torch, torchvision"),
-                        120).exit == 0;
-            } catch (IOException e) {
-                available = false;
-            }
-        }
-        return available;
+        Needs.torch();
     }
 
     /** What a run printed. */

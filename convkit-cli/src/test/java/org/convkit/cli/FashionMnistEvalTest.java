@@ -23,7 +23,6 @@ import org.convkit.eval.Metrics;
 import org.convkit.eval.ModelInput;
 import org.convkit.model.ConvNet;
 import org.convkit.model.weights.Checkpoint;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,8 +38,8 @@ class FashionMnistEvalTest {
 
     @Test
     void wholeTestSetOnceSameAsByHand(@TempDir Path tmp) throws Exception {
-        Assumptions.assumeTrue(Files.exists(FM.resolve("t10k-images-idx3-ubyte.gz")),
-                "needs Debian's Fashion-MNIST: apt-get install dataset-fashion-mnist");
+        org.convkit.Needs.need(Files.exists(FM.resolve("t10k-images-idx3-ubyte.gz")),
+                "Debian's Fashion-MNIST (apt-get install dataset-fashion-mnist)");
         Runtime.init();
         Path ckpt = EvalFixtures.lenetCheckpoint(tmp.resolve("ckpt"), Datasets.FASHION_MNIST_CLASSES, 1, Map.of());
 

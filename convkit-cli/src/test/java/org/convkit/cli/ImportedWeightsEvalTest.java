@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.Locale;
 import org.convkit.TorchPython;
 import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,7 +31,7 @@ class ImportedWeightsEvalTest {
         if ("true".equals(System.getenv("CI"))) {
             Assertions.assertTrue(data, "CI=true and Debian's dataset-fashion-mnist is missing");
         }
-        Assumptions.assumeTrue(data, "needs Debian's Fashion-MNIST: apt-get install dataset-fashion-mnist");
+        org.convkit.Needs.need(data, "Debian's Fashion-MNIST (apt-get install dataset-fashion-mnist)");
         TorchPython.script("weight_forms.py", "fashion", tmp.toString(), FM.toString());
         JsonNode torch = org.convkit.core.Json.mapper().readTree(tmp.resolve("d2l_lenet_fashion.json").toFile());
 

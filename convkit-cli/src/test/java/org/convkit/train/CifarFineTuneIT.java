@@ -13,7 +13,6 @@ import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.convkit.report.EpochLog;
 import org.convkit.report.RunFolder;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -36,7 +35,7 @@ class CifarFineTuneIT {
 
     @BeforeAll
     static void extract() throws Exception {
-        Assumptions.assumeTrue(Files.isRegularFile(TAR), TAR + " not present: skipping the CIFAR fine-tuning tests");
+        org.convkit.Needs.optional(Files.isRegularFile(TAR), TAR + " (the workspace's shared data; not installed by CI)");
         cifar = Files.createDirectories(tmp.resolve("cifar"));
         Process tar = new ProcessBuilder("tar", "xzf", TAR.toString(), "-C", cifar.toString()).inheritIO().start();
         assertEquals(0, tar.waitFor());
@@ -90,7 +89,7 @@ class CifarFineTuneIT {
 
     @Test
     void torchvisionWeightsOnGrayImagesNeedAdaptedChannels() throws Exception {
-        Assumptions.assumeTrue(Torch.available(), Torch.MISSING);
+        org.convkit.Needs.torch();
         Path weights = Files.createDirectories(tmp.resolve("tv"));
         Process py = new ProcessBuilder(Torch.PYTHON.toString(), org.convkit.TestPaths.python("torch_weights.py").toString(), "fidelity",
                 weights.toString(), "resnet18").inheritIO().start();

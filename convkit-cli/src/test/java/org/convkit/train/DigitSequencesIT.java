@@ -14,7 +14,6 @@ import java.util.Map;
 import org.convkit.data.synth.StreetNumbers;
 import org.convkit.report.EpochLog;
 import org.convkit.report.RunFolder;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,7 +32,7 @@ class DigitSequencesIT {
 
     @Test
     void fourHeadsLearnToReadNumbers() throws Exception {
-        Assumptions.assumeTrue(GraphicsEnvironment.getLocalGraphicsEnvironment().getAvailableFontFamilyNames().length > 0,
+        org.convkit.Needs.optional(GraphicsEnvironment.getLocalGraphicsEnvironment().getAvailableFontFamilyNames().length > 0,
                 "no fonts installed for Java2D (apt-get install fonts-dejavu-core)");
         Path data = tmp.resolve("digits");
         StreetNumbers.write(data, 3000, 400, 500, new StreetNumbers.Options(40, 4, 10), 1);

@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,7 +22,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class MetricsOracleTest {
     @BeforeAll
     static void torch() {
-        Assumptions.assumeTrue(TorchOracle.available(), TorchOracle.MISSING);
+        org.convkit.Needs.torch();
     }
 
     @ParameterizedTest(name = "{0} classes, {1} heads, blank {2}")

@@ -14,25 +14,6 @@ final class TorchOracle {
 
     private TorchOracle() {}
 
-    /** Whether /usr/bin/python3 can import torch; the reason to skip otherwise. */
-    static boolean available() {
-        if (!Files.isExecutable(PYTHON)) {
-            return false;
-        }
-        try {
-            Process p = new ProcessBuilder(PYTHON.toString(), "-c", "import torch").redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    static final String MISSING = "needs Debian's PyTorch: apt-get install python3-torch (for /usr/bin/python3)";
-
     static JsonNode run(String script, Object input) throws IOException, InterruptedException {
         ObjectMapper json = new ObjectMapper();
         Path in = Files.createTempFile("oracle", ".json");

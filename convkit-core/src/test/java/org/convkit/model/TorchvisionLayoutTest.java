@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.convkit.core.Runtime;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -41,9 +40,7 @@ class TorchvisionLayoutTest {
 
     @BeforeAll
     static void askTorchvision() throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(Path.of(PYTHON)), PYTHON + " is missing");
-        Assumptions.assumeTrue(run(List.of(PYTHON, "-c", "import torch, torchvision")).exit == 0,
-                PYTHON + " has no torch/torchvision (Debian: apt-get install python3-torch python3-torchvision)");
+        org.convkit.Needs.torch();
         List<String> cmd = new ArrayList<>(List.of(PYTHON, HELPER.toString()));
         KEYED.forEach(n -> cmd.add(n + ":keys"));
         cmd.addAll(COUNTED);

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
 import org.convkit.eval.EvalResult;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ReportInBrowserTest {
     @Test
     void everyImageLoadsInChromium(@TempDir Path tmp) throws Exception {
-        Assumptions.assumeTrue(HeadlessChromium.available(),
+        org.convkit.Needs.need(HeadlessChromium.available(),
                 "needs Debian's Chromium at /usr/bin/chromium: apt-get install -y chromium");
         System.setProperty("java.awt.headless", "true");
         List<String> classes = List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",

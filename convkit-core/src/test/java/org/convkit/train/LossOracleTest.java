@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Random;
 import org.convkit.core.Runtime;
 import org.convkit.train.loss.Loss;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -25,7 +24,7 @@ class LossOracleTest {
     @ParameterizedTest(name = "{0} smoothing={1} heads={2}")
     @CsvSource({"ce, 0, 1", "ce, 0.1, 1", "ce, 0.3, 3", "nll, 0, 1", "nll, 0, 2"})
     void matchesTorch(String name, double smoothing, int heads) throws Exception {
-        Assumptions.assumeTrue(Torch.available(), Torch.MISSING);
+        org.convkit.Needs.torch();
         int n = 7;
         int c = 5;
         Random r = new Random(11 + heads);

@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Random;
 import org.convkit.train.optim.Optimizer;
 import org.convkit.train.optim.Optimizers;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -42,7 +41,7 @@ class OptimizerOracleTest {
     })
     void matchesTorch(String name, double momentum, boolean nesterov, double wd, boolean varyLr, boolean cycle)
             throws Exception {
-        Assumptions.assumeTrue(Torch.available(), Torch.MISSING);
+        org.convkit.Needs.torch();
         Random r = new Random(name.hashCode() * 31L + (long) (momentum * 100) + (nesterov ? 7 : 0));
         double lr0 = name.startsWith("sgd") ? 0.1 : 0.01;
         double[] lrs = new double[STEPS];

@@ -11,7 +11,6 @@ import org.convkit.train.schedule.Schedule;
 import org.convkit.train.schedule.StepDecay;
 import org.convkit.train.schedule.Warmup;
 import org.convkit.train.schedule.Constant;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -47,7 +46,7 @@ class ScheduleOracleTest {
 
     private static void check(String kind, Map<String, Object> kwargs, Schedule ours, int steps, boolean momentum)
             throws Exception {
-        Assumptions.assumeTrue(Torch.available(), Torch.MISSING);
+        org.convkit.Needs.torch();
         Map<String, Object> in = new LinkedHashMap<>();
         in.put("mode", "schedule");
         in.put("kind", kind);

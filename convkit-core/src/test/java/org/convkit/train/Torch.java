@@ -15,28 +15,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class Torch {
     static final Path PYTHON = Path.of("/usr/bin/python3");
-    static final String MISSING = "needs Debian's PyTorch for /usr/bin/python3 (apt-get install python3-torch)";
-    private static Boolean available;
 
     private Torch() {}
-
-    static synchronized boolean available() {
-        if (available == null) {
-            available = false;
-            if (Files.isExecutable(PYTHON)) {
-                try {
-                    Process p = new ProcessBuilder(PYTHON.toString(), "-c", "import torch").redirectErrorStream(true).start();
-                    p.getInputStream().readAllBytes();
-                    available = p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0;
-                } catch (IOException e) {
-                    available = false;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
-        return available;
-    }
 
     static JsonNode run(Map<String, Object> input) throws IOException, InterruptedException {
         ObjectMapper json = new ObjectMapper();

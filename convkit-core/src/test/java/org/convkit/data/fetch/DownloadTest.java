@@ -29,7 +29,6 @@ import org.convkit.data.load.Datasets;
 import org.convkit.data.OpenOptions;
 import org.convkit.data.TestImages;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -116,7 +115,7 @@ class DownloadTest {
 
     @Test
     void fashionMnistIsDownloadedAndOpens() throws Exception {
-        Assumptions.assumeTrue(Files.isDirectory(DEBIAN), "needs Debian's dataset-fashion-mnist to serve real IDX files");
+        org.convkit.Needs.need(Files.isDirectory(DEBIAN), "Debian's dataset-fashion-mnist to serve real IDX files");
         Map<String, String> md5 = new LinkedHashMap<>();
         for (String f : FashionMnistFetch.MD5.keySet()) {
             byte[] b = Files.readAllBytes(DEBIAN.resolve(f));
@@ -138,7 +137,7 @@ class DownloadTest {
 
     @Test
     void debiansRecompressedFilesDoNotPassZalandosChecksums() throws Exception {
-        Assumptions.assumeTrue(Files.isDirectory(DEBIAN), "needs Debian's dataset-fashion-mnist");
+        org.convkit.Needs.need(Files.isDirectory(DEBIAN), "Debian's dataset-fashion-mnist");
         // Debian recompressed the gzip files: same IDX content, other bytes, so other MD5s. A
         // mirror serving them must be refused by the published checksums.
         String f = "t10k-labels-idx1-ubyte.gz";

@@ -41,7 +41,7 @@ class DecoderTest {
     @ParameterizedTest
     @EnumSource(value = Decoder.Backend.class, names = {"AUTO", "OPENCV", "IMAGEIO"})
     void losslessFormatsGiveTheWrittenPixels(Decoder.Backend backend) throws IOException {
-        org.junit.jupiter.api.Assumptions.assumeTrue(backend.available(), backend + " native library not loaded");
+        org.convkit.Needs.need(backend.available(), backend + "'s native library (OpenCV from Maven; libturbojpeg0 from apt)");
         BufferedImage src = noise(37, 23, BufferedImage.TYPE_INT_RGB, 1);
         for (String format : new String[] {"png", "bmp"}) {
             Image img = Decoder.decode(encode(src, format), 3, backend);

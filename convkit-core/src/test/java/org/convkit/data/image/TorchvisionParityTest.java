@@ -2,7 +2,6 @@ package org.convkit.data.image;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -47,12 +46,12 @@ class TorchvisionParityTest {
 
     @BeforeAll
     static void fixtures() throws Exception {
-        assumeTrue(Files.isExecutable(Path.of(PYTHON)), "no " + PYTHON + ": install python3-torch python3-torchvision (Debian)");
-        assumeTrue(python("-c", "import torch, torchvision, PIL").exitCode == 0, PYTHON + " has no torch/torchvision/PIL");
+        org.convkit.Needs.torch();
+        org.convkit.Needs.need(python("-c", "import PIL").exitCode == 0, PYTHON + " with PIL (apt-get install python3-pil)");
         Path tgz = CIFAR;
-        assumeTrue(Files.exists(tgz), "CIFAR-10 JPEGs not found at " + CIFAR + " (see shared/datasets/README.md)");
+        org.convkit.Needs.optional(Files.exists(tgz), "CIFAR-10 JPEGs at " + CIFAR + " (see shared/datasets/README.md)");
         List<String> args = new ArrayList<>(List.of(script().toString(), "fixtures", dir.toString(), tgz.toString()));
-        if (Files.isDirectory(PHOTOS)) {
+        if (org.convkit.Needs.has(Files.isDirectory(PHOTOS), PHOTOS + " (apt-get install mate-backgrounds)")) {
             try (Stream<Path> s = Files.list(PHOTOS)) {
                 s.filter(p -> p.toString().endsWith(".jpg")).sorted().limit(3).forEach(p -> args.add(p.toString()));
             }

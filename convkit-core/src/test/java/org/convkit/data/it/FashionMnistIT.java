@@ -18,7 +18,6 @@ import org.convkit.data.Sample;
 import org.convkit.data.shard.Packer;
 import org.convkit.data.shard.ShardSource;
 import org.convkit.data.shard.ShardVerifier;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,14 +33,14 @@ class FashionMnistIT {
 
     @Test
     void sameSizesClassesLabelsAndPixelsAsTorchvision() throws Exception {
-        Assumptions.assumeTrue(Files.isDirectory(DIR), "Fashion-MNIST not installed (apt-get install -y dataset-fashion-mnist)");
+        org.convkit.Needs.fashionMnist();
         Dataset ds = Datasets.open("fashion-mnist", OpenOptions.defaults().withValidSplit(0).withAcquire(false));
         assertEquals(60000, ds.train().size());
         assertEquals(10000, ds.test().size());
         assertEquals(10, ds.classes().size());
         assertEquals(1, ds.channels());
         assertEquals(28, ds.width());
-        Assumptions.assumeTrue(Files.isExecutable(PYTHON) && torchvision(), "torchvision not installed for /usr/bin/python3");
+        org.convkit.Needs.torch();
         Process p = new ProcessBuilder(PYTHON.toString(), org.convkit.TestPaths.python("fashion_mnist_reference.py").toString(), DIR.toString())
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -62,7 +61,7 @@ class FashionMnistIT {
 
     @Test
     void packsIntoShardsThatVerifyAndHoldTheSamePixels() throws Exception {
-        Assumptions.assumeTrue(Files.isDirectory(DIR), "Fashion-MNIST not installed (apt-get install -y dataset-fashion-mnist)");
+        org.convkit.Needs.fashionMnist();
         Dataset ds = Datasets.open(DIR.toString(), OpenOptions.defaults().withValidSplit(0));
         Packer.Result r = Packer.pack(ds, DIR.toString(), tmp.resolve("fm"), 16L << 20, Runtime.getRuntime().availableProcessors(), false);
         System.out.printf("Fashion-MNIST shards %.1f MB / source %.1f MB = ratio %.2f (PNG per image vs one gzip stream)%n",
@@ -80,12 +79,6 @@ class FashionMnistIT {
                 assertArrayEquals(unsigned(want), px, "PNG round trip of test image " + i);
             }
         }
-    }
-
-    private static boolean torchvision() throws Exception {
-        Process p = new ProcessBuilder(PYTHON.toString(), "-c", "import torchvision").redirectErrorStream(true).start();
-        p.getInputStream().readAllBytes();
-        return p.waitFor() == 0;
     }
 
     private static int[] ints(JsonNode a) {
