@@ -28,7 +28,8 @@ import picocli.CommandLine.Option;
             EvalCommand.class,
             PredictCommand.class,
             ServeCommand.class,
-            CompareCommand.class
+            CompareCommand.class,
+            DoctorCommand.class
         })
 public final class Main implements Runnable {
 

@@ -131,15 +131,25 @@ public final class Decoder {
         return Pixels.orient(img, header.orientation());
     }
 
+    /**
+     * Which backend {@link Backend#AUTO} gives a baseline RGB/gray JPEG here (what {@code convkit
+     * doctor} reports): libjpeg-turbo when installed, else OpenCV, else ImageIO.
+     */
+    public static Backend jpegBackend() {
+        return TurboJpegDecoder.available() ? Backend.TURBOJPEG
+                : OpenCvDecoder.reads("jpeg") ? Backend.OPENCV : Backend.IMAGEIO;
+    }
+
     private static Image autoDecode(byte[] bytes, int channels, ImageHeader header, long limit, String howToRaise)
             throws IOException {
         // CMYK/YCCK JPEGs: TwelveMonkeys converts them exactly as PIL does, OpenCV 1 level off
         boolean jpeg = header.format().equals("jpeg");
-        if (!OpenCvDecoder.reads(header.format()) && !(jpeg && TurboJpegDecoder.available()) || header.components() == 4) {
+        boolean turbo = jpeg && jpegBackend() == Backend.TURBOJPEG;
+        if (!OpenCvDecoder.reads(header.format()) && !turbo || header.components() == 4) {
             return ImageIoDecoder.decode(bytes, channels, limit, howToRaise);
         }
         try {
-            if (jpeg && TurboJpegDecoder.available()) {
+            if (turbo) {
                 return TurboJpegDecoder.decode(bytes, channels);
             }
             if (jpeg && !hinted && (long) header.width() * header.height() >= 100_000) {

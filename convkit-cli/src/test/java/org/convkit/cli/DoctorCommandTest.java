@@ -1,0 +1,176 @@
+package org.convkit.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.convkit.core.Json;
+import org.convkit.core.Npy;
+import org.convkit.core.Runtime;
+import org.convkit.model.engine.Levers;
+import org.convkit.model.engine.StandIns;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code convkit doctor} as a user runs it, in a process of its own: the machine, the engine, and
+ * the self-check's answer for every lever with its measured error. Levers that fail (stand-ins for
+ * libtorch's channels-last on the AMD VM of issue 9: a wrong result, a native crash) are turned off
+ * and said in one line, by doctor and by any command that builds a network.
+ */
+@Tag("integration")
+class DoctorCommandTest {
+    @TempDir
+    Path home;
+
+    record Run(int exit, String out) {}
+
+    /** {@code convkit ARGS} in a child JVM with the test class path, {@code CONVKIT_HOME} and JVM flags given. */
+    static Run convkit(Path home, List<String> jvm, Map<String, String> env, String... args)
+            throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xss4m", "-cp", System.getProperty("java.class.path"), "-Dai.djl.offline=true",
+                "-Dai.djl.pytorch.num_interop_threads=1", "-Dai.djl.pytorch.num_threads=2"));
+        cmd.addAll(jvm);
+        cmd.add("org.convkit.cli.Main");
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        if (home != null) {
+            pb.environment().put("CONVKIT_HOME", home.toString());
+        }
+        pb.environment().remove("CONVKIT_ENGINE");
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(10, TimeUnit.MINUTES), "convkit " + String.join(" ", args) + " did not end");
+        System.out.println("--- convkit " + String.join(" ", args) + " " + jvm + " " + env + " exit " + p.exitValue()
+                + "\n" + out);
+        return new Run(p.exitValue(), out);
+    }
+
+    static String levers(Class<?>... c) {
+        return "-Dconvkit.engine.levers=" + String.join(",", java.util.Arrays.stream(c).map(Class::getName).toList());
+    }
+
+    /** The real check (this machine's cached result, or checked now): each default lever named with its error. */
+    @Test
+    void namesEveryLeverWithItsMeasuredError() throws Exception {
+        Run text = convkit(null, List.of(), Map.of(), "doctor");
+        assertEquals(0, text.exit(), "a correct path exists here (NCHW at least)");
+        for (String section : List.of("machine", "engine", "engine self-check", "settings", "what to do")) {
+            assertTrue(text.out().lines().anyMatch(l -> l.startsWith(section)), "section " + section);
+        }
+        for (String row : List.of("cpu", "isa", "cores", "caches", "memory", "versions", "oneDNN", "allocator", "jpeg")) {
+            assertTrue(Pattern.compile("(?m)^  " + row + " +\\S").matcher(text.out()).find(), "row " + row);
+        }
+        assertTrue(text.out().contains("libtorch 2.7.1") && text.out().contains("DJL 0.36.0"), "versions");
+        // every layout lever, and BatchNorm folding on each layout that passed
+        for (String lever : List.of("channels-last", "nchw")) {
+            assertTrue(Pattern.compile("(?m)^  " + Pattern.quote(lever) + " +(passed|failed|crashed|hung)")
+                    .matcher(text.out()).find(), lever + " has a line");
+        }
+        assertTrue(Pattern.compile("(?m)^  nchw +passed +max rel error \\d\\.\\de-\\d\\d").matcher(text.out()).find(),
+                "NCHW passes with its error measured");
+        assertTrue(Pattern.compile("(?m)^  bn-fold@nchw +passed +max rel error \\d\\.\\de-\\d\\d").matcher(text.out()).find(),
+                "folding checked on NCHW");
+
+        Run json = convkit(null, List.of(), Map.of(), "doctor", "--json");
+        assertEquals(0, json.exit());
+        JsonNode r = Json.mapper().readTree(json.out().substring(json.out().indexOf("{\n")));
+        assertTrue(r.get("correctPathFound").asBoolean());
+        assertTrue(r.at("/machine/logicalCpus").asInt() >= 1);
+        assertEquals("2.7.1", r.at("/engine/libtorch").asText());
+        assertTrue(r.at("/engine/onednn/version").asText().startsWith("oneDNN v"), r.at("/engine/onednn").toString());
+        List<String> paths = new ArrayList<>();
+        for (JsonNode p : r.at("/check/paths")) {
+            paths.add(p.get("path").asText());
+            if (p.get("status").asText().equals("PASSED")) {
+                double worst = 0;
+                for (JsonNode q : p.get("probes")) {
+                    worst = Math.max(worst, q.get("error").asDouble());
+                    assertTrue(q.get("error").asDouble() <= q.get("tolerance").asDouble(), q.toString());
+                }
+                assertTrue(worst > 0 && worst < 1e-4, p.get("path") + ": a measured error, " + worst);
+            }
+        }
+        assertTrue(paths.containsAll(List.of("channels-last", "nchw", "bn-fold@nchw")), paths.toString());
+        assertFalse(r.get("settings").asText().isEmpty());
+    }
+
+    /** A lever computing wrong results (1e-2 off) is turned off, and doctor and a command say so in one line. */
+    @Test
+    void aWrongLeverIsTurnedOffAndSaid() throws Exception {
+        List<String> jvm = List.of(levers(StandIns.WrongChannelsLast.class, StandIns.QuickNchw.class,
+                Levers.BatchNormFold.class));
+        Run doctor = convkit(home, jvm, Map.of(), "doctor");
+        assertEquals(0, doctor.exit());
+        assertTrue(Pattern.compile("(?m)^  channels-last +failed +max rel error 1\\.0e-02").matcher(doctor.out()).find(),
+                "the wrong lever's error is measured");
+        assertTrue(doctor.out().contains("engine: channels-last failed: stand-in conv"), "said in one line");
+        assertTrue(doctor.out().contains("-> running nchw, BatchNorm folded"), "and what runs instead");
+
+        // any command that runs a network reads the cached result and says the same line once
+        Path x = home.resolve("x.npy");
+        Runtime.init();
+        try (NDManager m = NDManager.newBaseManager()) {
+            Npy.write(x, m.randomNormal(new Shape(2, 1, 28, 28)));
+        }
+        String[] forward = {"forward", "--model", "lenet", "--input", x.toString(), "--out", home.resolve("y.npy").toString()};
+        Run run = convkit(home, jvm, Map.of(), forward);
+        assertEquals(0, run.exit(), run.out());
+        assertEquals(1, run.out().lines().filter(l -> l.startsWith("WARN engine: channels-last failed")).count(),
+                run.out());
+        assertFalse(run.out().contains("checking the engine paths"), "the cached result was used");
+
+        // forcing the failed lever runs it, with a loud warning
+        Run forced = convkit(home, jvm, Map.of("CONVKIT_ENGINE", "channels-last"), forward);
+        assertEquals(0, forced.exit(), forced.out());
+        assertTrue(forced.out().contains("WARNING: CONVKIT_ENGINE forces channels-last, which FAILED the engine"
+                + " self-check on this machine"), forced.out());
+
+        // no-check skips the check (and its message)
+        Run unchecked = convkit(home, jvm, Map.of("CONVKIT_ENGINE", "nchw,no-check"), forward);
+        assertEquals(0, unchecked.exit(), unchecked.out());
+        assertFalse(unchecked.out().contains("engine: channels-last failed"), unchecked.out());
+
+        // no CUDA in this libtorch: --device cuda fails, clearly, instead of running on the CPU
+        List<String> gpu = new ArrayList<>(List.of(forward));
+        gpu.addAll(List.of("--device", "gpu"));
+        Run noGpu = convkit(home, jvm, Map.of(), gpu.toArray(String[]::new));
+        assertEquals(1, noGpu.exit(), noGpu.out());
+        assertTrue(noGpu.out().contains("--device gpu: this libtorch has no CUDA support or no GPU is visible"), noGpu.out());
+    }
+
+    /** A lever whose child process dies of a native crash is an answer: turned off, said; convkit lives on. */
+    @Test
+    void aCrashingLeverIsTurnedOffAndSaid() throws Exception {
+        Run doctor = convkit(home, List.of(levers(StandIns.SegvChannelsLast.class, StandIns.QuickNchw.class)),
+                Map.of(), "doctor", "--json");
+        assertEquals(0, doctor.exit());
+        assertTrue(doctor.out().contains("engine: channels-last crashed: the JVM crashed: SIGSEGV"), doctor.out());
+        JsonNode r = Json.mapper().readTree(doctor.out().substring(doctor.out().indexOf("{\n")));
+        assertEquals("CRASHED", r.at("/check/paths/0/status").asText());
+        assertEquals("nchw,no-fold,free,fp32", r.get("settings").asText());
+    }
+
+    /** No path passed: doctor exits 1 and says results may be wrong. */
+    @Test
+    void noCorrectPathExitsNonZero() throws Exception {
+        Run doctor = convkit(home, List.of(levers(StandIns.WrongNchw.class)), Map.of(), "doctor");
+        assertEquals(1, doctor.exit());
+        assertTrue(doctor.out().contains("no engine path passed the self-check on this machine"), doctor.out());
+    }
+}
