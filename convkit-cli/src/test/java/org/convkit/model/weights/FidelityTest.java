@@ -17,7 +17,6 @@ import org.convkit.core.Npy;
 import org.convkit.core.Runtime;
 import org.convkit.model.ConvNet;
 import org.convkit.model.Zoo;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -40,8 +39,12 @@ class FidelityTest {
 
     @BeforeAll
     static void referenceFiles() throws Exception {
-        Assumptions.assumeTrue(run(List.of(PYTHON, "-c", "import torch, torchvision, numpy")) == 0,
-                "skipped: " + PYTHON + " has no torch/torchvision (apt-get install python3-torch python3-torchvision)");
+        torchvisionFiles();
+    }
+
+    /** torchvision's weights, a batch and its logits for {@link #MODELS}, made when missing or older than the script. */
+    static synchronized void torchvisionFiles() throws Exception {
+        org.convkit.Needs.torch();
         Runtime.init();
         List<String> missing = new ArrayList<>();
         for (String m : MODELS) {
