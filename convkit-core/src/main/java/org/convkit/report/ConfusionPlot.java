@@ -64,7 +64,7 @@ public final class ConfusionPlot {
             }
         }
         chart.addSeries("share of true class", predicted, truth, cells);
-        return Png.render(chart);
+        return Charts.render(chart);
     }
 
     /**

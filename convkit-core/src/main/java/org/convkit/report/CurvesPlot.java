@@ -34,7 +34,7 @@ public final class CurvesPlot {
     public static Optional<BufferedImage> render(EpochLog log, double smoothing) {
         List<XYChart> charts = charts(log, smoothing);
         return charts.isEmpty() ? Optional.empty()
-                : Optional.of(Png.sideBySide(charts.stream().map(Png::render).toArray(BufferedImage[]::new)));
+                : Optional.of(Charts.sideBySide(charts.stream().map(Charts::render).toArray(BufferedImage[]::new)));
     }
 
     /** The loss chart and the accuracy chart, those the log has columns for. */

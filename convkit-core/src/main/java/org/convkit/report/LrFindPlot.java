@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.convkit.data.image.Png;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -66,7 +67,7 @@ public final class LrFindPlot {
             m.setLineColor(new java.awt.Color(200, 40, 40));
             m.setLineWidth(2f);
         }
-        Png.write(Png.render(chart), file);
+        Png.write(Charts.render(chart), file);
     }
 
     /** "3.16e-03". */

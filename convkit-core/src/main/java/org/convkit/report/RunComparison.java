@@ -15,6 +15,7 @@ import java.util.OptionalInt;
 import java.util.Set;
 import org.convkit.core.ConvkitException;
 import org.convkit.core.Json;
+import org.convkit.data.image.Png;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.Styler;
@@ -193,7 +194,7 @@ public final class RunComparison {
         if (plotted == 0) {
             throw new ConvkitException("compare: none of the runs has a valid_acc column in metrics.csv to plot");
         }
-        Png.write(Png.render(chart), png);
+        Png.write(Charts.render(chart), png);
     }
 
     /** The JSON form for scripts. */

@@ -10,8 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import javax.imageio.ImageIO;
-import org.convkit.core.AtomicFiles;
 import org.convkit.core.Seeds;
 import org.convkit.data.Image;
 import org.convkit.data.ImageSource;
@@ -19,6 +17,7 @@ import org.convkit.data.Sample;
 import org.convkit.data.image.Decoder;
 import org.convkit.data.image.Pipeline;
 import org.convkit.data.image.Pixels;
+import org.convkit.data.image.Png;
 
 /**
  * A PNG grid with one row per class and the first few images of that class, after the training
@@ -99,7 +98,7 @@ public final class ContactSheet {
         } finally {
             g.dispose();
         }
-        AtomicFiles.write(out, o -> ImageIO.write(sheet, "png", o));
+        Png.write(sheet, out);
         return drawn;
     }
 

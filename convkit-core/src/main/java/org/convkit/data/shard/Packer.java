@@ -16,6 +16,7 @@ import org.convkit.data.ImageSource;
 import org.convkit.data.Sample;
 import org.convkit.data.Skipped;
 import org.convkit.data.image.ImageHeader;
+import org.convkit.data.image.Png;
 import org.convkit.data.inspect.ImageProbe;
 
 /**

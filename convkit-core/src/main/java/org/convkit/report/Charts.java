@@ -1,35 +1,12 @@
 package org.convkit.report;
 
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Path;
-import javax.imageio.ImageIO;
-import org.convkit.core.AtomicFiles;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.internal.chartpart.Chart;
 
-/** Charts and images to PNG bytes and files (written atomically). */
-final class Png {
-    private Png() {}
-
-    static byte[] encode(BufferedImage image) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            if (!ImageIO.write(image, "png", out)) {
-                throw new IllegalStateException("no PNG writer in this JVM");
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
-    }
-
-    static void write(BufferedImage image, Path file) throws IOException {
-        byte[] png = encode(image);
-        AtomicFiles.write(file, out -> out.write(png));
-    }
+/** XChart charts to images, for the plots of a report (written with {@link org.convkit.data.image.Png}). */
+final class Charts {
+    private Charts() {}
 
     /** Renders a chart at its own size. */
     static BufferedImage render(Chart<?, ?> chart) {
