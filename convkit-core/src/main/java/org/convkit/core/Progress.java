@@ -4,9 +4,10 @@ import java.io.PrintStream;
 import java.util.Locale;
 
 /**
- * A one-line progress bar on stderr with rate and ETA, for long jobs (packing, downloading):
- * {@code pack train [#######.............]  35%  21000/60000  4.1k img/s  ETA 0:09}. On a
- * terminal it redraws in place; otherwise (logs, CI) it prints a line every 10 seconds.
+ * The one progress bar of convkit: a line with rate and ETA for long jobs (packing, downloading,
+ * evaluating, training epochs): {@code pack train [#######.............]  35%  21000/60000  4.1k
+ * img/s  ETA 0:09}, optionally followed by a status ({@code loss 0.4123 acc 85.20%}). On a terminal
+ * it redraws in place; otherwise (logs, CI) it prints a line every 10 seconds.
  */
 public final class Progress implements AutoCloseable {
     private static final int WIDTH = 24;
@@ -17,6 +18,8 @@ public final class Progress implements AutoCloseable {
     private final boolean tty;
     private final long start = System.nanoTime();
     private long done;
+    private long skipped;
+    private String status = "";
     private long lastDraw = start;
 
     /**
@@ -28,7 +31,11 @@ public final class Progress implements AutoCloseable {
         this(label, total, unit, System.err, System.console() != null);
     }
 
-    Progress(String label, long total, String unit, PrintStream out, boolean tty) {
+    /**
+     * @param out where the bar goes
+     * @param tty redraw in place (a terminal), else a plain line every 10 seconds
+     */
+    public Progress(String label, long total, String unit, PrintStream out, boolean tty) {
         this.label = label;
         this.total = total;
         this.unit = unit;
@@ -46,16 +53,35 @@ public final class Progress implements AutoCloseable {
         }
     }
 
+    /** Counts {@code n} units as done that were not worked on now (a resumed epoch's first batches): no rate. */
+    public synchronized void skip(long n) {
+        done += n;
+        skipped += n;
+    }
+
+    /** Text drawn after the rate and ETA (the running loss and accuracy), from the next redraw on. */
+    public synchronized void status(String text) {
+        status = text;
+    }
+
     /** Draws the final state and ends the line. */
     @Override
     public synchronized void close() {
         draw(true);
     }
 
+    /** Takes the bar away without a final line (on a terminal, clears it): for a caller that prints its own summary. */
+    public synchronized void dismiss() {
+        if (tty) {
+            out.print("\r\u001b[K");
+            out.flush();
+        }
+    }
+
     /** Units per second so far. */
     public synchronized double rate() {
         double s = (System.nanoTime() - start) / 1e9;
-        return s > 0 ? done / s : 0;
+        return s > 0 ? (done - skipped) / s : 0;
     }
 
     private void draw(boolean last) {
@@ -75,8 +101,11 @@ public final class Progress implements AutoCloseable {
             long eta = (long) ((total - done) / rate);
             sb.append(String.format(Locale.ROOT, "  ETA %d:%02d", eta / 60, eta % 60));
         }
+        if (!status.isEmpty()) {
+            sb.append("  ").append(status);
+        }
         if (tty) {
-            out.print("\r" + sb + "   " + (last ? "\n" : ""));
+            out.print("\r" + sb + "\u001b[K" + (last ? "\n" : ""));
         } else {
             out.println(sb);
         }
