@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.convkit.core.RunFiles;
 import org.convkit.model.weights.Checkpoint;
 import org.convkit.report.EpochLog;
 import org.convkit.report.RunFolder;
@@ -50,7 +51,7 @@ class TrainCliTest {
         assertEquals(4, Checkpoint.read(run.resolve("checkpoints/best")).info().classes().size());
         assertTrue(Files.exists(run.resolve("report.html")), "report written");
         assertTrue(Files.exists(run.resolve("test.json")), "test evaluation written");
-        List<String> skipped = Files.readAllLines(run.resolve(RunWriter.SKIPPED));
+        List<String> skipped = Files.readAllLines(run.resolve(RunFiles.SKIPPED));
         assertEquals(2, skipped.size(), "a header and one row: " + skipped);
         assertTrue(skipped.get(1).contains("broken"), skipped.toString());
         assertTrue(out.contains("epoch 2/2  train loss"), out);

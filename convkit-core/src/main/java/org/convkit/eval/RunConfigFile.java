@@ -8,19 +8,19 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.convkit.core.ConvkitException;
 import org.convkit.core.Json;
+import org.convkit.core.RunFiles;
 
 /**
  * A run folder's {@code config.json}: the resolved training config, flag names as keys. Evaluation
  * reads it to find a run's data and validation split; the report shows it.
  */
 public final class RunConfigFile {
-    public static final String NAME = "config.json";
 
     private RunConfigFile() {}
 
     /** The config of {@code runDir}, in the saved order; empty when it has none. */
     public static Map<String, Object> read(Path runDir) {
-        Path f = runDir.resolve(NAME);
+        Path f = runDir.resolve(RunFiles.CONFIG);
         if (!Files.exists(f)) {
             return new LinkedHashMap<>();
         }

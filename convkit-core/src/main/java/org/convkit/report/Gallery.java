@@ -7,11 +7,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.convkit.core.RunFiles;
 import org.convkit.data.Image;
 import org.convkit.data.ImageSource;
 import org.convkit.data.Sample;
 import org.convkit.data.image.Decoder;
 import org.convkit.data.image.Pixels;
+import org.convkit.data.image.Png;
 import org.convkit.eval.Mistake;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +24,6 @@ import org.slf4j.LoggerFactory;
  * stored (before any resize or normalization the model saw), at most {@link #MAX_SIDE} pixels.
  */
 public final class Gallery {
-    public static final String DIR = "gallery";
     static final int MAX_SIDE = 128;
     private static final Logger log = LoggerFactory.getLogger(Gallery.class);
 
@@ -30,7 +31,7 @@ public final class Gallery {
 
     /** The thumbnail's file in the run folder for the mistake ranked {@code rank} (0 = most confident). */
     public static Path file(Path runDir, int rank, Mistake m) {
-        return runDir.resolve(DIR).resolve(String.format(java.util.Locale.ROOT, "%03d-%d.png", rank, m.index()));
+        return runDir.resolve(RunFiles.GALLERY).resolve(String.format(java.util.Locale.ROOT, "%03d-%d.png", rank, m.index()));
     }
 
     /**
@@ -40,7 +41,7 @@ public final class Gallery {
      * @return how many thumbnails were written
      */
     public static int write(Path runDir, List<Mistake> mistakes, ImageSource images) throws IOException {
-        Files.createDirectories(runDir.resolve(DIR));
+        Files.createDirectories(runDir.resolve(RunFiles.GALLERY));
         int written = 0;
         for (int rank = 0; rank < mistakes.size(); rank++) {
             Mistake m = mistakes.get(rank);

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.convkit.core.ConvkitException;
 import org.convkit.core.Json;
+import org.convkit.core.RunFiles;
 import org.convkit.eval.EvalResult;
 import org.convkit.eval.RunConfigFile;
 
@@ -16,12 +17,6 @@ import org.convkit.eval.RunConfigFile;
  * optional except that a folder with none of them is not a run.
  */
 public final class RunFolder {
-    public static final String CONFIG = RunConfigFile.NAME;
-    public static final String METRICS = "metrics.csv";
-    public static final String EVALUATION = "eval.json";
-    public static final String SKIPPED = "skipped.csv";
-    /** Written by fine-tuning: what each phase froze and the proof that it held. */
-    public static final String FREEZING = "freezing.json";
 
     private final Path dir;
 
@@ -34,10 +29,10 @@ public final class RunFolder {
         if (!Files.isDirectory(dir)) {
             throw new ConvkitException(dir + " is not a directory; give a run folder such as runs/NAME");
         }
-        if (!Files.exists(dir.resolve(CONFIG)) && !Files.exists(dir.resolve(METRICS))
-                && !Files.exists(dir.resolve(EVALUATION))) {
-            throw new ConvkitException(dir + " is not a run folder: it has no " + CONFIG + ", " + METRICS
-                    + " or " + EVALUATION
+        if (!Files.exists(dir.resolve(RunFiles.CONFIG)) && !Files.exists(dir.resolve(RunFiles.METRICS_CSV))
+                && !Files.exists(dir.resolve(RunFiles.EVALUATION))) {
+            throw new ConvkitException(dir + " is not a run folder: it has no " + RunFiles.CONFIG + ", " + RunFiles.METRICS_CSV
+                    + " or " + RunFiles.EVALUATION
                     + " (`convkit train --run NAME` writes runs/NAME/)");
         }
         return new RunFolder(dir);
@@ -63,12 +58,12 @@ public final class RunFolder {
     }
 
     public EpochLog metrics() {
-        return EpochLog.readIfExists(file(METRICS));
+        return EpochLog.readIfExists(file(RunFiles.METRICS_CSV));
     }
 
     /** The validation evaluation saved with the report, if any. */
     public Optional<EvalResult> evaluation() {
-        Path f = file(EVALUATION);
+        Path f = file(RunFiles.EVALUATION);
         if (!Files.exists(f)) {
             return Optional.empty();
         }
@@ -82,7 +77,7 @@ public final class RunFolder {
 
     /** The fine-tuning phases' freezing record, if the run has one. */
     public Optional<com.fasterxml.jackson.databind.JsonNode> freezing() {
-        Path f = file(FREEZING);
+        Path f = file(RunFiles.FREEZING);
         if (!Files.exists(f)) {
             return Optional.empty();
         }
@@ -95,7 +90,7 @@ public final class RunFolder {
 
     /** How many bad samples the run skipped (rows of skipped.csv), 0 when none were. */
     public long skippedCount() {
-        Path f = file(SKIPPED);
+        Path f = file(RunFiles.SKIPPED);
         if (!Files.exists(f)) {
             return 0;
         }

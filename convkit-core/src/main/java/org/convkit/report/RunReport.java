@@ -14,7 +14,9 @@ import java.util.Map;
 import java.util.Optional;
 import org.convkit.core.AtomicFiles;
 import org.convkit.core.Json;
+import org.convkit.core.RunFiles;
 import org.convkit.data.ImageSource;
+import org.convkit.data.image.Png;
 import org.convkit.eval.EvalResult;
 
 /**
@@ -26,11 +28,6 @@ import org.convkit.eval.EvalResult;
  * epochs were appended to metrics.csv, or to restyle), without the model or the dataset.
  */
 public final class RunReport {
-    public static final String REPORT = "report.html";
-    public static final String CURVES = "curves.png";
-    public static final String CONFUSION_PNG = "confusion.png";
-    public static final String CONFUSION_CSV = "confusion.csv";
-    public static final String PER_CLASS_CSV = "per_class.csv";
 
     private RunReport() {}
 
@@ -45,10 +42,10 @@ public final class RunReport {
      */
     public static Path write(Path runDir, EvalResult validation, ImageSource images) throws IOException {
         Files.createDirectories(runDir);
-        AtomicFiles.write(runDir.resolve(RunFolder.EVALUATION),
+        AtomicFiles.write(runDir.resolve(RunFiles.EVALUATION),
                 out -> Json.pretty().writeValue(out, validation));
-        ResultCsv.writeConfusion(validation, runDir.resolve(CONFUSION_CSV));
-        ResultCsv.writePerClass(validation, runDir.resolve(PER_CLASS_CSV));
+        ResultCsv.writeConfusion(validation, runDir.resolve(RunFiles.CONFUSION_CSV));
+        ResultCsv.writePerClass(validation, runDir.resolve(RunFiles.PER_CLASS_CSV));
         clearGallery(runDir);
         if (images != null) {
             Gallery.write(runDir, validation.mistakes(), images);
@@ -69,7 +66,7 @@ public final class RunReport {
         Optional<byte[]> curves = CurvesPlot.render(metrics, labelSmoothing(config)).map(Png::encode);
         if (curves.isPresent()) {
             byte[] png = curves.get();
-            AtomicFiles.write(run.file(CURVES), out -> out.write(png));
+            AtomicFiles.write(run.file(RunFiles.CURVES), out -> out.write(png));
         }
         Optional<EvalResult> eval = run.evaluation();
         Optional<byte[]> confusion = Optional.empty();
@@ -78,7 +75,7 @@ public final class RunReport {
             BufferedImage img = ConfusionPlot.render(eval.get().confusion(), eval.get().classes());
             confusion = Optional.of(Png.encode(img));
             byte[] png = confusion.get();
-            AtomicFiles.write(run.file(CONFUSION_PNG), out -> out.write(png));
+            AtomicFiles.write(run.file(RunFiles.CONFUSION_PNG), out -> out.write(png));
             for (int i = 0; i < eval.get().mistakes().size(); i++) {
                 Path f = Gallery.file(runDir, i, eval.get().mistakes().get(i));
                 thumbs.add(Files.exists(f) ? Optional.of(Files.readAllBytes(f)) : Optional.empty());
@@ -95,14 +92,14 @@ public final class RunReport {
                 run.skippedCount(),
                 run.freezing(),
                 ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)));
-        Path report = run.file(REPORT);
+        Path report = run.file(RunFiles.REPORT);
         AtomicFiles.write(report, out -> out.write(html.getBytes(StandardCharsets.UTF_8)));
         return report;
     }
 
     /** Old thumbnails would be shown next to a new evaluation's mistakes: remove them first. */
     private static void clearGallery(Path runDir) throws IOException {
-        Path dir = runDir.resolve(Gallery.DIR);
+        Path dir = runDir.resolve(RunFiles.GALLERY);
         if (!Files.isDirectory(dir)) {
             return;
         }

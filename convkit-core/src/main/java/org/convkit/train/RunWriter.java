@@ -14,6 +14,7 @@ import java.util.Map;
 import org.convkit.core.AtomicFiles;
 import org.convkit.core.ConvkitException;
 import org.convkit.core.Json;
+import org.convkit.core.RunFiles;
 import org.convkit.data.Skipped;
 
 /**
@@ -25,11 +26,6 @@ import org.convkit.data.Skipped;
  * it repeats.
  */
 public final class RunWriter {
-    public static final String CONFIG = org.convkit.eval.RunConfigFile.NAME;
-    public static final String METRICS_CSV = "metrics.csv";
-    public static final String METRICS_JSONL = "metrics.jsonl";
-    public static final String SKIPPED = org.convkit.report.RunFolder.SKIPPED;
-    public static final String CHECKPOINTS = org.convkit.model.weights.ModelSource.CHECKPOINTS;
     /** The contract's columns, then convkit's extras. */
     public static final List<String> COLUMNS = List.of("epoch", "train_loss", "train_acc", "valid_loss", "valid_acc",
             "lr", "seconds", "data_wait", "step", "img_per_s", "rss_mb");
@@ -47,12 +43,12 @@ public final class RunWriter {
 
     /** A new run folder; refuses one that already holds a run (resume it, or pick another name). */
     public static RunWriter create(Path dir) {
-        if (Files.exists(dir.resolve(CONFIG)) || Files.exists(dir.resolve(METRICS_CSV))) {
+        if (Files.exists(dir.resolve(RunFiles.CONFIG)) || Files.exists(dir.resolve(RunFiles.METRICS_CSV))) {
             throw new ConvkitException("run folder " + dir + " already holds a run: continue it with --resume " + dir
                     + ", or choose another --run name");
         }
         try {
-            Files.createDirectories(dir.resolve(CHECKPOINTS));
+            Files.createDirectories(dir.resolve(RunFiles.CHECKPOINTS));
         } catch (IOException e) {
             throw new ConvkitException("cannot create the run folder " + dir + ": " + e.getMessage(), e);
         }
@@ -65,7 +61,7 @@ public final class RunWriter {
      */
     public static RunWriter resume(Path dir, int epochs) {
         RunWriter w = new RunWriter(dir);
-        Path jsonl = dir.resolve(METRICS_JSONL);
+        Path jsonl = dir.resolve(RunFiles.METRICS_JSONL);
         if (Files.exists(jsonl)) {
             try {
                 for (String line : Files.readAllLines(jsonl, StandardCharsets.UTF_8)) {
@@ -99,12 +95,12 @@ public final class RunWriter {
 
     /** {@code checkpoints/last}: written at every epoch end (and mid-epoch when asked). */
     public Path lastCheckpoint() {
-        return dir.resolve(CHECKPOINTS).resolve(org.convkit.model.weights.ModelSource.LAST);
+        return RunFiles.lastCheckpoint(dir);
     }
 
     /** {@code checkpoints/best}: the epoch with the best validation accuracy. */
     public Path bestCheckpoint() {
-        return dir.resolve(CHECKPOINTS).resolve(org.convkit.model.weights.ModelSource.BEST);
+        return RunFiles.bestCheckpoint(dir);
     }
 
     /** Rows written so far (including those kept from before a resume). */
@@ -115,7 +111,7 @@ public final class RunWriter {
     /** Writes {@code config.json}: the resolved config, keys = flag names. */
     public void writeConfig(Map<String, Object> config) {
         try {
-            write(dir.resolve(CONFIG), Json.pretty().writeValueAsBytes(config));
+            write(dir.resolve(RunFiles.CONFIG), Json.pretty().writeValueAsBytes(config));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -152,7 +148,7 @@ public final class RunWriter {
             sb.append(csv(s.split())).append(',').append(csv(s.id())).append(',')
                     .append(csv(s.reason() + " (" + s.file() + ")")).append('\n');
         }
-        write(dir.resolve(SKIPPED), sb.toString().getBytes(StandardCharsets.UTF_8));
+        write(dir.resolve(RunFiles.SKIPPED), sb.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     private void rewriteMetrics() {
@@ -181,8 +177,8 @@ public final class RunWriter {
                 throw new UncheckedIOException(e);
             }
         }
-        write(dir.resolve(METRICS_CSV), csv.toString().getBytes(StandardCharsets.UTF_8));
-        write(dir.resolve(METRICS_JSONL), jsonl.toString().getBytes(StandardCharsets.UTF_8));
+        write(dir.resolve(RunFiles.METRICS_CSV), csv.toString().getBytes(StandardCharsets.UTF_8));
+        write(dir.resolve(RunFiles.METRICS_JSONL), jsonl.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     /** One row by column name; NaN (no validation) becomes null (empty CSV cell, JSON null). */

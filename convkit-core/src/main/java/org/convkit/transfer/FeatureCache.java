@@ -21,6 +21,7 @@ import org.convkit.core.AtomicFiles;
 import org.convkit.core.ConvkitException;
 import org.convkit.core.Json;
 import org.convkit.core.Progress;
+import org.convkit.core.RunFiles;
 import org.convkit.data.load.Loader;
 import org.convkit.eval.Evaluator;
 import org.convkit.model.ConvNet;
@@ -37,7 +38,6 @@ import org.convkit.model.ConvNet;
  * the same folder (a resume) reuses the files when the backbone and the transforms are the same.
  */
 public final class FeatureCache {
-    static final String DIR = "features";
 
     /**
      * One split's cached features.
@@ -74,7 +74,7 @@ public final class FeatureCache {
      */
     public static Split of(ConvNet net, Device device, Loader loader, Path runDir, String split, String key)
             throws IOException {
-        Path dir = Files.createDirectories(runDir.resolve(DIR));
+        Path dir = Files.createDirectories(runDir.resolve(RunFiles.FEATURES));
         Path data = dir.resolve(split + ".f32");
         Path meta = dir.resolve(split + ".json");
         if (Files.isRegularFile(data) && Files.isRegularFile(meta)) {

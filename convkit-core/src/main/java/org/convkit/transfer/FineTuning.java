@@ -11,9 +11,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.convkit.core.ConvkitException;
+import org.convkit.core.RunFiles;
 import org.convkit.data.Dataset;
-import org.convkit.data.load.Loader;
 import org.convkit.data.image.Normalize;
+import org.convkit.data.load.Loader;
 import org.convkit.model.ConvNet;
 import org.convkit.model.ModelKnobs;
 import org.convkit.model.weights.Checkpoint;
@@ -83,7 +84,7 @@ public final class FineTuning implements TrainingPlan {
 
     /** Continues an interrupted fine-tuning run (its phases, features cache and freezing log included). */
     public static Training.Outcome resume(Path runDir, TrainConfig overrides, PrintStream out) {
-        Map<String, Object> saved = TrainConfig.readMap(runDir.resolve(org.convkit.train.RunWriter.CONFIG), Set.of());
+        Map<String, Object> saved = TrainConfig.readMap(runDir.resolve(RunFiles.CONFIG), Set.of());
         FineTuneOptions o = FineTuneOptions.fromMap(saved);
         return Training.resume(runDir, overrides, new FineTuning(o), out);
     }

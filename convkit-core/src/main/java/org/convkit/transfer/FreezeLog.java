@@ -9,6 +9,7 @@ import java.util.Map;
 import org.convkit.core.AtomicFiles;
 import org.convkit.core.ConvkitException;
 import org.convkit.core.Json;
+import org.convkit.core.RunFiles;
 import org.convkit.model.ConvNet;
 
 /**
@@ -19,7 +20,6 @@ import org.convkit.model.ConvNet;
  * too, whose change shows they did train (their BatchNorm statistics included).
  */
 final class FreezeLog {
-    static final String FILE = "freezing.json";
 
     private final Path file;
     private final List<Map<String, Object>> phases = new ArrayList<>();
@@ -28,7 +28,7 @@ final class FreezeLog {
     private List<String> trained;
 
     FreezeLog(Path runDir) {
-        this.file = runDir.resolve(FILE);
+        this.file = runDir.resolve(RunFiles.FREEZING);
     }
 
     /** Keeps the phases of an earlier, interrupted run that ended by epoch {@code completed}. */

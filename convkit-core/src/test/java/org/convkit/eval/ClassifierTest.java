@@ -20,6 +20,7 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.convkit.core.RunFiles;
 import org.convkit.core.Runtime;
 import org.convkit.data.Sample;
 import org.convkit.data.fetch.Download;
@@ -205,7 +206,7 @@ class ClassifierTest {
     @Test
     void theCardSaysWhatTheCheckpointIs(@TempDir Path tmp) throws Exception {
         Path ckpt = convBnCheckpoint(tmp.resolve("runs/shapes/checkpoints/best"));
-        Files.writeString(tmp.resolve("runs/shapes").resolve(RunConfigFile.NAME), "{}");
+        Files.writeString(tmp.resolve("runs/shapes").resolve(RunFiles.CONFIG), "{}");
         try (TorchClassifier c = TorchClassifier.open(tmp.resolve("runs/shapes"), TorchClassifier.Options.defaults())) {
             ModelCard card = c.card();
             assertEquals("shapes", card.name());

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.convkit.core.ConvkitException;
+import org.convkit.core.RunFiles;
 import org.convkit.model.ConvNet;
 import org.convkit.model.ModelOptions;
 import org.convkit.model.Zoo;
@@ -50,13 +51,6 @@ import org.slf4j.LoggerFactory;
 public final class ModelSource {
     private static final Logger log = LoggerFactory.getLogger(ModelSource.class);
 
-    /** A run folder's checkpoint directory ({@code runs/NAME/checkpoints}). */
-    public static final String CHECKPOINTS = "checkpoints";
-    /** The checkpoint of the best validation result so far. */
-    public static final String BEST = "best";
-    /** The checkpoint written last (what a resume continues from). */
-    public static final String LAST = "last";
-
     private final Checkpoint.Manifest manifest;
     private final Path checkpoint;
     private final Path run;
@@ -85,7 +79,7 @@ public final class ModelSource {
         } else {
             // runs/NAME/checkpoints/best: the run is two levels up when it is one
             Path parent = given.toAbsolutePath().normalize().getParent();
-            if (parent != null && parent.getFileName() != null && parent.getFileName().toString().equals(CHECKPOINTS)) {
+            if (parent != null && parent.getFileName() != null && parent.getFileName().toString().equals(RunFiles.CHECKPOINTS)) {
                 run = parent.getParent();
             }
         }
@@ -106,14 +100,14 @@ public final class ModelSource {
         if (Checkpoint.exists(given)) {
             return given;
         }
-        for (String which : new String[] {BEST, LAST}) {
-            Path c = given.resolve(CHECKPOINTS).resolve(which);
+        for (String which : new String[] {RunFiles.BEST, RunFiles.LAST}) {
+            Path c = given.resolve(RunFiles.CHECKPOINTS).resolve(which);
             if (Checkpoint.exists(c)) {
                 return c;
             }
         }
         throw new ConvkitException(flag + " " + given + ": neither a checkpoint (no " + Checkpoint.MODEL_JSON
-                + ") nor a run folder with " + CHECKPOINTS + "/" + BEST + " or " + CHECKPOINTS + "/" + LAST);
+                + ") nor a run folder with " + RunFiles.CHECKPOINTS + "/" + RunFiles.BEST + " or " + RunFiles.CHECKPOINTS + "/" + RunFiles.LAST);
     }
 
     /** True if {@code path} is a checkpoint directory or a run folder holding one. */
@@ -121,8 +115,8 @@ public final class ModelSource {
         if (!Files.isDirectory(path)) {
             return false;
         }
-        return Checkpoint.exists(path) || Checkpoint.exists(path.resolve(CHECKPOINTS).resolve(BEST))
-                || Checkpoint.exists(path.resolve(CHECKPOINTS).resolve(LAST));
+        return Checkpoint.exists(path) || Checkpoint.exists(path.resolve(RunFiles.CHECKPOINTS).resolve(RunFiles.BEST))
+                || Checkpoint.exists(path.resolve(RunFiles.CHECKPOINTS).resolve(RunFiles.LAST));
     }
 
     /**

@@ -13,6 +13,7 @@ import java.util.Locale;
 import org.convkit.core.AtomicFiles;
 import org.convkit.core.ConvkitException;
 import org.convkit.core.Json;
+import org.convkit.core.RunFiles;
 import org.convkit.report.LrFindPlot;
 import org.convkit.train.lrfind.LrFinder;
 
@@ -22,9 +23,6 @@ import org.convkit.train.lrfind.LrFinder;
  * into its {@code --out}.
  */
 public final class LrFindReport {
-    public static final String PNG = "lr-find.png";
-    public static final String CSV = "lr-find.csv";
-    public static final String JSON = "lr-find.json";
     private static final CsvSchema COLUMNS = CsvSchema.builder().addColumn("lr").addColumn("loss")
             .addColumn("smoothed").build().withHeader();
 
@@ -41,12 +39,12 @@ public final class LrFindReport {
             loss[i] = p.get(i).loss();
             smooth[i] = p.get(i).smoothed();
         }
-        Path png = dir.resolve(PNG);
+        Path png = dir.resolve(RunFiles.LR_FIND_PNG);
         try {
             Files.createDirectories(dir);
             LrFindPlot.write(lr, loss, smooth, r.suggestion(), "suggestion " + LrFindPlot.fmt(r.suggestion())
                     + " (minimum/10)", png);
-            AtomicFiles.write(dir.resolve(CSV), out -> {
+            AtomicFiles.write(dir.resolve(RunFiles.LR_FIND_CSV), out -> {
                 Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
                 try (SequenceWriter rows = Json.csv().writer(COLUMNS).writeValues(w)) {
                     for (int i = 0; i < lr.length; i++) {
@@ -55,7 +53,7 @@ public final class LrFindReport {
                 }
             });
             byte[] json = Json.pretty().writeValueAsBytes(r.summary());
-            AtomicFiles.write(dir.resolve(JSON), o -> o.write(json));
+            AtomicFiles.write(dir.resolve(RunFiles.LR_FIND_JSON), o -> o.write(json));
         } catch (IOException e) {
             throw new ConvkitException("cannot write the lr-find files in " + dir + ": " + e.getMessage(), e);
         }

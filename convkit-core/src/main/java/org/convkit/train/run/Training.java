@@ -12,13 +12,12 @@ import java.util.Locale;
 import java.util.Map;
 import org.convkit.core.ConvkitException;
 import org.convkit.core.Json;
+import org.convkit.core.RunFiles;
 import org.convkit.core.Runtime;
 import org.convkit.core.Seeds;
 import org.convkit.data.ClassNames;
 import org.convkit.data.Dataset;
-import org.convkit.data.load.Datasets;
 import org.convkit.data.ImageSource;
-import org.convkit.data.load.Loader;
 import org.convkit.data.OpenOptions;
 import org.convkit.data.Skipped;
 import org.convkit.data.image.NormStats;
@@ -26,6 +25,8 @@ import org.convkit.data.image.Normalize;
 import org.convkit.data.image.Pipeline;
 import org.convkit.data.image.PipelineParser;
 import org.convkit.data.image.Presets;
+import org.convkit.data.load.Datasets;
+import org.convkit.data.load.Loader;
 import org.convkit.eval.EvalResult;
 import org.convkit.eval.Metrics;
 import org.convkit.eval.ModelInput;
@@ -34,7 +35,6 @@ import org.convkit.model.ModelOptions;
 import org.convkit.model.Zoo;
 import org.convkit.model.weights.Checkpoint;
 import org.convkit.model.weights.ModelInfo;
-import org.convkit.model.weights.ModelSource;
 import org.convkit.model.weights.TrainingState;
 import org.convkit.train.Batches;
 import org.convkit.train.Callback;
@@ -51,8 +51,8 @@ import org.convkit.train.callback.EarlyStopping;
 import org.convkit.train.callback.MetricsLog;
 import org.convkit.train.callback.NanGuard;
 import org.convkit.train.callback.OutOfMemory;
-import org.convkit.train.callback.Progress;
 import org.convkit.train.callback.ReportCallback;
+import org.convkit.train.callback.TrainingProgress;
 import org.convkit.train.loss.Loss;
 import org.convkit.train.lrfind.LrFinder;
 import org.convkit.train.optim.Optimizer;
@@ -106,9 +106,9 @@ public final class Training {
      * from the same saved config; the keys it owns are left out of the {@link TrainConfig}).
      */
     public static Outcome resume(Path runDir, TrainConfig overrides, TrainingPlan plan, PrintStream out) {
-        Path configFile = runDir.resolve(RunWriter.CONFIG);
+        Path configFile = runDir.resolve(RunFiles.CONFIG);
         if (!Files.isRegularFile(configFile)) {
-            throw new ConvkitException("--resume " + runDir + ": not a run folder (no " + RunWriter.CONFIG + ")");
+            throw new ConvkitException("--resume " + runDir + ": not a run folder (no " + RunFiles.CONFIG + ")");
         }
         TrainConfig saved = TrainConfig.read(configFile, plan.configKeys());
         Map<String, Object> changes = overrides.toMap();
@@ -393,7 +393,7 @@ public final class Training {
                 run = RunWriter.create(runDir);
                 return;
             }
-            Path last = runDir.resolve(RunWriter.CHECKPOINTS).resolve(ModelSource.LAST);
+            Path last = RunFiles.lastCheckpoint(runDir);
             if (!Checkpoint.exists(last)) {
                 throw new ConvkitException("--resume " + runDir + ": no checkpoints/last to resume from"
                         + " (the run stopped before its first checkpoint); start it again");
@@ -409,7 +409,7 @@ public final class Training {
                     channels, resumed != null, out, loaders);
             plan.prepare(setup);
             if (resumed != null) {
-                Checkpoint.loadInto(runDir.resolve(RunWriter.CHECKPOINTS).resolve(ModelSource.LAST), net);
+                Checkpoint.loadInto(RunFiles.lastCheckpoint(runDir), net);
             }
         }
 
@@ -554,7 +554,7 @@ public final class Training {
         columns.add(MetricsLog.positionAccuracy());
         Checkpoints checkpoints = new Checkpoints(s.run(), modelInfo(s), c.checkpointMinutes(), c.checkpointBatches());
         List<Callback> callbacks = new ArrayList<>();
-        callbacks.add(Progress.onConsole(s.out));
+        callbacks.add(TrainingProgress.onConsole(s.out));
         callbacks.add(new MetricsLog(s.run(), columns));
         callbacks.add(checkpoints);
         callbacks.add(new NanGuard(checkpoints));
@@ -587,7 +587,7 @@ public final class Training {
         Path report = reports.report();
         EvalResult testResult = test == null ? null : learner.evaluate(test, 0);
         if (testResult != null) {
-            Json.writePretty(run.dir().resolve("test.json"), testResult);
+            Json.writePretty(run.dir().resolve(RunFiles.TEST), testResult);
         }
         String headline = testResult != null
                 ? String.format(Locale.ROOT, "test accuracy %.2f%% (%d images, best epoch %d)",
