@@ -91,9 +91,14 @@ public final class Decoder {
 
     /** {@link #decode(byte[], int)} with a chosen backend (benchmarks, tests). */
     public static Image decode(byte[] bytes, int channels, Backend backend) throws IOException {
-        return decode(bytes, channels, backend, maxPixels, String.format(Locale.ROOT,
+        return decode(bytes, channels, backend, maxPixels, raiseHint());
+    }
+
+    /** How the JVM-wide limit is raised, for the too-large message. */
+    private static String raiseHint() {
+        return String.format(Locale.ROOT,
                 "; if the image is genuine, raise the limit with -D%s=N (e.g. in CONVKIT_JAVA_OPTS) or Decoder.setMaxPixels(N)",
-                MAX_PIXELS_PROPERTY));
+                MAX_PIXELS_PROPERTY);
     }
 
     /** @param howToRaise appended to the too-large message: how this caller's limit is raised */
@@ -101,17 +106,7 @@ public final class Decoder {
         if (channels != 1 && channels != 3) {
             throw new IllegalArgumentException("channels must be 1 or 3, not " + channels);
         }
-        if (bytes.length == 0) {
-            throw new IOException("empty file (0 bytes)");
-        }
-        ImageHeader header = ImageHeader.read(bytes);
-        if (header.pixels() >= 0) {
-            checkSize(header.width(), header.height(), limit, howToRaise);
-        }
-        if (header.format().equals("jpeg") && !endsJpeg(bytes)) {
-            // libjpeg would pad the missing rows with gray and only warn; PIL refuses such files
-            throw new IOException("truncated JPEG: no end-of-image marker, the file was cut off (copy it again)");
-        }
+        ImageHeader header = check(bytes, limit, howToRaise);
         Image img = switch (backend) {
             case IMAGEIO -> ImageIoDecoder.decode(bytes, channels, limit, howToRaise);
             case OPENCV -> {
@@ -168,14 +163,79 @@ public final class Decoder {
         }
     }
 
-    /** Whether the end-of-image marker is in the last 4 KiB (some writers append padding). */
-    private static boolean endsJpeg(byte[] b) {
-        for (int i = b.length - 2; i >= Math.max(0, b.length - 4096); i--) {
-            if (b[i] == (byte) 0xFF && b[i + 1] == (byte) 0xD9) {
-                return true;
-            }
+    /**
+     * What every encoded image must pass before pixels are allocated, from its bytes alone (no
+     * ImageIO reader looked up): not empty, a sane size within the pixel limit ({@link #maxPixels()})
+     * when the header gives one, and complete (a JPEG's end-of-image marker, a PNG's IEND chunk).
+     * Decoding runs these checks first; packing and the recipe run them without decoding ({@link
+     * org.convkit.data.inspect.ImageProbe}). An unknown format passes: ImageIO may still read it.
+     *
+     * @return the header ({@link ImageHeader#read})
+     * @throws IOException saying why the bytes cannot be a usable image
+     */
+    public static ImageHeader check(byte[] bytes) throws IOException {
+        return check(bytes, maxPixels, raiseHint());
+    }
+
+    private static ImageHeader check(byte[] bytes, long limit, String howToRaise) throws IOException {
+        if (bytes.length == 0) {
+            throw new IOException("empty file (0 bytes)");
         }
-        return false;
+        ImageHeader header = ImageHeader.read(bytes);
+        if (header.pixels() >= 0) {
+            checkSize(header.width(), header.height(), limit, howToRaise);
+        }
+        String cut = truncation(header.format(), bytes);
+        if (cut != null) {
+            // libjpeg would pad the missing rows with gray and only warn; PIL refuses such files
+            throw new IOException("truncated " + header.format() + ": " + cut + " (the file was cut off; copy it again)");
+        }
+        return header;
+    }
+
+    /**
+     * Why a JPEG or PNG is cut short, or {@code null}: a file copied halfway keeps a good header
+     * and fails only when decoded (or decodes gray at the bottom), so the end marker is checked.
+     */
+    static String truncation(String format, byte[] b) {
+        if (format.equals("png")) {
+            // the IEND chunk type, near the end (some writers append a few bytes after it)
+            for (int i = b.length - 8; i >= Math.max(8, b.length - 4096); i--) {
+                if (b[i] == 'I' && b[i + 1] == 'E' && b[i + 2] == 'N' && b[i + 3] == 'D') {
+                    return null;
+                }
+            }
+            return "no IEND chunk at the end";
+        }
+        if (!format.equals("jpeg")) {
+            return null;
+        }
+        // walk the marker segments to the first start-of-scan, then look for end-of-image after it
+        // (an EXIF thumbnail carries its own end marker inside APP1, which is skipped whole); junk
+        // between segments is skipped, as PIL does
+        int i = 2;
+        while (i + 4 <= b.length) {
+            if ((b[i] & 0xff) != 0xff) {
+                i++;
+                continue;
+            }
+            int marker = b[i + 1] & 0xff;
+            if (marker == 0xff) {
+                i++;
+                continue;
+            }
+            if (marker == 0xda) {
+                for (int j = b.length - 2; j > i; j--) {
+                    if ((b[j] & 0xff) == 0xff && (b[j + 1] & 0xff) == 0xd9) {
+                        return null;
+                    }
+                }
+                return "no end-of-image marker after the image data";
+            }
+            int len = ((b[i + 2] & 0xff) << 8) | (b[i + 3] & 0xff);
+            i += 2 + len;
+        }
+        return "the file ends before the image data";
     }
 
     /** Refuses images above {@code limit} pixels; {@code howToRaise} ends the message. */
