@@ -32,11 +32,7 @@ public final class BackboneWeights {
 
     /** As {@link #load(ConvNet, Path, boolean)}, a weights file's keys first renamed by {@code keyMap}. */
     public static LoadReport load(ConvNet net, Path from, boolean adaptChannels, KeyMap keyMap) {
-        if (Files.isDirectory(from) && Checkpoint.exists(from)) {
-            if (!keyMap.isEmpty()) {
-                throw new ConvkitException("--key-map renames the keys of a weights file; " + from
-                        + " is a convkit checkpoint, whose keys are the network's own: leave --key-map out");
-            }
+        if (Checkpoint.isCheckpoint(from, keyMap)) {
             Checkpoint.Manifest m = Checkpoint.read(from);
             if (!m.architecture().equals(net.architecture())) {
                 throw new ConvkitException("--from " + from + " holds a " + m.architecture() + "; the network is "

@@ -74,7 +74,7 @@ public final class FineTuning implements TrainingPlan {
             throw new ConvkitException("--from is required: a convkit checkpoint (runs/NAME, or runs/NAME/checkpoints/best)"
                     + " or a PyTorch weights file (.pth, .safetensors; torchvision or timm keys)");
         }
-        this.from = checkpointOrFile(Path.of(options.from()));
+        this.from = ModelSource.checkpointOrWeights(Path.of(options.from()), "--from");
     }
 
     /** Fine-tunes a new run. */
@@ -87,14 +87,6 @@ public final class FineTuning implements TrainingPlan {
         Map<String, Object> saved = TrainConfig.readMap(runDir.resolve(RunFiles.CONFIG), Set.of());
         FineTuneOptions o = FineTuneOptions.fromMap(saved);
         return Training.resume(runDir, overrides, new FineTuning(o), out);
-    }
-
-    /** A run folder stands for its best (else last) checkpoint; a weights file is taken as it is. */
-    static Path checkpointOrFile(Path p) {
-        if (!Files.exists(p)) {
-            throw new ConvkitException("--from " + p + ": no such file or folder");
-        }
-        return ModelSource.isCheckpoint(p) ? ModelSource.checkpointDir(p, "--from") : p;
     }
 
     @Override

@@ -111,6 +111,22 @@ public final class Checkpoint {
         }
     }
 
+    /**
+     * Whether weights given as {@code file} are a checkpoint directory rather than a weights file.
+     * A {@code --key-map} is refused with one: it renames a weights file's keys, and a checkpoint's
+     * keys are the network's own.
+     */
+    public static boolean isCheckpoint(Path file, KeyMap keyMap) {
+        if (!Files.isDirectory(file) || !exists(file)) {
+            return false;
+        }
+        if (!keyMap.isEmpty()) {
+            throw new ConvkitException("--key-map renames the keys of a weights file; " + file
+                    + " is a convkit checkpoint, whose keys are the network's own: leave --key-map out");
+        }
+        return true;
+    }
+
     /** True if {@code dir} holds a checkpoint (after finishing an interrupted save). */
     public static boolean exists(Path dir) {
         try {

@@ -110,6 +110,20 @@ public final class ModelSource {
                 + ") nor a run folder with " + RunFiles.CHECKPOINTS + "/" + RunFiles.BEST + " or " + RunFiles.CHECKPOINTS + "/" + RunFiles.LAST);
     }
 
+    /**
+     * What a path given for weights ({@code --from}) stands for: a convkit checkpoint directory
+     * ({@link #checkpointDir}: itself, or a run folder's best, else last), otherwise a weights file
+     * as it is.
+     *
+     * @param flag the option that named it, for messages
+     */
+    public static Path checkpointOrWeights(Path given, String flag) {
+        if (!Files.exists(given)) {
+            throw new ConvkitException(flag + " " + given + ": no such file or folder");
+        }
+        return isCheckpoint(given) ? checkpointDir(given, flag) : given;
+    }
+
     /** True if {@code path} is a checkpoint directory or a run folder holding one. */
     public static boolean isCheckpoint(Path path) {
         if (!Files.isDirectory(path)) {

@@ -7,7 +7,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -48,11 +47,7 @@ public final class Weights {
      * ({@code --key-map}).
      */
     public static LoadReport load(ConvNet net, Path file, boolean ignoreHead, KeyMap keyMap) {
-        if (Files.isDirectory(file) && Checkpoint.exists(file)) {
-            if (!keyMap.isEmpty()) {
-                throw new ConvkitException("--key-map renames the keys of a weights file; " + file
-                        + " is a convkit checkpoint, whose keys are the network's own: leave --key-map out");
-            }
+        if (Checkpoint.isCheckpoint(file, keyMap)) {
             return Checkpoint.loadInto(file, net, ignoreHead);
         }
         try (StateDict sd = StateDict.read(file)) {
