@@ -76,8 +76,8 @@ public final class TrainBench {
         ImageSource source = new SubsetSource(all, idx, "bench");
         Pipeline pipeline = PipelineParser.parse(a.get("transforms"), "transforms");
         boolean train = !mode.equals("infer");
-        Loader.Options lo = new Loader.Options(batch, workers, Math.max(2, 2 * workers), train, true, seed, channels,
-                train ? "train" : "valid");
+        Loader.Options lo = Loader.Options.train(batch, seed).withShuffle(train).withSplit(train ? "train" : "valid")
+                .withWorkers(workers).withPrefetch(Math.max(2, 2 * workers)).withChannels(channels);
 
         try (NDManager models = NDManager.newBaseManager(cpu);
                 Loader loader = new Loader(source, pipeline, lo)) {

@@ -49,7 +49,8 @@ import org.convkit.data.image.Pipeline;
 public final class Loader implements AutoCloseable {
 
     /**
-     * How to load.
+     * How to load. Made by name, not by position: start from {@link #train} or {@link #eval} and
+     * change a part with a {@code with...} method ({@code Options.train(64, seed).withWorkers(2)}).
      *
      * @param batchSize samples per batch
      * @param workers decoding threads; 0 decodes on the consumer's thread
