@@ -7,9 +7,16 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The one JSON (and CSV) mapper of convkit: every file and every {@code --json} output is read
@@ -74,5 +81,33 @@ public final class Json {
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The values of a record or bean by JSON key, in declaration order, as the mapper writes them
+     * (so without the ones its {@code @JsonInclude} leaves out): a config as a map.
+     */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> toMap(Object value) {
+        return MAPPER.convertValue(value, LinkedHashMap.class);
+    }
+
+    /** {@code base}'s values ({@link #toMap}) with {@code over}'s replacing them: a config overlaid by another. */
+    public static Map<String, Object> overlay(Object base, Object over) {
+        Map<String, Object> m = toMap(base);
+        m.putAll(toMap(over));
+        return m;
+    }
+
+    /** The JSON keys ({@code @JsonProperty} names) of {@code type}'s instance fields, in declaration order. */
+    public static List<String> keys(Class<?> type) {
+        List<String> out = new ArrayList<>();
+        for (Field f : type.getDeclaredFields()) {
+            JsonProperty p = f.getAnnotation(JsonProperty.class);
+            if (p != null && !Modifier.isStatic(f.getModifiers())) {
+                out.add(p.value());
+            }
+        }
+        return out;
     }
 }

@@ -10,11 +10,8 @@ import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import java.io.IOException;
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -323,14 +320,7 @@ public record TrainConfig(
 
     /** The keys a config file may use (= the flag names without dashes). */
     public static List<String> keys() {
-        List<String> out = new ArrayList<>();
-        for (Field f : TrainConfig.class.getDeclaredFields()) {
-            JsonProperty p = f.getAnnotation(JsonProperty.class);
-            if (p != null && !Modifier.isStatic(f.getModifiers())) {
-                out.add(p.value());
-            }
-        }
-        return out;
+        return Json.keys(TrainConfig.class);
     }
 
     /**
@@ -376,15 +366,12 @@ public record TrainConfig(
     }
 
     /** The given (non-null) values by key, in declaration order. */
-    @SuppressWarnings("unchecked")
     public Map<String, Object> toMap() {
-        return JSON.convertValue(this, LinkedHashMap.class);
+        return Json.toMap(this);
     }
 
     /** This config with every non-null value of {@code over} replacing its own. */
     public TrainConfig overlay(TrainConfig over) {
-        Map<String, Object> m = toMap();
-        m.putAll(over.toMap());
-        return fromMap(m, "config");
+        return fromMap(Json.overlay(this, over), "config");
     }
 }

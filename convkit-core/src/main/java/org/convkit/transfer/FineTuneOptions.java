@@ -47,14 +47,7 @@ public record FineTuneOptions(
 
     /** The keys (= flag names without dashes). */
     public static Set<String> keys() {
-        Set<String> out = new LinkedHashSet<>();
-        for (java.lang.reflect.Field f : FineTuneOptions.class.getDeclaredFields()) {
-            JsonProperty p = f.getAnnotation(JsonProperty.class);
-            if (p != null && !java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
-                out.add(p.value());
-            }
-        }
-        return out;
+        return new LinkedHashSet<>(Json.keys(FineTuneOptions.class));
     }
 
     /** The options among {@code map}'s entries (other keys are left for the training config). */
@@ -72,16 +65,13 @@ public record FineTuneOptions(
         }
     }
 
-    @SuppressWarnings("unchecked")
     public Map<String, Object> toMap() {
-        return JSON.convertValue(this, LinkedHashMap.class);
+        return Json.toMap(this);
     }
 
     /** This with every non-null value of {@code over} replacing its own. */
     public FineTuneOptions overlay(FineTuneOptions over) {
-        Map<String, Object> m = toMap();
-        m.putAll(over.toMap());
-        return fromMap(m);
+        return fromMap(Json.overlay(this, over));
     }
 
     /** These options with {@code --freeze-epochs k} (null = not given). */
