@@ -70,6 +70,7 @@ field() { sed -n "s/.*[ ]$1=\([^ ]*\).*/\1/p" | head -n 1; }
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 rows=()
+declare -A engines=()  # the engine paths convkit ran (spec and its self-check result)
 
 # one table row: label, then the workload's key=value arguments (torch-only ones after "--")
 row() {
@@ -89,6 +90,12 @@ row() {
     if [[ -z "$a" || -z "$b" ]]; then
       echo "bench: $label pair $p failed (convkit: ${a:-no result}, pytorch: ${b:-no result}); log:" >&2
       tail -n 20 "$log" >&2
+      return 1
+    fi
+    # which engine path convkit ran: a ratio from a path that failed the self-check is not a result
+    engines["$(field engine <<<"$a") ($(field checked <<<"$a"))"]=1
+    if [[ "$(field checked <<<"$a")" == "FAILED" ]]; then
+      echo "bench: $label: convkit ran $(field engine <<<"$a"), which FAILED the engine self-check here (convkit doctor): not a result" >&2
       return 1
     fi
     ck+=("$(field img_s <<<"$a")"); pt+=("$(field img_s <<<"$b")")
@@ -156,6 +163,7 @@ machine="$(lscpu | sed -n 's/^Model name: *//p' | head -n 1), $(nproc) cores, $(
 table="$(
   echo "### $started — $machine"
   echo
+  [[ ${#engines[@]} -gt 0 ]] && echo "engine paths: convkit $(printf '%s; ' "${!engines[@]}")PyTorch channels_last=${TORCH_CL:-1} (convkit's path is the self-check's choice: docs/engine.md)" && echo
   echo "$versions; commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo '+changes'); threads $threads, loader workers $workers, OMP_WAIT_POLICY=$omp, $pairs pairs; load average before $load_before, after $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
   if [[ ${#rows[@]} -gt 0 ]]; then

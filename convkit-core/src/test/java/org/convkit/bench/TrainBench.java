@@ -106,12 +106,37 @@ public final class TrainBench {
                     learner.evaluate(timed, 0);
                 }
             }
-            System.out.printf(java.util.Locale.ROOT, "RESULT img_s=%.2f images=%d seconds=%.3f cpu_ms_per_img=%.3f wait=%.4f rss_mb=%.1f heap_mb=%.1f%s%n",
+            System.out.printf(java.util.Locale.ROOT, "RESULT img_s=%.2f images=%d seconds=%.3f cpu_ms_per_img=%.3f wait=%.4f rss_mb=%.1f heap_mb=%.1f engine=%s checked=%s%s%n",
                     timed.images() / timed.seconds(), timed.images(), timed.seconds(),
                     timed.cpuSeconds() * 1000 / timed.images(), timed.waitShare(), peakRssMb(),
-                    java.lang.Runtime.getRuntime().totalMemory() / 1048576.0,
+                    java.lang.Runtime.getRuntime().totalMemory() / 1048576.0, net.engine().spec(), checked(net.engine()),
                     train ? PHASES.get().toString() : "");
         }
+    }
+
+    /**
+     * Whether the engine path measured passed the self-check here ("passed"; "FAILED" when forced
+     * onto a path that did not: its ratio is not a result; "unchecked" under no-check).
+     */
+    static String checked(org.convkit.core.EngineSettings s) throws java.io.IOException {
+        if (org.convkit.model.engine.EngineCheck.forced().noCheck()) {
+            return "unchecked";
+        }
+        var o = org.convkit.model.engine.EngineCheck.Options.defaults();
+        var report = org.convkit.model.engine.EngineCheck.report(o, false);
+        var levers = org.convkit.model.engine.EngineCheck.levers(o);
+        for (var l : levers) {
+            if (!l.isOn(s) || (!l.isLayout() && !l.byDefault())) {
+                continue;
+            }
+            var layout = levers.stream().filter(x -> x.isLayout() && x.isOn(s)).findFirst().orElse(null);
+            String path = l.isLayout() ? l.name() : layout == null ? l.name() : l.name() + "@" + layout.name();
+            var r = report.path(path);
+            if (r == null || !r.passed()) {
+                return "FAILED";
+            }
+        }
+        return "passed";
     }
 
     private static final java.util.concurrent.atomic.AtomicReference<Phases> PHASES =
