@@ -51,6 +51,20 @@ public final class Preprocessor {
     }
 
     /**
+     * Refuses a batch that is not {@code n} images of this card's input, as every engine's
+     * {@code Classifier.logits} does before running it.
+     *
+     * @return {@link #imageSize()}
+     */
+    public int checkBatch(float[] pixels, int n) {
+        int per = imageSize();
+        if (n < 1 || pixels.length != (long) n * per) {
+            throw new IllegalArgumentException(pixels.length + " floats for " + n + " images of " + card.input());
+        }
+        return per;
+    }
+
+    /**
      * One image as C*H*W floats.
      *
      * @throws IOException when the bytes are not a readable image or it is too large (see {@link

@@ -168,10 +168,7 @@ public final class TorchClassifier implements Classifier {
 
     @Override
     public float[][] logits(float[] pixels, int n) {
-        int per = preprocessor.imageSize();
-        if (n < 1 || pixels.length != (long) n * per) {
-            throw new IllegalArgumentException(pixels.length + " floats for " + n + " images of " + card.input());
-        }
+        preprocessor.checkBatch(pixels, n);
         Batch batch = new Batch(pixels, n, card.channels(), card.height(), card.width(), new int[0], 0, null, null);
         return onInferenceThread(() -> {
             if (pass == null) {

@@ -229,10 +229,7 @@ public final class OnnxClassifier implements Classifier {
         if (closed.get()) {
             throw new IllegalStateException("the classifier " + card.name() + " is closed");
         }
-        int per = preprocessor.imageSize();
-        if (n < 1 || pixels.length != (long) n * per) {
-            throw new IllegalArgumentException(pixels.length + " floats for " + n + " images of " + card.input());
-        }
+        int per = preprocessor.checkBatch(pixels, n);
         int classes = card.classes().size();
         float[][] scores = new float[outputs.size()][n * classes];
         // a file exported for a fixed batch runs in chunks of that size, the last one padded
