@@ -101,8 +101,12 @@ public final class TrainArgs {
                     + " the preset, e.g. resize=224x224; no random steps; it must end at --image-size.")
     public String evalTransforms;
 
-    @Option(names = "--patience", paramLabel = "N", description = "Stop early after N epochs without a better validation accuracy (default: off).")
+    @Option(names = "--patience", paramLabel = "N", description = "Stop early after N epochs without a better --monitor value (default: off).")
     public Integer patience;
+
+    @Option(names = "--monitor", paramLabel = "M", description = "What picks checkpoints/best and what --patience"
+            + " waits on: valid_acc or valid_loss (default: valid_acc).")
+    public String monitor;
 
     @Option(names = "--seed", paramLabel = "N", description = "Seed: the same seed repeats a CPU run exactly (default: 0).")
     public Long seed;

@@ -7,8 +7,9 @@ import java.util.List;
  *
  * @param history one row per epoch run in this call (a resumed run starts where it left off)
  * @param stopReason why it ended before the last epoch ("early stop: ..."), or null
- * @param bestEpoch 1-based epoch with the best validation accuracy (0 = no validation)
- * @param bestMetric that accuracy (NaN = no validation)
+ * @param bestEpoch 1-based epoch with the best monitored validation metric ({@link Monitor}; 0 = no
+ *     validation)
+ * @param bestMetric its {@link Monitor#score} (accuracy, or the loss negated; NaN = no validation)
  */
 public record FitResult(List<EpochResult> history, String stopReason, int bestEpoch, double bestMetric) {
     /** The last epoch's row, or null if no epoch ran. */

@@ -75,6 +75,7 @@ public final class Learner {
         private Schedule schedule = new Constant();
         private double baseLr = 0.1;
         private Options options = Options.defaults();
+        private Monitor monitor = Monitor.VALID_ACC;
         private final List<Callback> callbacks = new ArrayList<>();
 
         private Builder(ConvNet net, Optimizer optimizer) {
@@ -105,6 +106,12 @@ public final class Learner {
         }
 
         /** Gradient accumulation, clipping and the seed; default {@link Options#defaults()}. */
+        /** What picks the best epoch ({@code checkpoints/best}, early stopping); validation accuracy by default. */
+        public Builder monitor(Monitor m) {
+            monitor = m;
+            return this;
+        }
+
         public Builder options(Options o) {
             options = o;
             return this;
@@ -157,6 +164,7 @@ public final class Learner {
     private final Schedule schedule;
     private final double baseLr;
     private final Options options;
+    private final Monitor monitor;
     private final List<Callback> callbacks;
     private final Engine engine;
     private TrainState state;
@@ -172,6 +180,7 @@ public final class Learner {
         this.device = b.device;
         this.loss = b.loss;
         this.optimizer = b.optimizer;
+        this.monitor = b.monitor;
         this.schedule = b.schedule;
         this.baseLr = b.baseLr;
         this.options = b.options;
@@ -205,6 +214,11 @@ public final class Learner {
 
     public Options options() {
         return options;
+    }
+
+    /** What picks the best epoch; {@code state().bestMetric} is its {@link Monitor#score}. */
+    public Monitor monitor() {
+        return monitor;
     }
 
     public TrainState state() {
@@ -366,9 +380,8 @@ public final class Learner {
         state.seconds = secondsBefore + (System.nanoTime() - start) / 1e9;
         state.epoch++;
         state.batch = 0;
-        double validAcc = v == null ? Double.NaN : v.accuracy();
-        if (v != null && validAcc > state.bestMetric) {
-            state.bestMetric = validAcc;
+        if (v != null && monitor.score(v) > state.bestMetric) {
+            state.bestMetric = monitor.score(v);
             state.bestEpoch = state.epoch;
         }
         double trainTime = state.waitSeconds + state.computeSeconds;
@@ -378,7 +391,7 @@ public final class Learner {
                 state.lossSum / Math.max(1, state.sampleCount),
                 state.correct / (double) Math.max(1, state.labelCount),
                 v == null ? Double.NaN : v.loss(),
-                validAcc,
+                v == null ? Double.NaN : v.accuracy(),
                 lastLr,
                 state.seconds,
                 trainTime > 0 ? state.waitSeconds / trainTime : 0,

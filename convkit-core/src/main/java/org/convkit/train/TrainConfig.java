@@ -65,6 +65,7 @@ public record TrainConfig(
         @JsonProperty("transforms") String transforms,
         @JsonProperty("eval-transforms") String evalTransforms,
         @JsonProperty("patience") Integer patience,
+        @JsonProperty("monitor") String monitor,
         @JsonProperty("seed") Long seed,
         @JsonProperty("run") String run,
         @JsonProperty("runs-dir") String runsDir,
@@ -146,6 +147,7 @@ public record TrainConfig(
             b.transforms = transforms;
             b.evalTransforms = evalTransforms;
             b.patience = patience;
+            b.monitor = monitor;
             b.seed = seed;
             b.run = run;
             b.runsDir = runsDir;
@@ -195,6 +197,7 @@ public record TrainConfig(
         private String transforms;
         private String evalTransforms;
         private Integer patience;
+        private String monitor;
         private Long seed;
         private String run;
         private String runsDir;
@@ -242,6 +245,7 @@ public record TrainConfig(
         public Builder transforms(String v) { transforms = v; return this; }
         public Builder evalTransforms(String v) { evalTransforms = v; return this; }
         public Builder patience(Integer v) { patience = v; return this; }
+        public Builder monitor(String v) { monitor = v; return this; }
         public Builder seed(Long v) { seed = v; return this; }
         public Builder run(String v) { run = v; return this; }
         public Builder runsDir(String v) { runsDir = v; return this; }
@@ -287,6 +291,7 @@ public record TrainConfig(
         public String transforms() { return transforms; }
         public String evalTransforms() { return evalTransforms; }
         public Integer patience() { return patience; }
+        public String monitor() { return monitor; }
         public Long seed() { return seed; }
         public String run() { return run; }
         public String runsDir() { return runsDir; }
@@ -311,7 +316,7 @@ public record TrainConfig(
         public TrainConfig build() {
             return new TrainConfig(data, model, epochs, batchSize, lr, optimizer, momentum, nesterov, weightDecay, schedule, warmup,
                     stepEpochs, gamma, labelSmoothing, loss, gradAccum, clip, imageSize, augment, normalize, validSplit,
-                    heads, images, labels, labelsFrom, classNames, noDownload, transforms, evalTransforms, patience, seed, run, runsDir, device, threads, workers, checkpointMinutes, checkpointBatches,
+                    heads, images, labels, labelsFrom, classNames, noDownload, transforms, evalTransforms, patience, monitor, seed, run, runsDir, device, threads, workers, checkpointMinutes, checkpointBatches,
                     width, arch, fc, dropout, stem, activation);
         }
     }

@@ -41,13 +41,17 @@ class LearnerTest {
         final Tiny.ArrayBatches valid = Tiny.quadrants(64, SIZE, 32, false, 2);
 
         Setup(long seed, List<Callback> callbacks) {
+            this(seed, callbacks, Monitor.VALID_ACC);
+        }
+
+        Setup(long seed, List<Callback> callbacks, Monitor monitor) {
             Engine engine = Runtime.init();
             engine.setRandomSeed((int) seed);
             net = Tiny.net(1, SIZE, 4).initialize(manager);
             opt = Optimizers.create("sgd", ParamGroups.all(net, 5e-4), manager, new Optimizers.Settings(0.9, true, 5e-4));
             learner = Learner.builder(net, opt).device(Device.cpu()).loss(Loss.of("ce", 0.1))
                     .schedule(OneCycle.of((long) EPOCHS * train.batchCount()), 0.2)
-                    .options(new Learner.Options(1, 0, seed)).callbacks(callbacks).build();
+                    .options(new Learner.Options(1, 0, seed)).monitor(monitor).callbacks(callbacks).build();
         }
 
         float[] weights() {
@@ -83,6 +87,30 @@ class LearnerTest {
             assertEquals(EPOCHS, s.valid.opened, "validation read once per epoch");
             assertEquals(r.bestEpoch() > 0, true);
         }
+    }
+
+    @Test
+    void theBestEpochIsTheMonitoredMetricsBest() {
+        for (Monitor m : Monitor.values()) {
+            try (Setup s = new Setup(5, List.of(), m)) {
+                FitResult r = s.learner.fit(EPOCHS, s.train, s.valid);
+                int best = 0;
+                double score = Double.NEGATIVE_INFINITY;
+                for (EpochResult e : r.history()) {
+                    double v = m == Monitor.VALID_ACC ? e.validAcc() : -e.validLoss();
+                    if (v > score) {
+                        score = v;
+                        best = e.epoch();
+                    }
+                }
+                assertEquals(best, r.bestEpoch(), m + ": " + r.history());
+                assertEquals(score, r.bestMetric(), 1e-6, m.toString());
+            }
+        }
+        assertEquals(Monitor.VALID_LOSS, Monitor.parse("valid_loss"));
+        assertEquals(Monitor.VALID_ACC, Monitor.parse(null));
+        assertTrue(assertThrows(org.convkit.core.ConvkitException.class, () -> Monitor.parse("acc")).getMessage()
+                .contains("valid_acc or valid_loss"));
     }
 
     @Test

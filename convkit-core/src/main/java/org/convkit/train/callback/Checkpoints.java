@@ -12,7 +12,7 @@ import org.convkit.train.RunWriter;
 
 /**
  * Saves {@code checkpoints/last} at the end of every epoch (weights, optimizer state, training
- * state: enough to resume exactly) and {@code checkpoints/best} when validation accuracy improves
+ * state: enough to resume exactly) and {@code checkpoints/best} when the monitored validation metric ({@code --monitor}) improves
  * (weights only). With {@code everyMinutes > 0} it also saves {@code last} in the middle of an
  * epoch, so a killed run loses at most that much work. Every save replaces the directory
  * atomically: a kill during a save leaves the previous checkpoint.

@@ -6,8 +6,9 @@ import org.convkit.train.EpochResult;
 import org.convkit.train.Learner;
 
 /**
- * Stops training when validation accuracy has not improved for {@code patience} epochs (the best
- * weights are in {@code checkpoints/best} already).
+ * Stops training when the monitored validation metric ({@code --monitor}: accuracy, or the loss)
+ * has not improved for {@code patience} epochs (the best weights are in {@code checkpoints/best}
+ * already).
  */
 public final class EarlyStopping implements Callback {
     private final int patience;
@@ -24,8 +25,9 @@ public final class EarlyStopping implements Callback {
         int best = learner.state().bestEpoch;
         if (r.hasValidation() && best > 0 && r.epoch() - best >= patience && r.epoch() < learner.epochs()) {
             learner.requestStop(String.format(Locale.ROOT,
-                    "early stop: valid accuracy has not improved for %d epochs (best %.2f%% at epoch %d)",
-                    r.epoch() - best, 100 * learner.state().bestMetric, best));
+                    "early stop: %s has not improved for %d epochs (best %s at epoch %d)",
+                    learner.monitor().label(), r.epoch() - best, learner.monitor().describe(learner.state().bestMetric),
+                    best));
         }
     }
 }

@@ -41,6 +41,7 @@ import org.convkit.train.Callback;
 import org.convkit.train.EpochColumns;
 import org.convkit.train.FitResult;
 import org.convkit.train.Learner;
+import org.convkit.train.Monitor;
 import org.convkit.train.LoaderBatches;
 import org.convkit.train.Recipe;
 import org.convkit.train.RunWriter;
@@ -428,13 +429,14 @@ public final class Training {
 
         /**
          * A learner for this session's network stepping {@code optimizer}: the config's loss,
-         * gradient accumulation, clipping and seed, no schedule or callbacks yet.
+         * gradient accumulation, clipping, seed and monitored metric, no schedule or callbacks yet.
          */
         public Learner.Builder learner(Optimizer optimizer) {
             return Learner.builder(net, optimizer)
                     .device(device)
                     .loss(Loss.of(config.loss(), config.labelSmoothing()))
-                    .options(new Learner.Options(config.gradAccum(), config.clip(), config.seed()));
+                    .options(new Learner.Options(config.gradAccum(), config.clip(), config.seed()))
+                    .monitor(Monitor.parse(config.monitor()));
         }
 
         /**
