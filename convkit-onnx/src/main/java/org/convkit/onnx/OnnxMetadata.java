@@ -2,12 +2,12 @@ package org.convkit.onnx;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.convkit.core.ConvkitException;
+import org.convkit.core.Json;
 import org.convkit.eval.ModelCard;
 
 /**
@@ -32,8 +32,6 @@ public final class OnnxMetadata {
     public static final String EXPORTED_WITH = PREFIX + "exported_with";
     public static final String INPUT_NAME = PREFIX + "input_name";
     public static final String OUTPUT_NAMES = PREFIX + "output_names";
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private OnnxMetadata() {}
 
@@ -79,15 +77,15 @@ public final class OnnxMetadata {
                     + " run files exported by `convkit export --format onnx`");
         }
         try {
-            List<String> classes = JSON.readValue(get(metadata, CLASSES, file), new TypeReference<List<String>>() {});
+            List<String> classes = Json.mapper().readValue(get(metadata, CLASSES, file), new TypeReference<List<String>>() {});
             String[] chw = get(metadata, INPUT, file).split("x");
             if (chw.length != 3) {
                 throw new ConvkitException(file + ": " + INPUT + " is '" + metadata.get(INPUT) + "', expected CxHxW");
             }
             return new ModelCard(get(metadata, NAME, file), get(metadata, ARCHITECTURE, file), classes,
                     Integer.parseInt(get(metadata, HEADS, file)), Integer.parseInt(chw[0]), Integer.parseInt(chw[1]),
-                    Integer.parseInt(chw[2]), JSON.readValue(get(metadata, MEAN, file), float[].class),
-                    JSON.readValue(get(metadata, STD, file), float[].class), get(metadata, EVAL_TRANSFORMS, file),
+                    Integer.parseInt(chw[2]), Json.mapper().readValue(get(metadata, MEAN, file), float[].class),
+                    Json.mapper().readValue(get(metadata, STD, file), float[].class), get(metadata, EVAL_TRANSFORMS, file),
                     Long.parseLong(get(metadata, PARAMETERS, file)), metadata.getOrDefault(WEIGHTS_SHA256, ""),
                     metadata.getOrDefault(TRAINED_WITH, "?"));
         } catch (JsonProcessingException | NumberFormatException e) {
@@ -104,7 +102,7 @@ public final class OnnxMetadata {
             return List.of();
         }
         try {
-            return new ArrayList<>(JSON.readValue(v, new TypeReference<List<String>>() {}));
+            return new ArrayList<>(Json.mapper().readValue(v, new TypeReference<List<String>>() {}));
         } catch (JsonProcessingException e) {
             return List.of();
         }
@@ -120,7 +118,7 @@ public final class OnnxMetadata {
 
     private static String json(Object v) {
         try {
-            return JSON.writeValueAsString(v);
+            return Json.mapper().writeValueAsString(v);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
