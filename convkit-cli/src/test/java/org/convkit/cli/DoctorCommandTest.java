@@ -166,11 +166,21 @@ class DoctorCommandTest {
         assertEquals("nchw,no-fold,free,fp32", r.get("settings").asText());
     }
 
-    /** No path passed: doctor exits 1 and says results may be wrong. */
+    /** No path passed: doctor exits 1 and says results may be wrong; the result is cached until --recheck. */
     @Test
     void noCorrectPathExitsNonZero() throws Exception {
-        Run doctor = convkit(home, List.of(levers(StandIns.WrongNchw.class)), Map.of(), "doctor");
+        List<String> jvm = List.of(levers(StandIns.WrongNchw.class));
+        Run doctor = convkit(home, jvm, Map.of(), "doctor");
         assertEquals(1, doctor.exit());
         assertTrue(doctor.out().contains("no engine path passed the self-check on this machine"), doctor.out());
+        assertTrue(doctor.out().contains("checking the engine paths"), doctor.out());
+
+        Run cached = convkit(home, jvm, Map.of(), "doctor");
+        assertEquals(1, cached.exit());
+        assertFalse(cached.out().contains("checking the engine paths"), "read from the cache: " + cached.out());
+
+        Run recheck = convkit(home, jvm, Map.of(), "doctor", "--recheck");
+        assertEquals(1, recheck.exit());
+        assertTrue(recheck.out().contains("checking the engine paths"), "--recheck checks again: " + recheck.out());
     }
 }
