@@ -10,6 +10,8 @@ which has torch and torchvision; the product itself never runs Python).
                                            and pickles that must be refused
   torch_weights.py run MODEL W X OUT       loads W (.safetensors written by convkit) into
                                            torchvision MODEL strictly, writes its logits on X to OUT
+  torch_weights.py run-bf16 MODEL W X OUT  the same under torch.autocast("cpu", torch.bfloat16):
+                                           PyTorch's own bfloat16 mixed precision, for --precision bf16
 
 safetensors files are written and read by hand (8-byte little-endian header length, a JSON header
 of dtype / shape / byte offsets, raw bytes): the safetensors package is not installed.
@@ -158,13 +160,13 @@ def fixtures(out):
     torch.save(linear.state_dict(), os.path.join(out, "legacy.pth"), _use_new_zipfile_serialization=False)
 
 
-def run(name, weights, x, out):
+def run(name, weights, x, out, bf16=False):
     model = build(name)
     model.load_state_dict(load_safetensors(weights), strict=True)
     model.eval()
-    with torch.no_grad():
+    with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
         y = model(torch.from_numpy(np.load(x)))
-    np.save(out, y.numpy().astype(np.float32))
+    np.save(out, y.float().numpy().astype(np.float32))
 
 
 if __name__ == "__main__":
@@ -175,5 +177,7 @@ if __name__ == "__main__":
         fixtures(sys.argv[2])
     elif cmd == "run":
         run(*sys.argv[2:6])
+    elif cmd == "run-bf16":
+        run(*sys.argv[2:6], bf16=True)
     else:
         sys.exit("unknown command " + cmd)

@@ -31,10 +31,17 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "256", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
     int batchSize;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
 
     @Override
     public Integer call() throws Exception {
         Runtime.init();
+        Integer child = run.precision.relaunchIfNeeded(spec);
+        if (child != null) {
+            return child;
+        }
         ModelSource source = run.model.source(run.classNames);
         CheckpointEvaluation.Outcome out = CheckpointEvaluation.run(source,
                 new CheckpointEvaluation.Options(eval.data, eval.split, batchSize, run.device, run.transforms, run.workers,

@@ -22,6 +22,9 @@ import picocli.CommandLine.Option;
             "The network is built for the array's CxHxW. With K heads, --out FILE.npy holds the heads stacked"
                 + " as (K, N, classes); --out FILE.npz holds head0 ... head{K-1}."})
 final class ForwardCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Mixin
     ModelFlags model;
 
@@ -42,9 +45,16 @@ final class ForwardCommand implements Callable<Integer> {
     @Option(names = "--device", paramLabel = "D", defaultValue = "cpu", description = "cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
     String device;
 
+    @Mixin
+    PrecisionArgs precision;
+
     @Override
     public Integer call() throws Exception {
         Runtime.init();
+        Integer child = precision.relaunchIfNeeded(spec);
+        if (child != null) {
+            return child;
+        }
         if (batchSize < 1) {
             throw new ConvkitException("--batch-size " + batchSize + ": must be at least 1");
         }

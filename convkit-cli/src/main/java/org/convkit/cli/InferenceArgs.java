@@ -20,4 +20,7 @@ public final class InferenceArgs {
 
     @Option(names = "--workers", paramLabel = "N", description = "Decoding threads (default: one per core; serve: images decoded at once).")
     public Integer workers;
+
+    @Mixin
+    public PrecisionArgs precision;
 }

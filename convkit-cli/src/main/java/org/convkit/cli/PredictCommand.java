@@ -27,6 +27,9 @@ import picocli.CommandLine.Option;
             "Example: convkit predict --checkpoint runs/cifar --input test_images/ --out submission.csv",
             "         convkit predict --model resnet18 --weights resnet18-f37072fd.pth --input cat.jpg"})
 final class PredictCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Mixin
     InferenceArgs run;
 
@@ -53,6 +56,10 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Integer child = run.precision.relaunchIfNeeded(spec);
+        if (child != null) {
+            return child;
+        }
         Supplier<Classifier> model = engine.classifier(run, batchSize);
         Prediction.Options o = new Prediction.Options(batchSize, run.device, run.transforms, PredictionWriter.Format.parse(format), topK, run.workers);
         boolean single = Prediction.isSingleFile(input);

@@ -23,6 +23,9 @@ import picocli.CommandLine.Option;
             "         convkit serve --checkpoint model.onnx --engine onnx",
             "         curl -F image=@shoe.png http://127.0.0.1:8080/v1/predict"})
 final class ServeCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Mixin
     InferenceArgs run;
 
@@ -78,6 +81,10 @@ final class ServeCommand implements Callable<Integer> {
         ServeOptions o = new ServeOptions(host, port, maxBatch, maxWaitMs, queue, timeoutMs,
                 Math.round(maxUploadMb * (1 << 20)), maxPixels, topK, drainMs,
                 run.workers != null ? run.workers : java.lang.Runtime.getRuntime().availableProcessors());
+        Integer child = run.precision.relaunchIfNeeded(spec);
+        if (child != null) {
+            return child;
+        }
         Supplier<Classifier> model = engine.classifier(run, maxBatch); // usage errors before the port opens
         warnIfExposed(host);
         PredictionServer server = PredictionServer.start(o, model::get, System.out);

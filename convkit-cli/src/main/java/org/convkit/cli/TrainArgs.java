@@ -132,6 +132,14 @@ public final class TrainArgs {
     @Option(names = "--checkpoint-batches", paramLabel = "N", hidden = true, description = "Also save every N batches (tests).")
     public Integer checkpointBatches;
 
+    @Option(names = "--precision", paramLabel = "P", description = "fp32, or bf16: bfloat16 mixed precision (convolutions"
+            + " and linear layers in bfloat16, the rest in float32; CPUs with bfloat16 instructions) (default: fp32).")
+    public String precision;
+
+    @Option(names = "--budget", paramLabel = "T", description = "A wall-time budget for training, e.g. 5m, 90s, 1h:"
+            + " the epochs are estimated from the first epoch's time and the one-cycle schedule ends when the time does.")
+    public String budget;
+
     @Mixin
     public ModelKnobsArgs knobs;
 

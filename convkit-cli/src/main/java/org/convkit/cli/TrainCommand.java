@@ -30,6 +30,10 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         TrainConfig c = run.overFile(TrainArgs.config(spec), Set.of());
+        Integer child = PrecisionArgs.relaunchIfNeeded(c.precision(), spec);
+        if (child != null) {
+            return child;
+        }
         if (run.resume != null) {
             Training.resume(run.resume, c, System.out);
         } else {

@@ -21,8 +21,10 @@ import java.util.Locale;
  *     folded weights
  * @param freeIntermediates forward passes close each intermediate result once the next layer has
  *     used it (PyTorch's reference counting); off keeps DJL's per-batch lifetime
- * @param precision the number format convolutions compute in (only float32 exists yet; the slot is
- *     for bfloat16 mixed precision)
+ * @param precision the number format convolutions compute in: float32, or bfloat16 (weights,
+ *     activations, BatchNorm, linear layers, softmax and the loss stay float32; oneDNN multiplies in
+ *     bfloat16 and accumulates in float32). A property of the process, not only of a network: see
+ *     {@code EngineCheck.processPrecision}
  */
 public record EngineSettings(Layout layout, boolean foldBatchNorm, boolean freeIntermediates, Precision precision)
         implements Serializable {
@@ -57,6 +59,19 @@ public record EngineSettings(Layout layout, boolean foldBatchNorm, boolean freeI
 
         public String token() {
             return token;
+        }
+
+        /**
+         * {@code fp32} or {@code bf16} ({@code where} names the flag or key in the error).
+         */
+        public static Precision parse(String text, String where) {
+            for (Precision p : values()) {
+                if (p.token.equalsIgnoreCase(text == null ? "" : text.trim())) {
+                    return p;
+                }
+            }
+            throw new ConvkitException(where + " " + text + ": use fp32 or bf16 (bfloat16 mixed precision:"
+                    + " convolutions and linear layers in bfloat16, the rest in float32)");
         }
     }
 

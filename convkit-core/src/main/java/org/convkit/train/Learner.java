@@ -230,6 +230,14 @@ public final class Learner {
         return epochs;
     }
 
+    /**
+     * Changes the current {@link #fit} call's target: a callback that fits the run to a time
+     * budget ({@link TimeBudget}) lengthens or ends it.
+     */
+    public void setEpochs(int epochs) {
+        this.epochs = epochs;
+    }
+
     /** The learning rate the last step used (base group). */
     public double lastLr() {
         return lastLr;
@@ -314,7 +322,7 @@ public final class Learner {
         }
         try (NDManager base = NDManager.newBaseManager(device)) {
             ParameterStore ps = new ParameterStore(base, false);
-            while (state.epoch < epochs && stopReason == null) {
+            while (state.epoch < this.epochs && stopReason == null) { // a callback may change this.epochs
                 history.add(runEpoch(base, ps, train, valid));
             }
         } catch (CancelFit cancelled) {

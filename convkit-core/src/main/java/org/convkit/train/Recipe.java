@@ -4,6 +4,7 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.io.IOException;
+import org.convkit.core.ConvkitException;
 import org.convkit.data.Dataset;
 import org.convkit.data.ImageSource;
 import org.convkit.data.Sample;
@@ -131,6 +132,13 @@ public final class Recipe {
         }
         if (c.schedule() == null) {
             c.schedule("onecycle");
+        }
+        if (c.budget() != null) {
+            TimeBudget.parse(c.budget(), "--budget"); // refused before any work
+            if (!c.schedule().equals("onecycle")) {
+                throw new ConvkitException("--budget " + c.budget() + " fits a one-cycle schedule to the time; --schedule "
+                        + c.schedule() + " cannot be fitted (leave --schedule out)");
+            }
         }
         if (c.warmup() == null) {
             // one-cycle climbs for 30% of the run (torch's pct_start); other schedules start at once

@@ -74,6 +74,10 @@ public record TrainConfig(
         @JsonProperty("workers") Integer workers,
         @JsonProperty("checkpoint-minutes") Double checkpointMinutes,
         @JsonProperty("checkpoint-batches") Integer checkpointBatches,
+        /** fp32, or bf16: bfloat16 mixed precision (convolutions and linear layers in bfloat16). */
+        @JsonProperty("precision") String precision,
+        /** A wall-time budget ("5m", "90s", "1h"): the schedule is fitted to it and ends when it does. */
+        @JsonProperty("budget") String budget,
         // how the network is shaped (see `convkit summary --help`); classes and input come from the data
         @JsonProperty("width") Double width,
         @JsonProperty("arch") String arch,
@@ -156,6 +160,8 @@ public record TrainConfig(
             b.workers = workers;
             b.checkpointMinutes = checkpointMinutes;
             b.checkpointBatches = checkpointBatches;
+            b.precision = precision;
+            b.budget = budget;
             b.width = width;
             b.arch = arch;
             b.fc = fc;
@@ -206,6 +212,8 @@ public record TrainConfig(
         private Integer workers;
         private Double checkpointMinutes;
         private Integer checkpointBatches;
+        private String precision;
+        private String budget;
         private Double width;
         private String arch;
         private String fc;
@@ -254,6 +262,8 @@ public record TrainConfig(
         public Builder workers(Integer v) { workers = v; return this; }
         public Builder checkpointMinutes(Double v) { checkpointMinutes = v; return this; }
         public Builder checkpointBatches(Integer v) { checkpointBatches = v; return this; }
+        public Builder precision(String v) { precision = v; return this; }
+        public Builder budget(String v) { budget = v; return this; }
         public Builder width(Double v) { width = v; return this; }
         public Builder arch(String v) { arch = v; return this; }
         public Builder fc(String v) { fc = v; return this; }
@@ -300,6 +310,8 @@ public record TrainConfig(
         public Integer workers() { return workers; }
         public Double checkpointMinutes() { return checkpointMinutes; }
         public Integer checkpointBatches() { return checkpointBatches; }
+        public String precision() { return precision; }
+        public String budget() { return budget; }
         public Double width() { return width; }
         public String arch() { return arch; }
         public String fc() { return fc; }
@@ -317,6 +329,7 @@ public record TrainConfig(
             return new TrainConfig(data, model, epochs, batchSize, lr, optimizer, momentum, nesterov, weightDecay, schedule, warmup,
                     stepEpochs, gamma, labelSmoothing, loss, gradAccum, clip, imageSize, augment, normalize, validSplit,
                     heads, images, labels, labelsFrom, classNames, noDownload, transforms, evalTransforms, patience, monitor, seed, run, runsDir, device, threads, workers, checkpointMinutes, checkpointBatches,
+                    precision, budget,
                     width, arch, fc, dropout, stem, activation);
         }
     }

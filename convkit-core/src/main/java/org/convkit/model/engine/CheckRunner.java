@@ -66,7 +66,10 @@ final class CheckRunner {
     /** One child process over {@code remaining}; removes from it every path it settles. */
     private void runChild(List<Planned> remaining, Map<String, PathResult> results, Path tmp) throws IOException {
         Path err = tmp.resolve("child-" + System.nanoTime() + ".err");
-        Process p = new ProcessBuilder(command(remaining, tmp)).redirectError(err.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(command(remaining, tmp)).redirectError(err.toFile());
+        // a bf16 process (--precision bf16) checks the float32 paths in float32
+        pb.environment().remove(EngineCheck.FPMATH_ENV);
+        Process p = pb.start();
         BlockingQueue<String> lines = new LinkedBlockingQueue<>();
         Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {

@@ -129,9 +129,7 @@ public final class EngineCheck {
     private static EngineSettings choose() {
         EngineSettings.Spec forced = forced();
         if (forced.noCheck()) {
-            EngineSettings s = forced.applyTo(EngineSettings.PLAIN);
-            checkPrecisionAvailable(s, List.of());
-            return s;
+            return available(forced.applyTo(EngineSettings.PLAIN));
         }
         Options options = Options.defaults();
         CheckReport report;
@@ -218,7 +216,7 @@ public final class EngineCheck {
                         + ": results may be wrong");
             }
         }
-        checkPrecisionAvailable(s, levers);
+        s = available(s);
         String fallback = fellBack.isEmpty() || none ? null
                 : "engine: " + String.join("; ", fellBack) + " -> running " + s.describe()
                         + " (convkit doctor for details)";
@@ -278,17 +276,54 @@ public final class EngineCheck {
         return l.isOn(forced.applyTo(EngineSettings.PLAIN)) && !l.isOn(EngineSettings.PLAIN);
     }
 
-    private static void checkPrecisionAvailable(EngineSettings s, List<Lever> levers) {
-        if (s.precision() == EngineSettings.Precision.FP32) {
-            return;
+    /**
+     * The environment variable that makes oneDNN (libtorch's CPU convolutions) compute float32
+     * convolutions in bfloat16: inputs and weights stay float32 in memory, the products are
+     * bfloat16 with float32 accumulation, the outputs float32. oneDNN reads it once, when the
+     * process starts its first convolution, so bfloat16 is a property of the process: {@code
+     * convkit --precision bf16} starts its work in a child JVM with it set.
+     */
+    public static final String FPMATH_ENV = "ONEDNN_DEFAULT_FPMATH_MODE";
+
+    /**
+     * The precision this process's convolutions compute in: bf16 when it was started with {@link
+     * #FPMATH_ENV}{@code =BF16} on a CPU with bfloat16 instructions, else fp32.
+     */
+    public static EngineSettings.Precision processPrecision() {
+        String mode = System.getenv(FPMATH_ENV);
+        return "bf16".equalsIgnoreCase(mode == null ? "" : mode.trim()) && cpuHasBf16()
+                ? EngineSettings.Precision.BF16 : EngineSettings.Precision.FP32;
+    }
+
+    /**
+     * {@code wanted} with the precision this process really computes in ({@link
+     * #processPrecision}); one line said when bf16 was asked for and cannot be had here.
+     */
+    public static EngineSettings available(EngineSettings wanted) {
+        EngineSettings.Precision actual = processPrecision();
+        if (wanted.precision() == EngineSettings.Precision.BF16 && actual != EngineSettings.Precision.BF16) {
+            LOG.warn(!cpuHasBf16()
+                    ? "engine: bf16 asked for, but this CPU has no bfloat16 instructions (avx512_bf16 or amx_bf16): running fp32"
+                    : "engine: bf16 asked for, but this process was not started with " + FPMATH_ENV + "=BF16 (the"
+                            + " convkit command line does that for --precision bf16): running fp32");
         }
-        for (Lever l : levers) {
-            if (!l.isLayout() && l.isOn(s) && !l.isOn(s.withPrecision(EngineSettings.Precision.FP32))) {
-                return;
-            }
+        return wanted.withPrecision(actual);
+    }
+
+    /**
+     * Whether the CPU computes bfloat16 in hardware, as the Linux kernel lists its flags
+     * ({@code avx512_bf16}, {@code amx_bf16}); false where that cannot be read (elsewhere oneDNN
+     * would run float32 anyway).
+     */
+    public static boolean cpuHasBf16() {
+        try (java.util.stream.Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+            return lines.filter(l -> l.startsWith("flags")).findFirst()
+                    .map(l -> List.of(l.substring(l.indexOf(':') + 1).trim().split("\\s+")))
+                    .map(f -> f.contains("avx512_bf16") || f.contains("amx_bf16"))
+                    .orElse(false);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return false;
         }
-        throw new ConvkitException(forcedBy() + ": " + s.precision().token()
-                + " is not available in this version of convkit (fp32 only)");
     }
 
     /**
@@ -414,7 +449,8 @@ public final class EngineCheck {
         f.put("interopThreads", JniUtils.getNumInteropThreads());
         Map<String, String> env = new TreeMap<>();
         System.getenv().forEach((k, val) -> {
-            if (ENV_PREFIXES.stream().anyMatch(k::startsWith)) {
+            // the precision of the process is not the engine's: the check's children run without it
+            if (ENV_PREFIXES.stream().anyMatch(k::startsWith) && !k.equals(FPMATH_ENV)) {
                 env.put(k, val);
             }
         });

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.convkit.core.ConvkitException;
+import org.convkit.core.EngineSettings;
 import org.convkit.core.Json;
 import org.convkit.core.RunFiles;
 import org.convkit.core.Runtime;
@@ -33,11 +34,13 @@ import org.convkit.eval.ModelInput;
 import org.convkit.model.ConvNet;
 import org.convkit.model.ModelOptions;
 import org.convkit.model.Zoo;
+import org.convkit.model.engine.EngineCheck;
 import org.convkit.model.weights.Checkpoint;
 import org.convkit.model.weights.ModelInfo;
 import org.convkit.model.weights.TrainingState;
 import org.convkit.train.Batches;
 import org.convkit.train.Callback;
+import org.convkit.train.TimeBudget;
 import org.convkit.train.EpochColumns;
 import org.convkit.train.FitResult;
 import org.convkit.train.Learner;
@@ -379,6 +382,12 @@ public final class Training {
                     .withHeads(dataset.heads()));
             Runtime.init().setRandomSeed(Seeds.forBatch(config.seed(), -1)); // the initial weights
             net = Zoo.create(config.model(), mo).initialize(manager);
+            if (config.precision() != null) {
+                net.setEngine(EngineCheck.available(net.engine().withPrecision(
+                        EngineSettings.Precision.parse(config.precision(), "--precision"))));
+            }
+            // what this run computes in, for config.json (a peer repeating the recipe reads it)
+            config = config.toBuilder().precision(net.engine().precision().token()).build();
             if (net.options().height() != config.imageSize()) {
                 throw new ConvkitException("--image-size " + config.imageSize() + " is too small for " + config.model()
                         + "; use --image-size " + net.options().height() + " or more");
@@ -506,8 +515,14 @@ public final class Training {
                     s.optimizerSettings())) {
                 long stepsPerEpoch = (trainData.batchCount() + c.gradAccum() - 1) / c.gradAccum();
                 Schedule schedule = plan.schedule(c, stepsPerEpoch);
-                Learner learner = s.learner(optimizer).schedule(schedule, c.lr()).callbacks(callbacks(s, c, reports))
-                        .build();
+                List<Callback> callbacks = callbacks(s, c, reports);
+                if (c.budget() != null) {
+                    TimeBudget budget = new TimeBudget(TimeBudget.parse(c.budget(), "--budget"), c.epochs(), stepsPerEpoch,
+                            c.warmup() / c.epochs(), out);
+                    schedule = budget;
+                    callbacks.add(0, budget); // first: the others see the run's new length
+                }
+                Learner learner = s.learner(optimizer).schedule(schedule, c.lr()).callbacks(callbacks).build();
                 if (s.resumed() != null) {
                     learner.restore(s.resumed().state(), s.resumed().tensors());
                     out.printf(Locale.ROOT, "resuming after epoch %d%s%n", learner.state().epoch,
