@@ -31,7 +31,7 @@ public final class EngineArgs {
      */
     public Supplier<Classifier> classifier(InferenceArgs run, int maxBatch) {
         Classifiers.Engine e = engine();
-        Classifiers.Options o = new Classifiers.Options(run.device, run.transforms, maxBatch, 0);
+        Classifiers.Options o = new Classifiers.Options(run.device, run.transforms, maxBatch, 0, run.tta());
         Path given = run.model.checkpoint;
         if (given != null && Classifiers.isOnnxFile(given)) {
             return () -> Classifiers.open(given, e, o);

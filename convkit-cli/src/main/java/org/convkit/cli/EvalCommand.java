@@ -45,7 +45,7 @@ public final class EvalCommand implements Callable<Integer> {
         ModelSource source = run.model.source(run.classNames);
         CheckpointEvaluation.Outcome out = CheckpointEvaluation.run(source,
                 new CheckpointEvaluation.Options(eval.data, eval.split, batchSize, run.device, run.transforms, run.workers,
-                        Metrics.DEFAULT_KEEP, openOptions()));
+                        Metrics.DEFAULT_KEEP, openOptions()).withTta(run.tta()));
         print(source, out, eval.json);
         return 0;
     }

@@ -1,5 +1,6 @@
 package org.convkit.cli;
 
+import org.convkit.eval.Tta;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -23,4 +24,13 @@ public final class InferenceArgs {
 
     @Mixin
     public PrecisionArgs precision;
+
+    @Option(names = "--tta", paramLabel = "T", description = "Test-time augmentation: none, or flip (the mean of the logits of"
+            + " each image and its left-right mirror; twice the work; not for digits or text) (default: none).")
+    public String tta;
+
+    /** {@code --tta} as given, checked. */
+    public Tta tta() {
+        return Tta.parse(tta, "--tta");
+    }
 }

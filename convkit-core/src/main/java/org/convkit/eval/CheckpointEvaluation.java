@@ -33,13 +33,29 @@ public final class CheckpointEvaluation {
      * @param keep confident mistakes to keep
      * @param open how to open {@code data} (--labels, --labels-from, --images, --class-names,
      *     --no-download), or null: as the run's config.json says when it is the run's data, else the defaults
+     * @param tta test-time augmentation ({@link Tta}; null = none)
      */
     public record Options(
             String data, String split, int batchSize, String device, String transforms, Integer workers, int keep,
-            OpenOptions open) {
+            OpenOptions open, Tta tta) {
+        public Options {
+            tta = tta == null ? Tta.NONE : tta;
+        }
+
         /** Opening the data as the run's config says (or with the defaults). */
         public Options(String data, String split, int batchSize, String device, String transforms, Integer workers, int keep) {
-            this(data, split, batchSize, device, transforms, workers, keep, null);
+            this(data, split, batchSize, device, transforms, workers, keep, null, Tta.NONE);
+        }
+
+        /** Without test-time augmentation. */
+        public Options(String data, String split, int batchSize, String device, String transforms, Integer workers, int keep,
+                OpenOptions open) {
+            this(data, split, batchSize, device, transforms, workers, keep, open, Tta.NONE);
+        }
+
+        /** These options with test-time augmentation {@code t}. */
+        public Options withTta(Tta t) {
+            return new Options(data, split, batchSize, device, transforms, workers, keep, open, t);
         }
 
         public static Options defaults() {
@@ -175,7 +191,7 @@ public final class CheckpointEvaluation {
                 Loader.Epoch epoch = loader.epoch(0);
                 Progress bar = new Progress("eval " + o.split(), source.size(), "img")) {
             Checkpoint.Loaded loaded = model.load(m);
-            new Evaluator(loaded.net(), device).run(() -> epoch, (batch, logits) -> {
+            new Evaluator(loaded.net(), device).withTta(o.tta()).run(() -> epoch, (batch, logits) -> {
                 metrics.add(logits, batch);
                 bar.advance(batch.size());
             });

@@ -41,6 +41,7 @@ public final class Evaluator {
     private final Block net;
     private final Device device;
     private final EngineSettings engine;
+    private final Tta tta;
 
     /**
      * @param net an initialized network (parameters on {@code device}); it runs with its own
@@ -57,9 +58,19 @@ public final class Evaluator {
      * @param engine the settings of the network it belongs to (BatchNorm folding, ...)
      */
     public Evaluator(Block part, Device device, EngineSettings engine) {
+        this(part, device, engine, Tta.NONE);
+    }
+
+    private Evaluator(Block part, Device device, EngineSettings engine, Tta tta) {
         this.net = part;
         this.device = device;
         this.engine = engine;
+        this.tta = tta;
+    }
+
+    /** This evaluator with test-time augmentation {@code t}: every pass averages over it ({@link Tta}). */
+    public Evaluator withTta(Tta t) {
+        return new Evaluator(net, device, engine, t);
     }
 
     /**
@@ -188,7 +199,17 @@ public final class Evaluator {
             // makes from x belongs to the batch's scope and is closed with it. A whole ConvNet
             // enters its engine settings itself; a part (a backbone) gets them here
             try (EngineScope ignored = EngineScope.enter(engine)) {
-                return net.forward(new ParameterStore(scope, false), new NDList(x), false);
+                ParameterStore ps = new ParameterStore(scope, false);
+                NDList y = net.forward(ps, new NDList(x), false);
+                if (tta == Tta.FLIP) {
+                    NDList mirrored = net.forward(ps, new NDList(x.flip(3)), false);
+                    NDList mean = new NDList(y.size());
+                    for (int h = 0; h < y.size(); h++) {
+                        mean.add(y.get(h).add(mirrored.get(h)).div(2));
+                    }
+                    return mean;
+                }
+                return y;
             }
         }
 

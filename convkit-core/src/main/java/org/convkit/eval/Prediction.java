@@ -34,7 +34,18 @@ public final class Prediction {
      * @param workers loader threads, or null for the loader's default
      */
     public record Options(
-            int batchSize, String device, String transforms, PredictionWriter.Format format, int topK, Integer workers) {
+            int batchSize, String device, String transforms, PredictionWriter.Format format, int topK, Integer workers,
+            Tta tta) {
+        public Options {
+            tta = tta == null ? Tta.NONE : tta;
+        }
+
+        /** Without test-time augmentation. */
+        public Options(int batchSize, String device, String transforms, PredictionWriter.Format format, int topK,
+                Integer workers) {
+            this(batchSize, device, transforms, format, topK, workers, Tta.NONE);
+        }
+
         public static Options defaults() {
             return new Options(64, "cpu", null, PredictionWriter.Format.LABEL, 5, null);
         }
@@ -63,7 +74,7 @@ public final class Prediction {
      */
     public static Outcome run(ModelSource model, Path input, Writer csv, Options o) throws IOException {
         try (TorchClassifier classifier = TorchClassifier.open(model,
-                new TorchClassifier.Options(o.device(), o.transforms(), o.batchSize()))) {
+                new TorchClassifier.Options(o.device(), o.transforms(), o.batchSize(), o.tta()))) {
             return run(classifier, input, csv, o);
         }
     }

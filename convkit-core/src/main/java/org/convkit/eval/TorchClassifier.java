@@ -39,11 +39,17 @@ public final class TorchClassifier implements Classifier {
      *     or null
      * @param maxBatch images per forward pass in {@link #predict}
      */
-    public record Options(String device, String transforms, int maxBatch) {
+    public record Options(String device, String transforms, int maxBatch, Tta tta) {
         public Options {
             if (maxBatch < 1) {
                 throw new ConvkitException("--batch-size must be positive, not " + maxBatch);
             }
+            tta = tta == null ? Tta.NONE : tta;
+        }
+
+        /** Without test-time augmentation. */
+        public Options(String device, String transforms, int maxBatch) {
+            this(device, transforms, maxBatch, Tta.NONE);
         }
 
         public static Options defaults() {
@@ -73,6 +79,11 @@ public final class TorchClassifier implements Classifier {
      * @param owner closed with the classifier (the NDManager holding the parameters), or null
      */
     public TorchClassifier(ConvNet net, ModelCard card, Device device, int maxBatch, AutoCloseable owner) {
+        this(net, card, device, maxBatch, Tta.NONE, owner);
+    }
+
+    /** The same with test-time augmentation {@code tta} on every prediction ({@link Tta}). */
+    public TorchClassifier(ConvNet net, ModelCard card, Device device, int maxBatch, Tta tta, AutoCloseable owner) {
         var o = net.options();
         if (o.classes() != card.classes().size() || o.heads() != card.heads() || o.channels() != card.channels()
                 || o.height() != card.height() || o.width() != card.width()) {
@@ -86,7 +97,7 @@ public final class TorchClassifier implements Classifier {
         this.preprocessor = new Preprocessor(card);
         this.maxBatch = maxBatch;
         this.owner = owner;
-        this.evaluator = new Evaluator(net, device);
+        this.evaluator = new Evaluator(net, device).withTta(tta);
         this.inference = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "convkit-inference");
             t.setDaemon(true); // never keeps the JVM alive
@@ -125,7 +136,7 @@ public final class TorchClassifier implements Classifier {
         try {
             ConvNet net = source.load(manager).net();
             ModelCard card = ModelInput.card(manifest, o.transforms(), name, parameters(net), sha);
-            return new TorchClassifier(net, card, device, o.maxBatch(), manager);
+            return new TorchClassifier(net, card, device, o.maxBatch(), o.tta(), manager);
         } catch (RuntimeException e) {
             manager.close();
             throw e;

@@ -6,6 +6,7 @@ import java.util.Locale;
 import org.convkit.core.ConvkitException;
 import org.convkit.eval.Classifier;
 import org.convkit.eval.TorchClassifier;
+import org.convkit.eval.Tta;
 import org.convkit.model.weights.ModelSource;
 
 /**
@@ -54,8 +55,18 @@ public final class Classifiers {
      * @param maxBatch images per forward pass in {@link Classifier#predict}
      * @param threads ONNX Runtime's intra-op threads (0 = one per core); libtorch's come from
      *     {@link org.convkit.core.Runtime}
+     * @param tta test-time augmentation (libtorch only; null = none)
      */
-    public record Options(String device, String transforms, int maxBatch, int threads) {
+    public record Options(String device, String transforms, int maxBatch, int threads, Tta tta) {
+        public Options {
+            tta = tta == null ? Tta.NONE : tta;
+        }
+
+        /** Without test-time augmentation. */
+        public Options(String device, String transforms, int maxBatch, int threads) {
+            this(device, transforms, maxBatch, threads, Tta.NONE);
+        }
+
         public static Options defaults() {
             return new Options("cpu", null, 64, 0);
         }
@@ -81,6 +92,7 @@ public final class Classifiers {
                     + " checkpoints and imported weights)");
         }
         requireCpu(o);
+        requireNoTta(o);
         return OnnxClassifier.open(model, onnxOptions(o));
     }
 
@@ -90,9 +102,10 @@ public final class Classifiers {
      */
     public static Classifier open(ModelSource model, Engine engine, Options o) {
         if (engine == Engine.TORCH) {
-            return TorchClassifier.open(model, new TorchClassifier.Options(o.device(), o.transforms(), o.maxBatch()));
+            return TorchClassifier.open(model, new TorchClassifier.Options(o.device(), o.transforms(), o.maxBatch(), o.tta()));
         }
         requireCpu(o);
+        requireNoTta(o);
         // export in memory (checked against libtorch), then free libtorch's copy
         byte[] bytes;
         String name;
@@ -107,6 +120,12 @@ public final class Classifiers {
         if (o.device() != null && !o.device().trim().equalsIgnoreCase("cpu")) {
             throw new ConvkitException("--device " + o.device() + ": convkit runs ONNX Runtime on the CPU; use --engine"
                     + " torch for a GPU");
+        }
+    }
+
+    private static void requireNoTta(Options o) {
+        if (o.tta() != Tta.NONE) {
+            throw new ConvkitException("--tta " + o.tta().token() + ": test-time augmentation runs on --engine torch");
         }
     }
 
