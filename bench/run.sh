@@ -9,7 +9,7 @@
 #   W4   resnet18 at 224, photos, RandomResizedCrop(224) + flip, batch 32, train
 #   W4i  the same network, photos, Resize(256) + CenterCrop(224), batch 64, inference
 #   W5   the input pipeline alone (bench/pipeline.sh, owned by the data pipeline)
-#   W6   time to 91% / 93% Fashion-MNIST test accuracy (the main recipe, both sides)
+#   W6   time to accuracy on Fashion-MNIST, the main job as it comes, both sides (bench/time-to-accuracy.sh)
 #   W7   resident memory per epoch over a 10-epoch W1 run
 #
 # Every workload runs convkit (org.convkit.bench.TrainBench: Datasets.open, Loader, Learner) and
@@ -22,6 +22,9 @@
 # sides) is a cross-check that other jobs on the machine disturb much less than wall time.
 # --baseline "FLAGS": also run convkit with these JVM flags in every pair (e.g.
 # "-Dconvkit.engine=nchw": the NCHW fallback) and report its ratio as "before".
+# --precision bf16: convkit computes its convolutions in bfloat16 (ONEDNN_DEFAULT_FPMATH_MODE=BF16, what
+# --precision bf16 does) and PyTorch runs under its CPU autocast (torch.autocast("cpu", torch.bfloat16));
+# with --baseline the third side is convkit in fp32, so "ratio before" / ratio is bf16's gain.
 # --quick: one pair of tiny runs of W1 and W3 (a smoke test, about a minute; no figures kept: the
 # JIT is still warming up over so few steps, so its ratios read low).
 # A full run (no --quick) appends its table to bench/RESULTS.md with date, machine, versions, load.
@@ -31,6 +34,7 @@ root="$(pwd)"
 
 quick=0
 pairs=3
+precision=fp32
 baseline=""  # JVM flags that give convkit's behavior before the speed work, run as a third side
 sel=()
 while [[ $# -gt 0 ]]; do
@@ -38,6 +42,7 @@ while [[ $# -gt 0 ]]; do
     --quick) quick=1 ;;
     --pairs) pairs="$2"; shift ;;
     --baseline) baseline="$2"; shift ;;
+    --precision) precision="$2"; shift ;;
     -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
     W*) sel+=("$1") ;;
     *) echo "bench/run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
@@ -64,7 +69,14 @@ bench_classpath
 # shellcheck disable=SC2086
 convkit_cmd() { ck_java ${CK_OPTS:-} -Dai.djl.pytorch.num_threads="$threads" -cp "$cp" org.convkit.bench.TrainBench "$@"; }
 # channels-last: measured to help PyTorch 1.13 on every workload here (LeNet, SimpleCnn, ResNet-18)
-torch_cmd() { with_env "$py" bench/torch_bench.py threads="$threads" channels_last="${TORCH_CL:-1}" "$@"; }
+torch_cmd() { with_env "$py" bench/torch_bench.py threads="$threads" channels_last="${TORCH_CL:-1}" bf16="$bf16" "$@"; }
+case "$precision" in
+  fp32) bf16=0 ;;
+  bf16) bf16=1 ;;
+  *) echo "bench/run.sh: --precision fp32 or bf16, not $precision" >&2; exit 2 ;;
+esac
+# convkit's measured side: in bf16 its JVM is started as `convkit --precision bf16` starts its child
+convkit_main() { if [[ $bf16 == 1 ]]; then ONEDNN_DEFAULT_FPMATH_MODE=BF16 convkit_cmd "$@"; else convkit_cmd "$@"; fi; }
 
 field() { sed -n "s/.*[ ]$1=\([^ ]*\).*/\1/p" | head -n 1; }
 log="$(mktemp)"
@@ -85,7 +97,7 @@ row() {
       # convkit as it was before the speed work, in the same pair (see --baseline)
       z="$(CK_OPTS="$baseline" convkit_cmd "${args[@]}" workers="$workers" 2>>"$log" | grep '^RESULT' || true)"
     fi
-    a="$(CK_OPTS="${BENCH_JAVA_OPTS:-}" convkit_cmd "${args[@]}" workers="$workers" 2>>"$log" | grep '^RESULT' || true)"
+    a="$(CK_OPTS="${BENCH_JAVA_OPTS:-}" convkit_main "${args[@]}" workers="$workers" 2>>"$log" | grep '^RESULT' || true)"
     b="$(torch_cmd "${args[@]}" "${targs[@]}" workers="$workers" 2>>"$log" | grep '^RESULT' || true)"
     if [[ -z "$a" || -z "$b" ]]; then
       echo "bench: $label pair $p failed (convkit: ${a:-no result}, pytorch: ${b:-no result}); log:" >&2
@@ -152,7 +164,7 @@ for w in "${sel[@]}"; do
     W4i) row "W4 resnet18 224 b64 infer" mode=infer model=resnet18 classes=12 input=3x224x224 data="$photos" \
           transforms=resize=256,centercrop=224,normalize=imagenet batch=64 warmup="$(q 1 2)" steps="$(q 2 6)" ;;
     W5) extra+=("$(bench/pipeline.sh "$workers" "$pairs" 2>>"$log")") ;;
-    W6) extra+=("$(bench/time_to_accuracy.sh 2>>"$log")") ;;
+    W6) extra+=("$(bench/time-to-accuracy.sh 2>>"$log")") ;;
     W7) extra+=("$(bench/memory.sh "$(q 2 10)" 2>>"$log")") ;;
     *) echo "bench/run.sh: unknown workload $w" >&2; exit 2 ;;
   esac
@@ -164,7 +176,7 @@ table="$(
   echo "### $started — $machine"
   echo
   [[ ${#engines[@]} -gt 0 ]] && echo "engine paths: convkit $(printf '%s; ' "${!engines[@]}")PyTorch channels_last=${TORCH_CL:-1} (convkit's path is the self-check's choice: docs/engine.md)" && echo
-  echo "$versions; commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo '+changes'); threads $threads, loader workers $workers, OMP_WAIT_POLICY=$omp, $pairs pairs; load average before $load_before, after $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "$versions; commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo '+changes'); threads $threads, loader workers $workers, precision $precision, OMP_WAIT_POLICY=$omp, $pairs pairs; load average before $load_before, after $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
   if [[ ${#rows[@]} -gt 0 ]]; then
     echo "| workload | convkit img/s | PyTorch img/s | ratio (range) | CPU-time ratio | ratio before | convkit peak RSS MB | PyTorch peak RSS MB | data wait convkit / PyTorch |"

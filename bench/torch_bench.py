@@ -2,7 +2,7 @@
 
 Takes the same key=value arguments as org.convkit.bench.TrainBench (mode=train|infer model= stem=
 classes= input=CxHxW data= split= transforms= batch= workers= warmup= steps= lr= seed=) plus
-channels_last=0|1, and prints one RESULT line timed the same way: the clock starts when batch
+channels_last=0|1 and bf16=0|1 (CPU autocast to bfloat16 around forward and loss), and prints one RESULT line timed the same way: the clock starts when batch
 `warmup` is asked for and stops when the loader is exhausted; time inside the loader is data wait.
 
 Data goes through torchvision's own pipeline: datasets.FashionMNIST / ImageFolder, PIL decode,
@@ -151,11 +151,15 @@ def rss_mb():
 
 
 
+BF16 = False  # bf16=1: torch.autocast("cpu", dtype=torch.bfloat16), PyTorch's CPU mixed precision
+
+
 def train_step(model, opt, loss_fn, x, y):
     """One SGD step as every training loop writes it, with the loss and running accuracy read back."""
     opt.zero_grad()
-    out = model(x)
-    loss = loss_fn(out, y)
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=BF16):
+        out = model(x)
+        loss = loss_fn(out, y)
     loss.backward()
     opt.step()
     loss.item()
@@ -181,6 +185,8 @@ def main():
     batch, warmup, steps = int(a["batch"]), int(a.get("warmup", "3")), int(a.get("steps", "0"))
     workers = int(a.get("workers", "2"))
     channels_last = a.get("channels_last", "0") == "1"
+    global BF16
+    BF16 = a.get("bf16", "0") == "1"
 
     ds = open_data(a, parse_transforms(a["transforms"]))
     if a.get("mode") != "fit":
@@ -225,7 +231,7 @@ def main():
         if train:
             train_step(model, opt, loss_fn, x, y)
         else:
-            with torch.no_grad():
+            with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=BF16):
                 out = model(x)
                 (out.argmax(1) == y).sum().item()
         if workers > 0 and delivered == warmup + steps - 1:

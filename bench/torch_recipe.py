@@ -6,7 +6,10 @@ Prints one line per epoch: EPOCH n seconds=<cumulative training+validation secon
 then TEST acc=... Supports what the main recipe uses: simplecnn (--arch, --fc), SGD with
 (Nesterov) momentum and weight decay, the onecycle or constant schedule, label smoothing,
 augment none|light (horizontal flips), normalize auto (training-set mean/std) or none, a seeded
-held-out validation share of train.
+held-out validation share of train; and the speed levers PyTorch has too: precision bf16 (CPU
+autocast: torch.autocast("cpu", torch.bfloat16) around forward and loss) and budget (one-cycle
+fitted to the wall time as convkit's TimeBudget does: the first epoch's pace sets the epochs, the
+second may correct it, later ones only shorten it, a started schedule gets one more epoch).
 """
 import json
 import sys
@@ -30,6 +33,25 @@ def simplecnn(arch, fc, classes, channels, size):
         head += [nn.Linear(feats, w), nn.ReLU(inplace=True)]
         feats = w
     return nn.Sequential(*layers, nn.Flatten(), *head, nn.Linear(feats, classes))
+
+
+def parse_budget(text):
+    import re
+    parts = re.findall(r"(\d+(?:\.\d+)?)([hms])", text.lower())
+    return sum(float(v) * {"h": 3600, "m": 60, "s": 1}[u] for v, u in parts)
+
+
+def one_cycle(step, total, pct, div=25.0, final_div=1e4, base_m=0.85, max_m=0.95):
+    """torch's OneCycleLR (cos anneal, two phases) as (lr factor, momentum) at a step, for a total that changes."""
+    import math
+    up = pct * total - 1
+    def anneal(a, b, p):
+        return b + (a - b) / 2 * (math.cos(math.pi * p) + 1)
+    if step <= up:
+        p = step / up
+        return anneal(1 / div, 1, p), anneal(max_m, base_m, p)
+    p = (step - up) / (total - 1 - up)
+    return anneal(1, 1 / div / final_div, p), anneal(base_m, max_m, p)
 
 
 def main():
@@ -71,7 +93,12 @@ def main():
     opt = torch.optim.SGD(model.parameters(), lr=cfg["lr"], momentum=cfg["momentum"],
                           nesterov=cfg.get("nesterov", False), weight_decay=cfg.get("weight-decay", 0))
     epochs = cfg["epochs"]
-    if cfg["schedule"] == "onecycle":
+    pct = cfg.get("warmup", 0.3 * epochs) / epochs
+    budget = parse_budget(cfg["budget"]) if cfg.get("budget") else None
+    bf16 = cfg.get("precision") == "bf16"
+    if budget is not None:
+        sched = None  # the one-cycle below, resized at epoch ends
+    elif cfg["schedule"] == "onecycle":
         sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg["lr"], epochs=epochs, steps_per_epoch=len(dl),
                                                     pct_start=cfg.get("warmup", 0.3 * epochs) / epochs)
     elif cfg["schedule"] == "constant":
@@ -83,27 +110,41 @@ def main():
     def accuracy(loader):
         model.eval()
         right = total = 0
-        with torch.no_grad():
+        with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             for x, y in loader:
                 right += (model(x.contiguous(memory_format=cl)).argmax(1) == y).sum().item()
                 total += y.shape[0]
         return right / total
 
     elapsed = 0.0
-    for e in range(epochs):
+    step = 0
+    e = 0
+    while e < epochs:
         t = time.perf_counter()
         model.train()
         for x, y in dl:
+            if budget is not None:
+                lr_f, mom = one_cycle(min(step, epochs * len(dl) - 1), epochs * len(dl), pct)
+                for g in opt.param_groups:
+                    g["lr"], g["momentum"] = cfg["lr"] * lr_f, mom
             opt.zero_grad()
-            loss = loss_fn(model(x.contiguous(memory_format=cl)), y)
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+                loss = loss_fn(model(x.contiguous(memory_format=cl)), y)
             loss.backward()
             opt.step()
+            step += 1
             if sched is not None:
                 sched.step()
             loss.item()
         acc = accuracy(vl)
-        elapsed += time.perf_counter() - t
-        print("EPOCH %d seconds=%.1f valid_acc=%.4f" % (e + 1, elapsed, acc), flush=True)
+        pace = time.perf_counter() - t
+        elapsed += pace
+        e += 1
+        print("EPOCH %d seconds=%.1f valid_acc=%.4f" % (e, elapsed, acc), flush=True)
+        if budget is not None and e < epochs:
+            fit = max(e + 1, e + int((budget - elapsed) / pace + 1e-9))
+            if (fit != epochs) if e <= 2 else (fit < epochs):
+                epochs = fit
     print("TEST acc=%.4f" % accuracy(tl), flush=True)
 
 
