@@ -34,8 +34,8 @@ public final class Runtime {
             return engine;
         }
         System.setProperty("ai.djl.offline", "true");
-        // DJL's default spreads work over inter-op threads too; on small CPUs that measured 10-40%
-        // slower than one inter-op thread. The user can still override both on the command line.
+        // DJL's default spreads work over inter-op threads too; on small CPUs that is slower than one
+        // inter-op thread (bench/RESULTS.md has the figures). The user can still override both on the command line.
         setIfAbsent("ai.djl.pytorch.num_interop_threads", "1");
         setIfAbsent(
                 "ai.djl.pytorch.num_threads",

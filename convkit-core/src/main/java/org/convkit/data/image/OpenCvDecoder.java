@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Decoding with OpenCV's {@code imdecode} (org.openpnp:opencv: native libraries inside the jar,
- * libjpeg-turbo and libpng built in). Measured 1.5-20x faster than ImageIO (bench/RESULTS.md).
+ * libjpeg-turbo and libpng built in): faster than ImageIO, by how much is in bench/RESULTS.md.
  *
  * <p>Asked for 8-bit BGR with EXIF orientation ignored: {@link Decoder} applies the orientation
  * itself so both backends behave the same; alpha is dropped and 16-bit samples keep their high

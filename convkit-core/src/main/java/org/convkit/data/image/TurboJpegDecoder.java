@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
  * JPEG decoding with the system's libjpeg-turbo through its TurboJPEG API (Debian: {@code apt-get
  * install libturbojpeg0}), called with JNA (already on the class path through DJL). Optional: used
  * when the library is installed, because the libjpeg-turbo builds inside the Maven Central OpenCV
- * jars lack SIMD and decode photos 2-3x slower (bench/RESULTS.md "Decoders"). It is the library
+ * jars lack SIMD and decode photos slower (bench/RESULTS.md "Decoders" has the figures). It is the library
  * PIL uses, with PIL's defaults (accurate integer IDCT, smooth chroma upsampling), so its pixels
  * are PIL's. {@code -Dconvkit.decoder.turbojpeg=false} turns it off.
  */
