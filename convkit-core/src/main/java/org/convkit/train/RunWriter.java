@@ -1,6 +1,8 @@
 package org.convkit.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvGenerator;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -143,12 +145,11 @@ public final class RunWriter {
         if (skipped.isEmpty()) {
             return;
         }
-        StringBuilder sb = new StringBuilder("split,id,reason\n");
+        List<List<String>> rows = new ArrayList<>();
         for (Skipped s : skipped) {
-            sb.append(csv(s.split())).append(',').append(csv(s.id())).append(',')
-                    .append(csv(s.reason() + " (" + s.file() + ")")).append('\n');
+            rows.add(List.of(s.split(), s.id(), s.reason() + " (" + s.file() + ")"));
         }
-        write(dir.resolve(RunFiles.SKIPPED), sb.toString().getBytes(StandardCharsets.UTF_8));
+        write(dir.resolve(RunFiles.SKIPPED), csv(List.of("split", "id", "reason"), rows));
     }
 
     private void rewriteMetrics() {
@@ -160,7 +161,7 @@ public final class RunWriter {
                 }
             }
         }
-        StringBuilder csv = new StringBuilder(String.join(",", columns)).append('\n');
+        List<List<String>> csv = new ArrayList<>();
         StringBuilder jsonl = new StringBuilder();
         for (EpochResult r : rows) {
             Map<String, Object> row = toRow(r);
@@ -168,16 +169,16 @@ public final class RunWriter {
             List<String> cells = new ArrayList<>();
             for (String c : columns) {
                 Object v = row.get(c);
-                cells.add(v == null ? "" : v instanceof Double d ? num(d) : csv(String.valueOf(v)));
+                cells.add(v == null ? "" : v instanceof Double d ? num(d) : String.valueOf(v));
             }
-            csv.append(String.join(",", cells)).append('\n');
+            csv.add(cells);
             try {
                 jsonl.append(LINE.writeValueAsString(row)).append('\n');
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }
-        write(dir.resolve(RunFiles.METRICS_CSV), csv.toString().getBytes(StandardCharsets.UTF_8));
+        write(dir.resolve(RunFiles.METRICS_CSV), csv(columns, csv));
         write(dir.resolve(RunFiles.METRICS_JSONL), jsonl.toString().getBytes(StandardCharsets.UTF_8));
     }
 
@@ -219,14 +220,16 @@ public final class RunWriter {
         return s.contains("E") ? String.format(Locale.ROOT, "%.9g", v) : s;
     }
 
-    private static String csv(String s) {
-        if (s == null) {
-            return "";
+    /** A CSV file's bytes (Jackson CSV): a header, then the rows; cells quoted only where they must be. */
+    private static byte[] csv(List<String> header, List<List<String>> rows) {
+        CsvSchema.Builder schema = CsvSchema.builder();
+        header.forEach(schema::addColumn);
+        try {
+            return Json.csv().writer(schema.build().withHeader().withLineSeparator("\n"))
+                    .with(CsvGenerator.Feature.STRICT_CHECK_FOR_QUOTING).writeValueAsBytes(rows);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        if (s.contains(",") || s.contains("\"") || s.contains("\n")) {
-            return '"' + s.replace("\"", "\"\"") + '"';
-        }
-        return s;
     }
 
     private static void write(Path file, byte[] content) {
