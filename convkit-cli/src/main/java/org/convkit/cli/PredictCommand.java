@@ -14,6 +14,7 @@ import org.convkit.eval.Classifier;
 import org.convkit.eval.Prediction;
 import org.convkit.eval.PredictionWriter;
 import org.convkit.eval.Scored;
+import org.convkit.eval.Submission;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -47,6 +48,11 @@ final class PredictCommand implements Callable<Integer> {
             description = "label: id,label; probs: id,label,prob + one probability per class; logits: id,label + raw scores (default: ${DEFAULT-VALUE}).")
     String format;
 
+    @Option(names = "--submission", paramLabel = "NAME",
+            description = "Write the file a competition takes instead of --format's CSV: kaggle-dogs-vs-cats (id,label ="
+                    + " the probability of dog, numeric id order), tianchi-svhn (file_name,file_code), id-label (id,label).")
+    String submission;
+
     @Option(names = "--batch-size", defaultValue = "64", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
     int batchSize;
 
@@ -61,9 +67,20 @@ final class PredictCommand implements Callable<Integer> {
             return child;
         }
         Supplier<Classifier> model = engine.classifier(run, batchSize);
-        Prediction.Options o = new Prediction.Options(batchSize, run.device, run.transforms, PredictionWriter.Format.parse(format), topK, run.workers);
+        Prediction.Options options = new Prediction.Options(batchSize, run.device, run.transforms, PredictionWriter.Format.parse(format), topK, run.workers);
         boolean single = Prediction.isSingleFile(input);
-        Path csv = out != null ? out : single ? null : Path.of("predictions.csv");
+        if (submission != null) {
+            if (single) {
+                throw new UsageError("--submission " + submission + " is for a folder of test images; --input " + input
+                        + " is one image");
+            }
+            if (!format.equals("label")) {
+                throw new UsageError("--submission fixes the columns; leave out --format " + format);
+            }
+            options = options.withSubmission(Submission.parse(submission));
+        }
+        Prediction.Options o = options;
+        Path csv = out != null ? out : single ? null : Path.of(submission != null ? "submission.csv" : "predictions.csv");
         Prediction.Outcome[] result = new Prediction.Outcome[1];
         try (Classifier classifier = model.get()) {
             if (csv == null) {

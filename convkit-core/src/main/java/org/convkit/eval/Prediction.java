@@ -32,10 +32,12 @@ public final class Prediction {
      * @param format what the CSV rows carry
      * @param topK how many classes to list for a single image
      * @param workers loader threads, or null for the loader's default
+     * @param tta test-time augmentation (none: the image as it is)
+     * @param submission a competition's file instead of the {@code format} CSV, or null
      */
     public record Options(
             int batchSize, String device, String transforms, PredictionWriter.Format format, int topK, Integer workers,
-            Tta tta) {
+            Tta tta, Submission submission) {
         public Options {
             tta = tta == null ? Tta.NONE : tta;
         }
@@ -43,11 +45,22 @@ public final class Prediction {
         /** Without test-time augmentation. */
         public Options(int batchSize, String device, String transforms, PredictionWriter.Format format, int topK,
                 Integer workers) {
-            this(batchSize, device, transforms, format, topK, workers, Tta.NONE);
+            this(batchSize, device, transforms, format, topK, workers, Tta.NONE, null);
+        }
+
+        /** The format CSV, no submission. */
+        public Options(int batchSize, String device, String transforms, PredictionWriter.Format format, int topK,
+                Integer workers, Tta tta) {
+            this(batchSize, device, transforms, format, topK, workers, tta, null);
         }
 
         public static Options defaults() {
             return new Options(64, "cpu", null, PredictionWriter.Format.LABEL, 5, null);
+        }
+
+        /** The same options writing {@code s} instead of the {@code format} CSV. */
+        public Options withSubmission(Submission s) {
+            return new Options(batchSize, device, transforms, format, topK, workers, tta, s);
         }
     }
 
@@ -102,7 +115,8 @@ public final class Prediction {
         long rows;
         try (Loader loader = new Loader(source, classifier.preprocessor().pipeline(), lo);
                 Loader.Epoch epoch = loader.epoch(0);
-                PredictionWriter writer = csv == null ? null
+                RowWriter writer = csv == null ? null : o.submission() != null
+                        ? o.submission().writer(csv, classes, card.heads(), card.blank(), fileNames(source))
                         : new PredictionWriter(csv, o.format(), classes, card.heads(), card.blank());
                 Progress bar = single ? null : new Progress("predict", source.size(), "img")) {
             while (epoch.hasNext()) {
@@ -126,6 +140,19 @@ public final class Prediction {
             throw new ConvkitException(input + ": cannot read this image (" + skipped.get(0).reason() + ")");
         }
         return new Outcome(rows, skipped, top, classes);
+    }
+
+    /** An image's file name (with extension) by its id, for submissions that name files. */
+    private static java.util.function.UnaryOperator<String> fileNames(ImageSource source) {
+        java.util.Map<String, String> names = new java.util.HashMap<>();
+        if (source instanceof FileSource f) {
+            for (FileEntry e : f.entries()) {
+                String id = e.id();
+                int slash = id.lastIndexOf('/');
+                names.put(id, (slash >= 0 ? id.substring(0, slash + 1) : "") + e.file().getFileName());
+            }
+        }
+        return id -> names.getOrDefault(id, id);
     }
 
     private static ImageSource singleFile(Path file) {

@@ -3,7 +3,6 @@ package org.convkit.eval;
 import com.fasterxml.jackson.databind.SequenceWriter;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
-import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -26,7 +25,7 @@ import org.convkit.core.Json;
  * </ul>
  * Per-class columns are named by class ("cat"), for K heads by position and class ("0:7").
  */
-public final class PredictionWriter implements Closeable {
+public final class PredictionWriter implements RowWriter {
     /** What each row carries besides id and label. */
     public enum Format {
         LABEL,
@@ -77,6 +76,7 @@ public final class PredictionWriter implements Closeable {
     }
 
     /** Writes one batch's rows from scores on the heap (per head, N*classes row-major). */
+    @Override
     public void add(float[][] logits, String[] ids) {
         int c = classes.size();
         int[] predicted = new int[heads];
@@ -113,6 +113,7 @@ public final class PredictionWriter implements Closeable {
     }
 
     /** Rows written so far. */
+    @Override
     public long rows() {
         return rows;
     }
