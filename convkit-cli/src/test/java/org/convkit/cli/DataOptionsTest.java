@@ -41,6 +41,9 @@ class DataOptionsTest {
         assertTrue(with.out.contains("layout:\n  split folders: train/, test1/\n  train/ labels from file names"), with.out);
         assertTrue(with.out.contains("test1/ 2 images, no name matches --labels-from class.N.ext: unlabeled"), with.out);
         assertTrue(with.out.contains("classes: cat 4, dog 4"), with.out);
+        CliRun json = CliRun.of("data", "inspect", r.toString(), "--labels-from", "class.N.ext", "--json");
+        assertEquals(0, json.exit, json.err);
+        assertTrue(json.out.contains("\"layout\" : [ \"split folders: train/, test1/\""), json.out);
     }
 
     @Test

@@ -15,6 +15,7 @@ import org.convkit.data.Skipped;
  * @param duplicateCount how many samples repeat an earlier one, across or within splits
  * @param skipped files left out when the dataset was opened
  * @param warnings what the user should look at (imbalance, unreadable files, duplicates)
+ * @param layout what was recognised on disk and why (the split folders, where the labels come from)
  */
 public record InspectReport(
         String name,
@@ -24,7 +25,8 @@ public record InspectReport(
         List<Duplicate> crossSplitDuplicates,
         int duplicateCount,
         List<Skipped> skipped,
-        List<String> warnings) {
+        List<String> warnings,
+        List<String> layout) {
 
     /**
      * @param split "train", "valid", "test"

@@ -71,7 +71,7 @@ public final class Inspector {
         if (!ds.skipped().isEmpty()) {
             warnings.add(ds.skipped().size() + " file(s) were left out when opening (listed under skipped)");
         }
-        return new InspectReport(ds.name(), ds.classes(), ds.heads(), splits, cross, duplicates, ds.skipped(), warnings);
+        return new InspectReport(ds.name(), ds.classes(), ds.heads(), splits, cross, duplicates, ds.skipped(), warnings, ds.layout());
     }
 
     /** Every sample looked at once, on {@code threads} threads, in index order. */
