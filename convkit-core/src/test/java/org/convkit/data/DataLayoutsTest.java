@@ -99,6 +99,15 @@ class DataLayoutsTest {
         assertTrue(String.join("\n", ds.layout()).contains("train/ class folders (ImageFolder): 4 images, 2 classes"), ds.layout().toString());
         assertTrue(ds.describe().contains("test (unlabeled): unlabeled folder"), ds.describe());
         assertEquals(r.resolve("test"), Datasets.toPredict(r));
+        Path photos = dir.resolve("photos");
+        TestImages.write(photos.resolve("a.jpg"), 8, 8, 7);
+        TestImages.write(photos.resolve("test/b.jpg"), 8, 8, 8);
+        assertEquals(photos, Datasets.toPredict(photos), "no train/: a folder of images, predicted whole");
+        Path noTest = dir.resolve("no-test");
+        TestImages.write(noTest.resolve("train/a/1.jpg"), 8, 8, 9);
+        TestImages.write(noTest.resolve("val/a/1.jpg"), 8, 8, 10);
+        ConvkitException e = assertThrows(ConvkitException.class, () -> Datasets.toPredict(noTest));
+        assertTrue(e.getMessage().contains("without a test folder"), e.getMessage());
     }
 
     @Test

@@ -94,8 +94,8 @@ public final class Datasets {
     }
 
     /**
-     * The folder {@code predict} reads for {@code input}: a dataset root (split folders, as {@link
-     * SplitNames} names them) gives its test folder ({@code test/}, Kaggle's {@code test1/},
+     * The folder {@code predict} reads for {@code input}: a dataset root (a train folder beside
+     * other split folders, as {@link SplitNames} names them) gives its test folder ({@code test/}, Kaggle's {@code test1/},
      * Tianchi's {@code mchar_test_a/}; never train/), any other folder itself.
      *
      * @throws ConvkitException for a dataset root with a train folder but no test folder
@@ -105,15 +105,16 @@ public final class Datasets {
             return input;
         }
         Map<String, Path> splits = SplitNames.folders(input);
+        if (!splits.containsKey("train")) {
+            // a folder of images that happens to hold a test/ sub-folder is predicted whole
+            return input;
+        }
         if (splits.containsKey("test")) {
             return splits.get("test");
         }
-        if (splits.containsKey("train")) {
-            throw new ConvkitException(input + " is a dataset root (" + String.join(", ", splits.values().stream()
-                    .map(f -> f.getFileName() + "/").toList()) + ") without a test folder: give the folder of images to"
-                    + " predict");
-        }
-        return input;
+        throw new ConvkitException(input + " is a dataset root (" + String.join(", ", splits.values().stream()
+                .map(f -> f.getFileName() + "/").toList()) + ") without a test folder: give the folder of images to"
+                + " predict");
     }
 
     /** Everything gathered while opening, before the validation split. */
