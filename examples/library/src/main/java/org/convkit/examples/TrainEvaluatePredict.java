@@ -15,7 +15,7 @@ import org.convkit.eval.Prediction;
 import org.convkit.eval.ResultText;
 import org.convkit.model.weights.ModelSource;
 import org.convkit.train.TrainConfig;
-import org.convkit.train.Training;
+import org.convkit.train.run.Training;
 
 /**
  * convkit used as a library, from a project of its own: train a small CNN on a generated
