@@ -15,7 +15,7 @@ import org.convkit.train.callback.ReportCallback;
 import org.junit.jupiter.api.Test;
 
 /**
- * The story the layout tells (docs/library.md, "Layout of the code"): data flows one way, and each
+ * The story the layout tells (docs/architecture.md): data flows one way, and each
  * package may use only the ones listed before it. A dependency backwards is a design error this
  * test names. Three rules:
  *

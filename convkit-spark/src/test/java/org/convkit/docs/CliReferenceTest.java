@@ -37,7 +37,8 @@ class CliReferenceTest {
      * benchmark scripts, spark-submit, curl, the JVM and Python.
      */
     private static final Map<String, String> OTHER_PROGRAMS = new TreeMap<>(Map.ofEntries(
-            Map.entry("--quick", "bench/run.sh"), Map.entry("--pairs", "bench/run.sh"),
+            Map.entry("--quick", "bench/run.sh"), Map.entry("--pairs", "bench/run.sh"), Map.entry("--baseline", "bench/run.sh"),
+            Map.entry("--most", "duplicates"),
             Map.entry("--release", "javac"), Map.entry("--class", "spark-submit"),
             Map.entry("--deploy-mode", "spark-submit"), Map.entry("--conf", "spark-submit"),
             Map.entry("--archives", "spark-submit"), Map.entry("--files", "spark-submit"),
