@@ -38,6 +38,7 @@ class CliReferenceTest {
      */
     private static final Map<String, String> OTHER_PROGRAMS = new TreeMap<>(Map.ofEntries(
             Map.entry("--quick", "bench/run.sh"), Map.entry("--pairs", "bench/run.sh"), Map.entry("--baseline", "bench/run.sh"),
+            Map.entry("--runs", "bench/time-to-accuracy.sh"),
             Map.entry("--most", "duplicates"),
             Map.entry("--release", "javac"), Map.entry("--class", "spark-submit"),
             Map.entry("--deploy-mode", "spark-submit"), Map.entry("--conf", "spark-submit"),
