@@ -21,7 +21,7 @@ import picocli.CommandLine;
  */
 @Command(name = "lr-find", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"The learning-rate range test: train with an exponentially growing learning rate until the"
-                + " smoothed loss diverges, then suggest a learning rate (minimum of the smoothed loss / 10).",
+                + " smoothed loss diverges, then suggest a learning rate where the steepest-descent, valley and minimum/10 rules agree (or say there is none).",
             "Writes lr-find.png (log x axis, the suggestion marked), lr-find.csv and lr-find.json into --out."})
 final class LrFindCommand implements Callable<Integer> {
     @Option(names = "--start", defaultValue = "1e-7", paramLabel = "LR", description = "First learning rate (default: ${DEFAULT-VALUE}).")
@@ -66,7 +66,12 @@ final class LrFindCommand implements Callable<Integer> {
             Path png = LrFindReport.write(r, out);
             System.out.println(r.describe());
             System.out.println("plot: " + png);
-            System.out.printf(java.util.Locale.ROOT, "suggested --lr %.3g%n", r.suggestion());
+            if (Double.isFinite(r.suggestion())) {
+                System.out.printf(java.util.Locale.ROOT, "suggested --lr %.3g%n", r.suggestion());
+            } else {
+                System.out.printf(java.util.Locale.ROOT, "no good answer; a safe choice is --lr %.3g (look at the plot)%n",
+                        org.convkit.train.optim.Optimizers.safeLr(s.config().optimizer()));
+            }
         }
         return 0;
     }

@@ -42,8 +42,7 @@ public final class LrFindReport {
         Path png = dir.resolve(RunFiles.LR_FIND_PNG);
         try {
             Files.createDirectories(dir);
-            LrFindPlot.write(lr, loss, smooth, r.suggestion(), "suggestion " + LrFindPlot.fmt(r.suggestion())
-                    + " (minimum/10)", png);
+            LrFindPlot.write(lr, loss, smooth, r.suggestion(), "suggestion " + LrFindPlot.fmt(r.suggestion()), png);
             AtomicFiles.write(dir.resolve(RunFiles.LR_FIND_CSV), out -> {
                 Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
                 try (SequenceWriter rows = Json.csv().writer(COLUMNS).writeValues(w)) {

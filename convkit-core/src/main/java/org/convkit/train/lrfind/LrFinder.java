@@ -31,9 +31,9 @@ import org.convkit.train.schedule.Exponential;
  * Exponential} schedule; this callback records the losses, cancels the fit when they diverge and
  * restores the model when the fit ends. {@link #run} makes such a learner from a training one.
  *
- * <p>The suggestion is fastai's {@code lr_min} rule: the learning rate of the smallest smoothed
- * loss divided by 10 (one order of magnitude before the loss stops falling). The steepest descent
- * of the smoothed loss (before its minimum) is reported beside it.
+ * <p>The suggestion comes from {@link LrSuggestion}: fastai's rules (steepest descent, valley,
+ * minimum / 10) where they agree and lie inside the sweep, or none (NaN) when the loss never
+ * clearly fell or the rules disagree: the caller then falls back to a safe default.
  */
 public final class LrFinder implements Callback {
     /**
@@ -76,7 +76,7 @@ public final class LrFinder implements Callback {
      * What the sweep found.
      *
      * @param points every step run, in order
-     * @param suggestion the learning rate to train with ({@code minimum / 10})
+     * @param suggestion the learning rate to train with, or NaN when the sweep has no good answer
      * @param rule how {@code suggestion} was chosen, in words
      * @param minimum the learning rate of the smallest smoothed loss
      * @param steepest the learning rate where the smoothed loss falls fastest (per decade), before
@@ -88,7 +88,7 @@ public final class LrFinder implements Callback {
         /** For a JSON file: the numbers and the rule. */
         public Map<String, Object> summary() {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("suggestion", suggestion);
+            m.put("suggestion", Double.isFinite(suggestion) ? suggestion : null);
             m.put("rule", rule);
             m.put("minimum", minimum);
             m.put("steepest", Double.isFinite(steepest) ? steepest : null);
@@ -99,9 +99,9 @@ public final class LrFinder implements Callback {
 
         /** One line for the console: the suggestion with its rule, and where the sweep stopped. */
         public String describe() {
-            return String.format(Locale.ROOT, "suggested learning rate %s (%s); steepest descent at %s; %d steps,"
-                    + " stopped: %s", fmt(suggestion), rule, Double.isFinite(steepest) ? fmt(steepest) : "-",
-                    points.size(), stopReason);
+            return String.format(Locale.ROOT, "%s (%s); %d steps, stopped: %s", Double.isFinite(suggestion)
+                    ? "suggested learning rate " + fmt(suggestion) : "no suggested learning rate", rule, points.size(),
+                    stopReason);
         }
     }
 
@@ -209,45 +209,18 @@ public final class LrFinder implements Callback {
         }
     }
 
-    /** The suggestion and the steepest descent of a finished sweep (package-private for tests). */
+    /**
+     * The suggestion of a finished sweep ({@link LrSuggestion}: several rules, agreement checked,
+     * never at the sweep's edge; NaN when there is no good answer), package-private for tests.
+     */
     static Result suggest(List<Point> points, String stop) {
-        int usable = 0;
-        while (usable < points.size() && Double.isFinite(points.get(usable).smoothed())) {
-            usable++;
-        }
-        if (usable < 3) {
-            throw new ConvkitException("lr-find: only " + usable + " steps before the loss diverged (" + stop
-                    + "); lower --start");
-        }
-        int min = 0;
-        for (int i = 1; i < usable; i++) {
-            if (points.get(i).smoothed() < points.get(min).smoothed()) {
-                min = i;
-            }
-        }
-        // slope of the smoothed loss per decade of learning rate, over a window of a few steps on
-        // each side (single steps are noise); the first tenth of the sweep is left out (the moving
-        // average has not settled there)
-        int w = Math.max(1, usable / 15);
-        int from = Math.max(w, usable / 10);
-        int steepest = -1;
-        double slope = 0;
-        for (int i = from; i + w <= min; i++) {
-            double d = (points.get(i + w).smoothed() - points.get(i - w).smoothed())
-                    / (Math.log10(points.get(i + w).lr()) - Math.log10(points.get(i - w).lr()));
-            if (d < slope) {
-                slope = d;
-                steepest = i;
-            }
-        }
-        double minimum = points.get(min).lr();
-        double suggestion = minimum / 10;
-        String rule = "minimum/10: the smoothed loss is lowest at lr " + fmt(minimum) + "; one tenth of it";
-        if (min == usable - 1 && stop.startsWith("reached")) {
+        LrSuggestion.Answer a = LrSuggestion.of(points);
+        String rule = a.reason();
+        int usable = (int) points.stream().filter(p -> Double.isFinite(p.smoothed())).count();
+        if (a.found() && usable > 0 && a.minimum() == points.get(usable - 1).lr() && stop.startsWith("reached")) {
             rule += " (the loss was still falling at --end: raise --end to see the minimum)";
         }
-        return new Result(List.copyOf(points), suggestion, rule, minimum,
-                steepest < 0 ? Double.NaN : points.get(steepest).lr(), stop);
+        return new Result(List.copyOf(points), a.lr(), rule, a.minimum(), a.steepest(), stop);
     }
 
     private static Map<String, NDArray> copy(Map<String, NDArray> tensors, NDManager into) {

@@ -40,6 +40,14 @@ public final class Optimizers {
         };
     }
 
+    /**
+     * The learning rate {@code --lr auto} falls back to when the range test has no good answer:
+     * one that rarely diverges (SGD a tenth of its default; Adam's default already is one).
+     */
+    public static double safeLr(String name) {
+        return check(name).equals("sgd") ? 0.01 : defaultLr(name);
+    }
+
     /** Momentum (Adam: beta1) when {@code --momentum} is not given. */
     public static double defaultMomentum(String name) {
         return switch (check(name)) {

@@ -544,14 +544,30 @@ public final class Training {
         }
     }
 
-    /** {@code --lr auto}: the range test on the training batches; the config with its suggestion. */
+    /**
+     * {@code --lr auto}: the range test on the training batches (the run's own batch size), its
+     * cost said first; the config with its suggestion, or with a safe default when it has none.
+     */
     private static TrainConfig withFoundLr(Session s, Batches trainData, ReportCallback reports, PrintStream out) {
-        out.println("--lr auto: running the learning-rate range test (lr-find) first ...");
-        LrFinder.Result r = s.findLr(trainData, LrFinder.Settings.defaults(), reports);
+        LrFinder.Settings settings = LrFinder.Settings.defaults();
+        out.printf(Locale.ROOT, "--lr auto: the learning-rate range test first: at most %d batches of %d (%.1f epochs"
+                + " of this data), lr %.0e .. %.0f%n", settings.steps(), s.config().batchSize(),
+                settings.steps() / (double) Math.max(1, trainData.batchCount()), settings.start(), settings.end());
+        long t0 = System.nanoTime();
+        LrFinder.Result r = s.findLr(trainData, settings, reports);
         Path png = reports.lrFindPlot();
         out.println(r.describe());
-        out.printf(Locale.ROOT, "--lr auto: training with lr %.3g (plot: %s)%n", r.suggestion(), png);
-        return s.config().toBuilder().lr(r.suggestion()).build();
+        double lr = r.suggestion();
+        if (Double.isFinite(lr)) {
+            out.printf(Locale.ROOT, "--lr auto: training with lr %.3g (sweep %.0f s; plot: %s)%n", lr,
+                    (System.nanoTime() - t0) / 1e9, png);
+        } else {
+            lr = Optimizers.safeLr(s.config().optimizer());
+            out.printf(Locale.ROOT, "--lr auto: training with lr %.3g, the safe default for %s: the range test gave"
+                    + " no good answer (sweep %.0f s; plot: %s)%n", lr, s.config().optimizer(),
+                    (System.nanoTime() - t0) / 1e9, png);
+        }
+        return s.config().toBuilder().lr(lr).build();
     }
 
     /** What a checkpoint records beside the weights: classes, normalization, evaluation transforms. */

@@ -56,7 +56,8 @@ class LrFinderTest {
             assertTrue(r.points().size() < 60, "stopped early: the loss diverges long before lr 1e4 (" + r.stopReason() + ")");
             assertTrue(r.stopReason().contains("4x its best") || r.stopReason().contains("became"), r.stopReason());
             double last = r.points().get(r.points().size() - 1).lr();
-            assertTrue(r.minimum() < last && r.suggestion() == r.minimum() / 10, r.toString());
+            assertTrue(r.minimum() < last, r.toString());
+            assertTrue(Double.isNaN(r.suggestion()) || (r.suggestion() > 1e-5 && r.suggestion() < last), r.toString());
             for (int i = 1; i < r.points().size(); i++) {
                 assertEquals(Math.pow(1e9, 1.0 / 59), r.points().get(i).lr() / r.points().get(i - 1).lr(), 1e-9,
                         "exponential steps");
@@ -73,7 +74,7 @@ class LrFinderTest {
     }
 
     @Test
-    void smoothingIsFastaisBiasCorrectedAverageAndTheRuleIsMinimumOverTen() {
+    void smoothingIsFastaisBiasCorrectedAverage() {
         // losses of a known shape: falling towards lr 1e-2, then rising
         List<LrFinder.Point> points = new ArrayList<>();
         double avg = 0;
@@ -93,7 +94,6 @@ class LrFinderTest {
             }
         }
         assertEquals(points.get(min).lr(), r.minimum(), 0);
-        assertEquals(r.minimum() / 10, r.suggestion(), 0);
         assertTrue(r.steepest() < r.minimum(), "the steepest descent comes before the minimum");
     }
 
