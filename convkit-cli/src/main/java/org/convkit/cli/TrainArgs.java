@@ -108,6 +108,11 @@ public final class TrainArgs {
             + " waits on: valid_acc or valid_loss (default: valid_acc).")
     public String monitor;
 
+    @Option(names = "--backoff", negatable = true, description = "When the training or validation loss diverges (NaN,"
+            + " or 10x its best), say so and back off: the last good epoch's weights come back and the learning rate is"
+            + " divided by 10 (up to 3 times). --no-backoff: only say so (a NaN still stops the run) (default: on).")
+    public Boolean backoff;
+
     @Option(names = "--seed", paramLabel = "N", description = "Seed: the same seed repeats a CPU run exactly (default: 0).")
     public Long seed;
 

@@ -109,6 +109,8 @@ final class HtmlReport {
                     .append(" bad samples skipped</span> (listed in skipped.csv)");
         }
         h.append("</p>\n");
+        p.evaluation().map(org.convkit.eval.Baseline::warning)
+                .ifPresent(w -> h.append("<p class=\"wrong\" id=\"baseline\">").append(esc(w)).append("</p>\n"));
     }
 
     private static void config(StringBuilder h, Map<String, Object> config) {

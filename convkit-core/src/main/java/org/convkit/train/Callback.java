@@ -5,7 +5,7 @@ import org.convkit.eval.EvalResult;
 
 /**
  * Hooks into {@link Learner#fit}: progress display, checkpoints, metrics files, early stopping,
- * the NaN guard and the out-of-memory message are callbacks, not flags inside the loop (fastai's
+ * the divergence guard and the out-of-memory message are callbacks, not flags inside the loop (fastai's
  * design). Every method has an empty default; callbacks run in the order they were given.
  */
 public interface Callback {

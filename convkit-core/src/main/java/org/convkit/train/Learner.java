@@ -32,7 +32,7 @@ import org.convkit.train.schedule.Schedule;
  * evaluation of the validation split in evaluation mode (BatchNorm running statistics, no
  * Dropout, no gradients, every sample exactly once, never augmented).
  *
- * <p>Everything else (progress, checkpoints, metrics files, early stopping, the NaN guard, the
+ * <p>Everything else (progress, checkpoints, metrics files, early stopping, the divergence guard, the
  * out-of-memory message) is a {@link Callback}. Every tensor a batch creates lives in a scope
  * closed after the batch, so memory stays flat over any number of epochs.
  *
@@ -371,7 +371,12 @@ public final class Learner {
                 long computeStart = System.nanoTime();
                 state.waitSeconds += (computeStart - waitStart) / 1e9;
                 boolean stepNow = (state.batch + 1) % options.gradAccum() == 0 || state.batch + 1 == batches;
-                double batchLoss = trainBatch(base, ps, batch, epoch, batches, stepNow);
+                double batchLoss;
+                try {
+                    batchLoss = trainBatch(base, ps, batch, epoch, batches, stepNow);
+                } catch (CancelEpoch cancelled) {
+                    break; // the rest of this epoch's batches are skipped; validation still runs
+                }
                 pass.recycle(batch);
                 state.batch++;
                 long now = System.nanoTime();
@@ -450,7 +455,7 @@ public final class Learner {
                 step();
             }
             return value;
-        } catch (CancelFit e) {
+        } catch (CancelFit | CancelEpoch e) {
             throw e;
         } catch (RuntimeException | OutOfMemoryError e) {
             RuntimeException error = e instanceof RuntimeException re ? re : new IllegalStateException(e);
@@ -467,7 +472,7 @@ public final class Learner {
         if (options.clip() > 0) {
             Gradients.clipGlobalNorm(optimizer, options.clip());
         }
-        double lr = baseLr * schedule.lrFactor(state.step);
+        double lr = baseLr * state.lrScale * schedule.lrFactor(state.step);
         optimizer.setLr(lr);
         double momentum = schedule.momentum(state.step);
         if (!Double.isNaN(momentum)) {

@@ -167,6 +167,9 @@ public final class Recipe {
         if (c.validSplit() == null) {
             c.validSplit(0.1);
         }
+        if (c.backoff() == null) {
+            c.backoff(true);
+        }
         if (c.seed() == null) {
             c.seed(0L);
         }

@@ -66,6 +66,8 @@ public record TrainConfig(
         @JsonProperty("eval-transforms") String evalTransforms,
         @JsonProperty("patience") Integer patience,
         @JsonProperty("monitor") String monitor,
+        /** When a loss diverges (NaN, or 10x its best): back off (last good weights, lr / 10) instead of going on or stopping. */
+        @JsonProperty("backoff") Boolean backoff,
         @JsonProperty("seed") Long seed,
         @JsonProperty("run") String run,
         @JsonProperty("runs-dir") String runsDir,
@@ -152,6 +154,7 @@ public record TrainConfig(
             b.evalTransforms = evalTransforms;
             b.patience = patience;
             b.monitor = monitor;
+            b.backoff = backoff;
             b.seed = seed;
             b.run = run;
             b.runsDir = runsDir;
@@ -204,6 +207,7 @@ public record TrainConfig(
         private String evalTransforms;
         private Integer patience;
         private String monitor;
+        private Boolean backoff;
         private Long seed;
         private String run;
         private String runsDir;
@@ -254,6 +258,7 @@ public record TrainConfig(
         public Builder evalTransforms(String v) { evalTransforms = v; return this; }
         public Builder patience(Integer v) { patience = v; return this; }
         public Builder monitor(String v) { monitor = v; return this; }
+        public Builder backoff(Boolean v) { backoff = v; return this; }
         public Builder seed(Long v) { seed = v; return this; }
         public Builder run(String v) { run = v; return this; }
         public Builder runsDir(String v) { runsDir = v; return this; }
@@ -302,6 +307,7 @@ public record TrainConfig(
         public String evalTransforms() { return evalTransforms; }
         public Integer patience() { return patience; }
         public String monitor() { return monitor; }
+        public Boolean backoff() { return backoff; }
         public Long seed() { return seed; }
         public String run() { return run; }
         public String runsDir() { return runsDir; }
@@ -328,7 +334,7 @@ public record TrainConfig(
         public TrainConfig build() {
             return new TrainConfig(data, model, epochs, batchSize, lr, optimizer, momentum, nesterov, weightDecay, schedule, warmup,
                     stepEpochs, gamma, labelSmoothing, loss, gradAccum, clip, imageSize, augment, normalize, validSplit,
-                    heads, images, labels, labelsFrom, classNames, noDownload, transforms, evalTransforms, patience, monitor, seed, run, runsDir, device, threads, workers, checkpointMinutes, checkpointBatches,
+                    heads, images, labels, labelsFrom, classNames, noDownload, transforms, evalTransforms, patience, monitor, backoff, seed, run, runsDir, device, threads, workers, checkpointMinutes, checkpointBatches,
                     precision, budget,
                     width, arch, fc, dropout, stem, activation);
         }

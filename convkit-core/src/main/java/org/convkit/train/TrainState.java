@@ -21,6 +21,14 @@ public final class TrainState {
     /** Best validation accuracy so far, and the epoch (1-based) it came from; 0 = none yet. */
     public double bestMetric = Double.NEGATIVE_INFINITY;
     public int bestEpoch;
+    /**
+     * What the divergence guard keeps, so a resumed run repeats its back-offs: the factor on the
+     * configured learning rate (1, then /10 per back-off) and the best epoch losses so far
+     * (infinite = none yet).
+     */
+    public double lrScale = 1;
+    public double bestTrainLoss = Double.POSITIVE_INFINITY;
+    public double bestValidLoss = Double.POSITIVE_INFINITY;
     /** Running sums of the current epoch (for a mid-epoch checkpoint). */
     public double lossSum;
     public long correct;
@@ -58,6 +66,9 @@ public final class TrainState {
         m.put("seed", seed);
         m.put("bestMetric", Double.isInfinite(bestMetric) ? null : bestMetric);
         m.put("bestEpoch", bestEpoch);
+        m.put("lrScale", lrScale);
+        m.put("bestTrainLoss", Double.isInfinite(bestTrainLoss) ? null : bestTrainLoss);
+        m.put("bestValidLoss", Double.isInfinite(bestValidLoss) ? null : bestValidLoss);
         m.put("lossSum", lossSum);
         m.put("correct", correct);
         m.put("labelCount", labelCount);
@@ -78,6 +89,10 @@ public final class TrainState {
         Object best = m.get("bestMetric");
         s.bestMetric = best == null ? Double.NEGATIVE_INFINITY : ((Number) best).doubleValue();
         s.bestEpoch = num(m, "bestEpoch").intValue();
+        // absent in checkpoints written before the divergence guard kept them
+        s.lrScale = m.get("lrScale") instanceof Number n ? n.doubleValue() : 1;
+        s.bestTrainLoss = m.get("bestTrainLoss") instanceof Number n ? n.doubleValue() : Double.POSITIVE_INFINITY;
+        s.bestValidLoss = m.get("bestValidLoss") instanceof Number n ? n.doubleValue() : Double.POSITIVE_INFINITY;
         s.lossSum = num(m, "lossSum").doubleValue();
         s.correct = num(m, "correct").longValue();
         s.labelCount = num(m, "labelCount").longValue();

@@ -101,7 +101,7 @@ public interface TrainingPlan {
         return images;
     }
 
-    /** Callbacks beside the standard ones (progress, metrics, checkpoints, NaN guard ...). */
+    /** Callbacks beside the standard ones (progress, metrics, checkpoints, divergence guard ...). */
     default List<Callback> callbacks(Setup s) {
         return List.of();
     }

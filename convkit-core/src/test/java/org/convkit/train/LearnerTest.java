@@ -19,7 +19,7 @@ import org.convkit.model.weights.Checkpoint;
 import org.convkit.model.weights.ModelInfo;
 import org.convkit.model.weights.TrainingState;
 import org.convkit.train.callback.Checkpoints;
-import org.convkit.train.callback.NanGuard;
+import org.convkit.train.callback.DivergenceGuard;
 import org.convkit.train.loss.Loss;
 import org.convkit.train.optim.Optimizer;
 import org.convkit.train.optim.Optimizers;
@@ -177,7 +177,7 @@ class LearnerTest {
             RunWriter run = RunWriter.create(tmp.resolve("run"));
             Checkpoints cp = new Checkpoints(run, ModelInfo.empty(), 0, 0);
             s.learner.addCallback(cp);
-            s.learner.addCallback(new NanGuard(cp));
+            s.learner.addCallback(new DivergenceGuard(cp, false, 4, System.out));
             s.learner.addCallback(new Callback() {
                 @Override
                 public void onBatchEnd(Learner l, BatchEnd b) {
@@ -194,6 +194,44 @@ class LearnerTest {
             assertTrue(e.getMessage().contains(run.lastCheckpoint() + " (end of epoch 1)"), e.getMessage());
             Map<String, Object> state = Checkpoint.readTraining(run.lastCheckpoint(), s.manager).orElseThrow().state();
             assertEquals(1, ((Number) ((Map<?, ?>) state.get("train")).get("epoch")).intValue(), "last good kept");
+        }
+    }
+
+    @Test
+    void aNanLossBacksOffToTheLastGoodEpochWithATenthOfTheLearningRateAndTrainingGoesOn(@TempDir Path tmp) {
+        try (Setup s = new Setup(5, List.of())) {
+            RunWriter run = RunWriter.create(tmp.resolve("run"));
+            Checkpoints cp = new Checkpoints(run, ModelInfo.empty(), 0, 0);
+            java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
+            s.learner.addCallback(new DivergenceGuard(cp, true, 4, new java.io.PrintStream(text, true)));
+            s.learner.addCallback(cp);
+            List<float[]> endOf = new java.util.ArrayList<>();
+            s.learner.addCallback(new Callback() {
+                @Override
+                public void onEpochEnd(Learner l, EpochResult r) {
+                    endOf.add(s.weights());
+                }
+
+                @Override
+                public void onBatchEnd(Learner l, BatchEnd b) {
+                    if (b.epoch() == 1 && b.batch() == 2) {
+                        Parameter w = l.net().parametersByPath().get("head.0.weight");
+                        w.getArray().muli(Float.NaN);
+                    }
+                }
+            });
+            List<EpochResult> h = s.learner.fit(EPOCHS, s.train, s.valid).history();
+            String said = text.toString();
+            assertTrue(said.contains("the loss became NaN at epoch 2, batch 3/6"), said);
+            assertTrue(said.contains("Backing off: back to the weights of epoch 1, learning rate divided by 10"), said);
+            assertEquals(EPOCHS, h.size(), "training went on after the back-off");
+            assertTrue(Double.isFinite(h.get(1).validLoss()), "epoch 2 validated the restored weights: " + h.get(1));
+            assertEquals(0.1, s.learner.state().lrScale, 0);
+            Map<String, Object> state = Checkpoint.readTraining(run.lastCheckpoint(), s.manager).orElseThrow().state();
+            assertEquals(0.1, ((Number) ((Map<?, ?>) state.get("train")).get("lrScale")).doubleValue(), 0,
+                    "the back-off is in the checkpoint: a resumed run keeps it");
+            assertTrue(Double.isFinite(h.get(2).trainLoss()) && h.get(2).trainLoss() < 10 * Math.log(4), h.get(2).toString());
+            assertArrayEquals(endOf.get(0), endOf.get(1), "epoch 2 ended with epoch 1's weights (restored, not NaN)");
         }
     }
 }

@@ -1,8 +1,5 @@
 package org.convkit.train.lrfind;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,8 +11,7 @@ import org.convkit.train.Callback;
 import org.convkit.train.CancelFit;
 import org.convkit.train.FitResult;
 import org.convkit.train.Learner;
-import org.convkit.train.WeightSnapshot;
-import org.convkit.train.optim.Optimizer;
+import org.convkit.train.LearnerSnapshot;
 import org.convkit.train.schedule.Exponential;
 
 /**
@@ -109,11 +105,7 @@ public final class LrFinder implements Callback {
     private final List<Point> points = new ArrayList<>();
     private double avg;
     private double best = Double.POSITIVE_INFINITY;
-    private WeightSnapshot weights;
-    private NDManager saved;
-    private Map<String, NDArray> savedTensors;
-    private Map<String, Object> savedScalars;
-    private double savedMomentum;
+    private LearnerSnapshot saved;
     private String stop;
 
     private LrFinder(Settings settings) {
@@ -157,12 +149,7 @@ public final class LrFinder implements Callback {
 
     @Override
     public void onFitStart(Learner learner) {
-        Optimizer optimizer = learner.optimizer();
-        weights = WeightSnapshot.of(learner.net());
-        saved = NDManager.newBaseManager(learner.device());
-        savedTensors = copy(optimizer.stateTensors(), saved);
-        savedScalars = optimizer.stateScalars();
-        savedMomentum = optimizer.momentum();
+        saved = LearnerSnapshot.of(learner);
     }
 
     @Override
@@ -199,13 +186,8 @@ public final class LrFinder implements Callback {
     @Override
     public void onFitEnd(Learner learner, FitResult fit) {
         stop = fit.stopReason();
-        Optimizer optimizer = learner.optimizer();
-        try (NDManager ignored = saved;
-                WeightSnapshot w = weights) {
-            w.restore(learner.net());
-            optimizer.zeroGrad();
-            optimizer.loadState(savedTensors, savedScalars);
-            optimizer.setMomentum(savedMomentum);
+        try (LearnerSnapshot s = saved) {
+            s.restore(learner);
         }
     }
 
@@ -221,17 +203,6 @@ public final class LrFinder implements Callback {
             rule += " (the loss was still falling at --end: raise --end to see the minimum)";
         }
         return new Result(List.copyOf(points), a.lr(), rule, a.minimum(), a.steepest(), stop);
-    }
-
-    private static Map<String, NDArray> copy(Map<String, NDArray> tensors, NDManager into) {
-        Map<String, NDArray> out = new LinkedHashMap<>();
-        tensors.forEach((k, v) -> {
-            NDArray c = v.duplicate();
-            NDScope.unregister(c);
-            c.attach(into);
-            out.put(k, c);
-        });
-        return out;
     }
 
     static String fmt(double lr) {

@@ -28,6 +28,7 @@ import org.convkit.data.image.PipelineParser;
 import org.convkit.data.image.Presets;
 import org.convkit.data.load.Datasets;
 import org.convkit.data.load.Loader;
+import org.convkit.eval.Baseline;
 import org.convkit.eval.EvalResult;
 import org.convkit.eval.Metrics;
 import org.convkit.eval.ModelInput;
@@ -51,9 +52,9 @@ import org.convkit.train.RunWriter;
 import org.convkit.train.TrainConfig;
 import org.convkit.train.TrainingPlan;
 import org.convkit.train.callback.Checkpoints;
+import org.convkit.train.callback.DivergenceGuard;
 import org.convkit.train.callback.EarlyStopping;
 import org.convkit.train.callback.MetricsLog;
-import org.convkit.train.callback.NanGuard;
 import org.convkit.train.callback.OutOfMemory;
 import org.convkit.train.callback.ReportCallback;
 import org.convkit.train.callback.TrainingProgress;
@@ -579,8 +580,8 @@ public final class Training {
     }
 
     /**
-     * Progress, metrics files, checkpoints, the NaN guard, the out-of-memory message, early stop,
-     * the plan's, then the reports.
+     * Progress, metrics files, the divergence guard, checkpoints, the out-of-memory message, early
+     * stop, the plan's, then the reports.
      */
     private static List<Callback> callbacks(Session s, TrainConfig c, ReportCallback reports) {
         List<EpochColumns> columns = new ArrayList<>(s.plan().columns(s.setup()));
@@ -589,8 +590,9 @@ public final class Training {
         List<Callback> callbacks = new ArrayList<>();
         callbacks.add(TrainingProgress.onConsole(s.out));
         callbacks.add(new MetricsLog(s.run(), columns));
+        // before checkpoints: a back-off's restored weights are what checkpoints/last then holds
+        callbacks.add(new DivergenceGuard(checkpoints, c.backoff(), s.dataset().classes().size(), s.out));
         callbacks.add(checkpoints);
-        callbacks.add(new NanGuard(checkpoints));
         callbacks.add(new OutOfMemory(c.batchSize(), c.gradAccum(), s.net().options().inputSpec()));
         if (c.patience() != null) {
             callbacks.add(new EarlyStopping(c.patience()));
@@ -629,6 +631,10 @@ public final class Training {
                         ? String.format(Locale.ROOT, "valid accuracy %.2f%% (no test split)", 100 * validResult.accuracy())
                         : "trained";
         out.printf(Locale.ROOT, "%s in %.1f min%n", headline, (System.nanoTime() - started) / 60e9);
+        String majority = validResult == null ? null : Baseline.warning(validResult);
+        if (majority != null) {
+            out.println(majority);
+        }
         out.println("report: " + (report != null ? report : run.dir()));
         return new Outcome(run.dir(), c, fit, validResult, testResult, report);
     }
