@@ -1,15 +1,12 @@
 package org.convkit.train;
 
 import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.List;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
-import java.io.IOException;
 import org.convkit.core.ConvkitException;
 import org.convkit.data.Dataset;
-import org.convkit.data.ImageSource;
-import org.convkit.data.Sample;
-import org.convkit.data.image.ImageHeader;
-import org.convkit.data.inspect.ImageProbe;
 import org.convkit.model.Architecture;
 import org.convkit.model.Zoo;
 import org.convkit.train.optim.Optimizers;
@@ -40,57 +37,111 @@ public final class Recipe {
 
     /** The images' channels and square size, where known (see {@link Shape}). */
     public static Shape shape(Dataset dataset) {
-        if (dataset.channels() != null && dataset.width() != null) {
-            return new Shape(dataset.channels(), dataset.width().equals(dataset.height()) ? dataset.width() : null);
-        }
-        ImageSource src = dataset.train();
-        int n = src.size();
-        int probes = Math.min(n, 16);
-        Integer size = null;
-        Integer channels = null;
-        boolean sameSize = true;
-        boolean sameChannels = true;
-        for (int i = 0; i < probes; i++) {
-            int w;
-            int h;
-            int c;
-            try {
-                Sample s = src.get((int) ((long) i * n / probes));
-                if (s.pixels() != null) {
-                    w = s.pixels().width();
-                    h = s.pixels().height();
-                    c = s.pixels().channels();
-                } else {
-                    ImageHeader info = ImageProbe.probe(s.encoded());
-                    w = info.width();
-                    h = info.height();
-                    c = info.channels();
-                }
-            } catch (IOException | RuntimeException e) {
-                continue; // a bad file: the loader will skip and record it
-            }
-            if (w != h || w <= 0 || (size != null && size != w)) {
-                sameSize = false;
-            }
-            size = w;
-            if (c <= 0 || (channels != null && channels != c)) {
-                sameChannels = false;
-            }
-            channels = c;
-        }
-        Integer ch = dataset.channels() != null ? dataset.channels() : sameChannels ? channels : null;
-        return new Shape(ch, sameSize ? size : null);
+        DataStats d = DataStats.of(dataset);
+        return new Shape(d.channels(), d.size());
     }
+
+    /**
+     * A resolved config and, for each default chosen from the data rather than fixed, one line
+     * saying what and why ("batch 16 because ..."), for the console.
+     */
+    public record Resolved(TrainConfig config, List<String> reasons) {}
 
     /** {@code given} with every missing value filled for {@code dataset}. */
     public static TrainConfig resolve(TrainConfig given, Dataset dataset) {
+        return explain(given, dataset, false).config();
+    }
+
+    /**
+     * As {@link #resolve}, with the reasons: for a folder of the user's own photos ({@link
+     * DataStats#photos()}) the model, input size, batch size, epochs and learning rate not given
+     * are chosen from the number of images and classes and the images' size ({@link #forPhotos});
+     * built-in datasets (the main job) keep their fixed recipe.
+     *
+     * @param pretrained the network starts from trained weights (fine-tuning): fewer epochs
+     */
+    public static Resolved explain(TrainConfig given, Dataset dataset, boolean pretrained) {
+        DataStats stats = DataStats.of(dataset);
         TrainConfig.Builder c = given.toBuilder();
+        List<String> reasons = stats.photos() ? forPhotos(stats, c, pretrained) : List.of();
+        return new Resolved(fill(c, dataset, stats), reasons);
+    }
+
+    /** Below this many training images a network is made narrower and batches smaller. */
+    static final int FEW = 1000;
+    /** Photos up to this size (shorter side) are thumbnails such as CIFAR's: kept at their size. */
+    static final int THUMBNAIL = 48;
+    /** The input size for larger photos: keeps a few minutes of CPU enough for 10+ epochs. */
+    static final int PHOTO_SIZE = 64;
+
+    /**
+     * The choices for a folder of photos, into {@code c} where it has no value yet; returns one line
+     * per choice with its reason. Explicit flags, a config file and a plan's settled values (a
+     * fine-tuned checkpoint's model) are never changed.
+     */
+    static List<String> forPhotos(DataStats d, TrainConfig.Builder c, boolean pretrained) {
+        List<String> why = new ArrayList<>();
+        boolean few = d.images() < FEW;
+        boolean thumbnails = d.side() != null && d.side() <= THUMBNAIL;
+        String images = String.format(Locale.ROOT, "%,d training images", d.images());
+        if (c.model() == null) {
+            c.model("resnet18");
+            String shape;
+            if (thumbnails) {
+                c.stem(c.stem() == null ? "cifar" : c.stem());
+                c.width(c.width() == null ? 0.5 : c.width());
+                shape = "CIFAR stem, width 0.5: about 2.8M parameters";
+            } else if (few) {
+                c.width(c.width() == null ? 0.5 : c.width());
+                shape = "width 0.5: about 2.8M parameters";
+            } else {
+                shape = "11M parameters";
+            }
+            why.add(String.format(Locale.ROOT, "model resnet18 (%s) because of %s in %d classes%s", shape, images,
+                    d.classes(), thumbnails ? " at " + d.side() + " px" : few ? ": fewer than " + FEW
+                            + " are too few for the full network" : ""));
+            if (c.imageSize() == null) {
+                int size = thumbnails ? d.side() : d.side() != null ? Math.min(PHOTO_SIZE, d.side()) : PHOTO_SIZE;
+                c.imageSize(size);
+                why.add(thumbnails
+                        ? String.format(Locale.ROOT, "input %dx%d: the images' own size", size, size)
+                        : String.format(Locale.ROOT, "input %dx%d because the photos are %s and %d px keeps every"
+                                + " epoch short on a CPU", size, size, d.side() == null ? "of mixed size"
+                                : "about " + d.side() + " px (shorter side)", size));
+            }
+        }
+        if (c.batchSize() == null) {
+            c.batchSize(few ? 16 : 32);
+            why.add(few ? "batch 16 because of " + images + ": more steps per epoch (BatchNorm still sees 16)"
+                    : "batch 32");
+        }
+        if (c.epochs() == null) {
+            // from scratch a few hundred images need many passes; trained weights need few
+            // (fastai's fine_tune: one epoch for the new head, then a few for everything)
+            int epochs = pretrained ? (few ? 5 : 4)
+                    : d.images() < 500 ? 25 : d.images() < 2000 ? 15 : d.images() < 10_000 ? 10 : 6;
+            c.epochs(epochs);
+            why.add(String.format(Locale.ROOT, "%d epochs because of %s%s", epochs, images,
+                    pretrained ? " and trained weights to start from" : ""));
+        }
+        if (c.lr() == null) {
+            c.lr(TrainConfig.LR_AUTO);
+            why.add("--lr auto: the right learning rate depends on the data, so a range test runs first");
+        }
+        if (c.augment() == null) {
+            c.augment("standard");
+            why.add("augment standard (random crops and flips) because " + images + " are easy to memorize");
+        }
+        return why;
+    }
+
+    /** Every value {@code c} has not got yet: the fixed recipe (by model, image size and channels). */
+    private static TrainConfig fill(TrainConfig.Builder c, Dataset dataset, DataStats shape) {
         if (c.data() == null) {
             c.data(DEFAULT_DATA);
         }
-        Shape shape = shape(dataset);
-        Integer nativeSize = shape.size;
-        boolean gray = shape.channels != null && shape.channels == 1;
+        Integer nativeSize = shape.size();
+        boolean gray = shape.channels() != null && shape.channels() == 1;
         if (c.model() == null) {
             int size = c.imageSize() != null ? c.imageSize() : nativeSize != null ? nativeSize : 224;
             if (gray && size <= 32) {

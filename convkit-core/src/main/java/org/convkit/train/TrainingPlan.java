@@ -51,6 +51,11 @@ public interface TrainingPlan {
         }
     }
 
+    /** True when the network starts from trained weights (fine-tuning): the {@link Recipe} trains it shorter. */
+    default boolean pretrained() {
+        return false;
+    }
+
     /** Settles values before {@link Recipe} fills in the defaults (fine-tuning: the checkpoint's model). */
     default TrainConfig settle(TrainConfig given, Dataset dataset) {
         return given;

@@ -101,6 +101,11 @@ public final class FineTuning implements TrainingPlan {
      * expect).
      */
     @Override
+    public boolean pretrained() {
+        return true;
+    }
+
+    @Override
     public TrainConfig settle(TrainConfig given, Dataset dataset) {
         TrainConfig.Builder c = given.toBuilder();
         if (Files.isDirectory(from)) {

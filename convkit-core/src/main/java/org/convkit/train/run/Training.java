@@ -304,7 +304,12 @@ public final class Training {
             if (planned != null) {
                 settled = settled.toBuilder().normalize(planned.flagValue()).build();
             }
-            config = Recipe.resolve(settled, dataset);
+            Recipe.Resolved resolved = Recipe.explain(settled, dataset, plan.pretrained());
+            config = resolved.config();
+            if (resumeDir == null) {
+                // what was chosen from the data, so a user knows what to change
+                resolved.reasons().forEach(r -> out.println("recipe: " + r));
+            }
             runDir = resumeDir != null ? resumeDir : Path.of(config.runsDir(), config.run());
             out.println(dataset.describe().lines().findFirst().orElse(dataset.name()) + "; model " + config.model()
                     + " at " + config.imageSize() + "x" + config.imageSize() + (writeRun ? "; run folder " + runDir : ""));

@@ -1,0 +1,140 @@
+package org.convkit.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The recipe for a folder of photos as a unit: data statistics in, choices and reasons out. */
+class RecipeTest {
+    private static TrainConfig.Builder chosen(DataStats d, TrainConfig given, List<String> reasons) {
+        TrainConfig.Builder c = given.toBuilder();
+        reasons.addAll(Recipe.forPhotos(d, c, false));
+        return c;
+    }
+
+    @Test
+    void aFewHundredPhotosGetANarrowResnetAt64PxSmallBatchesMoreEpochsAndLrAuto() {
+        List<String> why = new java.util.ArrayList<>();
+        // the 244 insect photos, two classes, photos of a few hundred pixels
+        TrainConfig.Builder c = chosen(new DataStats(244, 2, 3, null, 375, true), TrainConfig.EMPTY, why);
+        assertEquals("resnet18", c.model());
+        assertEquals(0.5, c.width());
+        assertNull(c.stem(), "the ImageNet stem: 64 px photos are not thumbnails");
+        assertEquals(64, c.imageSize());
+        assertEquals(16, c.batchSize());
+        assertEquals(25, c.epochs());
+        assertTrue(c.build().lrAuto());
+        assertEquals("standard", c.augment());
+        assertEquals(6, why.size(), why.toString());
+        assertTrue(why.get(0).startsWith("model resnet18 (width 0.5: about 2.8M parameters) because of 244 training"
+                + " images in 2 classes"), why.get(0));
+        assertTrue(why.stream().anyMatch(w -> w.startsWith("--lr auto")), why.toString());
+    }
+
+    @Test
+    void thousandsOfPhotosGetTheFullResnetAt64Px() {
+        List<String> why = new java.util.ArrayList<>();
+        // flowers128: 3,457 photos of 5 classes, all 128x128
+        TrainConfig.Builder c = chosen(new DataStats(3457, 5, 3, 128, 128, true), TrainConfig.EMPTY, why);
+        assertEquals("resnet18", c.model());
+        assertNull(c.width());
+        assertEquals(64, c.imageSize());
+        assertEquals(32, c.batchSize());
+        assertEquals(10, c.epochs());
+        assertTrue(c.build().lrAuto());
+    }
+
+    @Test
+    void thumbnailsKeepTheirSizeWithTheCifarStem() {
+        List<String> why = new java.util.ArrayList<>();
+        // two CIFAR-10 classes as JPEG files: 2,000 images of 32x32
+        TrainConfig.Builder c = chosen(new DataStats(2000, 2, 3, 32, 32, true), TrainConfig.EMPTY, why);
+        assertEquals("cifar", c.stem());
+        assertEquals(0.5, c.width());
+        assertEquals(32, c.imageSize());
+        assertEquals(10, c.epochs());
+        assertEquals(32, c.batchSize());
+        // small photos: never enlarged
+        assertEquals(56, chosen(new DataStats(5000, 3, 3, null, 56, true), TrainConfig.EMPTY, why).imageSize());
+    }
+
+    @Test
+    void explicitValuesAlwaysWinAndAreNotExplained() {
+        List<String> why = new java.util.ArrayList<>();
+        TrainConfig given = TrainConfig.builder().model("simplecnn").batchSize(64).lr(0.05).epochs(3).augment("none")
+                .build();
+        TrainConfig.Builder c = chosen(new DataStats(244, 2, 3, null, 375, true), given, why);
+        assertEquals("simplecnn", c.model());
+        assertNull(c.width());
+        assertNull(c.imageSize(), "a given model keeps its own input size rule");
+        assertEquals(64, c.batchSize());
+        assertEquals(0.05, c.lr());
+        assertEquals(3, c.epochs());
+        assertEquals("none", c.augment());
+        assertEquals(List.of(), why);
+        // a given width or stem is kept inside the chosen model
+        TrainConfig.Builder w = chosen(new DataStats(244, 2, 3, null, 375, true),
+                TrainConfig.builder().width(0.25).imageSize(96).build(), why);
+        assertEquals(0.25, w.width());
+        assertEquals(96, w.imageSize());
+    }
+
+    @Test
+    void theMainJobsBuiltInDataKeepsItsFixedRecipe() {
+        org.convkit.data.ImageSource sixtyThousand = new org.convkit.data.ImageSource() {
+            @Override
+            public int size() {
+                return 60_000;
+            }
+
+            @Override
+            public org.convkit.data.Sample get(int index) {
+                throw new AssertionError("the IDX format knows its shape: no image is read");
+            }
+
+            @Override
+            public List<String> classes() {
+                return List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
+            }
+
+            @Override
+            public String describe() {
+                return "fashion-mnist train";
+            }
+        };
+        org.convkit.data.Dataset fashion = new org.convkit.data.Dataset("fashion-mnist", sixtyThousand.classes(),
+                sixtyThousand, null, null, 1, 28, 28, 1, 0, List.of(), List.of());
+        DataStats d = DataStats.of(fashion);
+        assertEquals(false, d.photos());
+        Recipe.Resolved r = Recipe.explain(TrainConfig.builder().data("fashion-mnist").build(), fashion, false);
+        assertEquals(List.of(), r.reasons());
+        TrainConfig c = r.config();
+        assertEquals("simplecnn", c.model());
+        assertEquals("32,64", c.arch());
+        assertEquals("128", c.fc());
+        assertEquals(28, c.imageSize());
+        assertEquals(6, c.epochs());
+        assertEquals(128, c.batchSize());
+        assertEquals(0.1, c.lr());
+        assertEquals("light", c.augment());
+        assertEquals(true, c.backoff());
+    }
+
+    @Test
+    void fineTuningASmallFolderTrainsFewEpochsWithLrAutoAndKeepsTheCheckpointsModel() {
+        // the plan settled the model (the checkpoint's); the head phase comes first (FineTuning)
+        TrainConfig.Builder c = TrainConfig.builder().model("resnet18").build().toBuilder();
+        List<String> why = Recipe.forPhotos(new DataStats(244, 2, 3, null, 375, true), c, true);
+        assertEquals("resnet18", c.model());
+        assertNull(c.width(), "a pretrained network keeps its shape");
+        assertNull(c.imageSize(), "and its input size rule");
+        assertEquals(5, c.epochs());
+        assertEquals(16, c.batchSize());
+        assertTrue(c.build().lrAuto());
+        assertTrue(why.stream().anyMatch(w -> w.equals("5 epochs because of 244 training images and trained weights"
+                + " to start from")), why.toString());
+    }
+}
