@@ -63,17 +63,21 @@ public final class LrSuggestion {
             raw[i] = points.get(i).loss();
             s[i] = points.get(i).smoothed();
         }
-        int min = 0;
-        for (int i = 1; i < n; i++) {
+        if (n < 10) {
+            return new Answer(Double.NaN, "no good answer: only " + n + " steps before the loss diverged",
+                    Double.NaN, Double.NaN, List.of());
+        }
+        // as fastai's suggestion functions: the first tenth (the moving average has not settled)
+        // and the last 5 steps (the blow-up) are left out
+        int from = n / 10;
+        int to = n - 5;
+        int min = from;
+        for (int i = from + 1; i < to; i++) {
             if (s[i] < s[min]) {
                 min = i;
             }
         }
-        double minimum = n == 0 ? Double.NaN : lr[min];
-        if (n < 10) {
-            return new Answer(Double.NaN, "no good answer: only " + n + " steps before the loss diverged", minimum,
-                    Double.NaN, List.of());
-        }
+        double minimum = lr[min];
         // the starting level and its noise: raw losses of the first tenth of the sweep, where the
         // learning rate is too small to change anything
         int head = Math.max(5, n / 10);
@@ -81,17 +85,20 @@ public final class LrSuggestion {
         double level = median(first);
         double noise = 1.4826 * median(absDeviation(first, level)); // a robust standard deviation
         double drop = level - s[min];
-        double needed = Math.max(0.05 * Math.abs(level), 2 * noise);
+        // the smoothed loss must end clearly below where the batches started: by 3% and by half the
+        // batch-to-batch noise (the moving average's own noise is about a tenth of it)
+        double needed = Math.max(0.03 * Math.abs(level), 0.5 * noise);
         // answers must lie inside the sweep: at least one step and 5% of it away from either end
         int edge = Math.max(2, n / 20);
         double low = lr[edge];
         double high = lr[n - 1 - edge];
 
-        int steepestAt = steepest(lr, s, min);
+        int steepestAt = steepest(lr, s, from, min);
         double steepest = steepestAt < 0 ? Double.NaN : lr[steepestAt];
         List<Rule> rules = new ArrayList<>();
         rules.add(inside("steepest", steepest, low, high));
-        int valleyAt = valley(s);
+        int valleyAt = valley(java.util.Arrays.copyOfRange(s, from, to));
+        valleyAt = valleyAt < 0 ? -1 : valleyAt + from;
         rules.add(inside("valley", valleyAt < 0 ? Double.NaN : lr[valleyAt], low, high));
         rules.add(inside("minimum/10", lr[min] / 10, low, high));
         String found = rules.stream().map(r -> r.name() + " " + (r.valid() ? fmt(r.lr()) : r.note()))
@@ -146,13 +153,11 @@ public final class LrSuggestion {
      * The step where the smoothed loss falls fastest per decade, over a window of a few steps on
      * each side (single steps are noise), before the minimum; -1 when it never falls.
      */
-    static int steepest(double[] lr, double[] s, int min) {
-        int n = s.length;
-        int w = Math.max(1, n / 15);
-        int from = Math.max(w, n / 10); // the moving average has not settled in the first tenth
+    static int steepest(double[] lr, double[] s, int from, int min) {
+        int w = Math.max(1, s.length / 15);
         int at = -1;
         double slope = 0;
-        for (int i = from; i + w <= min; i++) {
+        for (int i = Math.max(w, from); i + w <= min; i++) {
             double d = (s[i + w] - s[i - w]) / (Math.log10(lr[i + w]) - Math.log10(lr[i - w]));
             if (d < slope) {
                 slope = d;

@@ -58,10 +58,41 @@ class LrSuggestionTest {
         assertFalse(a.found(), a.toString());
         assertTrue(Double.isNaN(a.lr()));
         assertTrue(a.reason().startsWith("no good answer: the loss never clearly fell"), a.reason());
-        LrSuggestion.Rule minOver10 = a.rules().get(2);
-        assertEquals("minimum/10", minOver10.name());
-        assertFalse(minOver10.valid(), "1e-8 is below the sweep's start: " + minOver10);
-        assertTrue(minOver10.note().contains("at the start of the sweep"), minOver10.note());
+        for (LrSuggestion.Rule r : a.rules()) {
+            assertTrue(!r.valid() || r.lr() >= 1e-7, "no rule answers below the sweep: " + r);
+        }
+    }
+
+    /** A sweep lr-find recorded (lr-find.csv: lr,loss,smoothed). */
+    private static List<LrFinder.Point> recorded(String name) throws java.io.IOException {
+        List<LrFinder.Point> points = new ArrayList<>();
+        try (java.io.InputStream in = LrSuggestionTest.class.getResourceAsStream("/lrfind/" + name)) {
+            String[] lines = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n");
+            for (int i = 1; i < lines.length; i++) {
+                String[] f = lines[i].trim().split(",");
+                points.add(new LrFinder.Point(Double.parseDouble(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2])));
+            }
+        }
+        return points;
+    }
+
+    @Test
+    void recordedOnFlowerPhotosTheAnswerLiesBeforeTheBlowUp() throws Exception {
+        // train --data flowers128 (3,457 photos, 5 classes), resnet18 at 64 px, batch 32, SGD: 100
+        // noisy steps; the raw loss falls from about 1.8 to 1.5 by lr 0.012 and explodes at 0.03-0.08
+        // (8.8), yet never reaches 4x its best, so the sweep runs to lr 10
+        LrSuggestion.Answer a = LrSuggestion.of(recorded("flowers128-resnet18-64px-batch32.csv"));
+        assertTrue(a.found(), a.toString());
+        assertTrue(a.lr() > 5e-4 && a.lr() < 0.02, a.toString());
+    }
+
+    @Test
+    void recordedOnTwoHundredCatAndDogThumbnailsThereIsNoAnswer() throws Exception {
+        // 225 CIFAR-10 cats and dogs (32 px), resnet18 width 0.5, batch 16: the loss stays at
+        // 0.69-0.72 until it blows up; nothing to suggest
+        LrSuggestion.Answer a = LrSuggestion.of(recorded("cifar-catdog250-resnet18w05-32px-batch16.csv"));
+        assertFalse(a.found(), a.toString());
+        assertTrue(a.reason().startsWith("no good answer: the loss never clearly fell"), a.reason());
     }
 
     @Test
