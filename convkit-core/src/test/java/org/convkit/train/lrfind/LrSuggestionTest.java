@@ -77,13 +77,16 @@ class LrSuggestionTest {
     }
 
     @Test
-    void recordedOnFlowerPhotosTheAnswerLiesBeforeTheBlowUp() throws Exception {
+    void recordedOnFlowerPhotosTheFallIsWithinTheNoise() throws Exception {
         // train --data flowers128 (3,457 photos, 5 classes), resnet18 at 64 px, batch 32, SGD: 100
-        // noisy steps; the raw loss falls from about 1.8 to 1.5 by lr 0.012 and explodes at 0.03-0.08
-        // (8.8), yet never reaches 4x its best, so the sweep runs to lr 10
+        // steps; the raw loss drifts from about 1.8 to 1.5 by lr 0.012 and explodes at 0.03-0.08 (8.8)
+        // without reaching 4x its best. The smoothed fall (1.74 to 1.67) is less than twice the
+        // batch noise (0.075): the rules' answer there (about 1e-3) is not trusted, and the safe
+        // default 0.01 trains this data well (bench/RESULTS.md)
         LrSuggestion.Answer a = LrSuggestion.of(recorded("flowers128-resnet18-64px-batch32.csv"));
-        assertTrue(a.found(), a.toString());
-        assertTrue(a.lr() > 5e-4 && a.lr() < 0.02, a.toString());
+        assertFalse(a.found(), a.toString());
+        assertTrue(a.reason().startsWith("no good answer: the loss never clearly fell (from 1.74"), a.reason());
+        assertTrue(a.rules().stream().filter(LrSuggestion.Rule::valid).count() >= 2, "the rules alone would answer: " + a);
     }
 
     @Test
