@@ -50,12 +50,13 @@ echo "# bench/first_try.sh $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) cores, load $(cu
 for name in "${names[@]}"; do
   extra=()
   [[ $quick == 1 ]] && extra=(--epochs 2)
-  log="$work/$name.log"
+  id="$name-$(date +%Y%m%d-%H%M%S)" # a new run folder each time (a run folder is never overwritten)
+  log="$work/$id.log"
   start=$(date +%s.%N)
-  ./convkit train --data "$data/$name" --runs-dir "$work/runs" --run "$name" "${extra[@]}" >"$log" 2>&1 \
+  ./convkit train --data "$data/$name" --runs-dir "$work/runs" --run "$id" "${extra[@]}" >"$log" 2>&1 \
     || { echo "$name: failed (log $log)"; tail -5 "$log"; continue; }
   end=$(date +%s.%N)
-  run="$work/runs/$name"
+  run="$work/runs/$id"
   acc=$(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(f\"{100*d['accuracy']:.1f}%\")" \
     "$([[ -f $run/test.json ]] && echo "$run/test.json" || echo "$run/eval.json")")
   major=$(python3 -c "
