@@ -69,8 +69,9 @@ final class LrFindCommand implements Callable<Integer> {
             if (Double.isFinite(r.suggestion())) {
                 System.out.printf(java.util.Locale.ROOT, "suggested --lr %.3g%n", r.suggestion());
             } else {
-                System.out.printf(java.util.Locale.ROOT, "no good answer; a safe choice is --lr %.3g (look at the plot)%n",
-                        org.convkit.train.optim.Optimizers.safeLr(s.config().optimizer()));
+                System.out.printf(java.util.Locale.ROOT, "suggested --lr %.3g: the safe default for %s, as the range test"
+                        + " has no good answer (look at the plot)%n",
+                        org.convkit.train.optim.Optimizers.safeLr(s.config().optimizer()), s.config().optimizer());
             }
         }
         return 0;

@@ -128,7 +128,7 @@ class FineTuneCliTest {
         assertEquals(0, r.exit(), r.out());
         // 30 noisy steps on 40 images: either rules that agree, or no answer and a safe default, said so
         assertTrue((r.out().contains("suggested learning rate") && r.out().contains("agree (steepest"))
-                || (r.out().contains("no good answer: ") && r.out().contains("a safe choice is --lr 0.0100")), r.out());
+                || (r.out().contains("no good answer: ") && r.out().contains("suggested --lr 0.0100: the safe default")), r.out());
         assertTrue(Files.size(out.resolve("lr-find.png")) > 1000);
         int rows = Files.readAllLines(out.resolve("lr-find.csv")).size() - 1;
         assertTrue(rows >= 3 && rows <= 30, rows + " steps, at most --steps");

@@ -64,7 +64,7 @@ public final class LrSuggestion {
             s[i] = points.get(i).smoothed();
         }
         if (n < 10) {
-            return new Answer(Double.NaN, "no good answer: only " + n + " steps before the loss diverged",
+            return new Answer(Double.NaN, "no good answer: only " + n + " usable steps (at least 10 are needed)",
                     Double.NaN, Double.NaN, List.of());
         }
         // as fastai's suggestion functions: the first tenth (the moving average has not settled)
