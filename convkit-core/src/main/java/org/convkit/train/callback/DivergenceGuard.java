@@ -17,8 +17,8 @@ import org.convkit.train.TrainingStopped;
  *
  * <p>Diverged means: a batch's loss is NaN or infinite (caught before the optimizer step could
  * spread it into the weights), or an epoch's training or validation loss is {@link #FACTOR} times
- * its best so far or more; before the first epoch "best" is the loss of a uniform guess, ln(classes),
- * so a first epoch that is already far worse than guessing counts too. The run says so in plain
+ * its best so far or more; for the training loss "best" starts at the loss of a uniform guess,
+ * ln(classes), so a first epoch that already trains far worse than guessing counts too. The run says so in plain
  * words at that epoch. With back-off on (the default) the weights and optimizer state of the last
  * good epoch come back and the learning rate is divided by {@link #LR_CUT} for the rest of the run
  * (the schedule keeps its shape), at most {@link #MAX_BACKOFFS} times; the diverged epoch never
@@ -105,7 +105,9 @@ public final class DivergenceGuard implements Callback {
             return; // backed off in the middle of the epoch: the weights validated are the last good ones
         }
         double trainRef = Math.min(s.bestTrainLoss, guess);
-        double validRef = Math.min(s.bestValidLoss, guess);
+        // validation only against its own best: after a first epoch on little data, BatchNorm's running
+        // statistics can put the validation loss far above a guess while training is fine
+        double validRef = s.bestValidLoss;
         String why = null;
         if (!Double.isFinite(r.trainLoss()) || r.trainLoss() >= FACTOR * trainRef) {
             why = describe("training", r.trainLoss(), s.bestTrainLoss);
