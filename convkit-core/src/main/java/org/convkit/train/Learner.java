@@ -176,7 +176,7 @@ public final class Learner {
 
     private Learner(Builder b) {
         this.engine = Runtime.init();
-        this.net = b.net;
+        this.net = b.net.setEngine(b.net.engine().forTraining());
         this.device = b.device;
         this.loss = b.loss;
         this.optimizer = b.optimizer;

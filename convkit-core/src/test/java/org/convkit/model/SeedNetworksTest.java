@@ -122,7 +122,8 @@ class SeedNetworksTest {
                 assertTrue(f <= 1e-4 && p <= 1e-4, name + " head " + k + ": folded " + f + ", unfolded " + p);
             }
 
-            // one SGD step in training mode from the same weights
+            // one SGD step in training mode from the same weights, in the settings training runs
+            net.setEngine(net.engine().forTraining());
             NDArray tx = Npy.readFloat32(DATA.resolve(name + ".tx.npy"), "tx", m);
             // class indices, saved as float32 (exact for small integers)
             NDArray ty = Npy.readFloat32(DATA.resolve(name + ".ty.npy"), "ty", m).toType(DataType.INT64, false);

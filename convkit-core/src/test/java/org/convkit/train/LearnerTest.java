@@ -90,6 +90,24 @@ class LearnerTest {
     }
 
     @Test
+    void trainingRunsNchwWhateverTheProcessChose() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Runtime.init();
+            ConvNet net = Tiny.net(1, SIZE, 4).initialize(manager);
+            net.setEngine(org.convkit.core.EngineSettings.PLAIN.withLayout(org.convkit.core.EngineSettings.Layout.CHANNELS_LAST)
+                    .withFoldBatchNorm(true));
+            try (Optimizer opt = Optimizers.create("sgd", ParamGroups.all(net, 0), manager,
+                    new Optimizers.Settings(0.9, true, 0.0))) {
+                Learner.builder(net, opt).device(Device.cpu()).loss(Loss.of("ce", 0))
+                        .schedule(OneCycle.of(10), 0.1).options(new Learner.Options(1, 0, 1)).build();
+                assertEquals(org.convkit.core.EngineSettings.Layout.NCHW, net.engine().layout(),
+                        "channels-last is an evaluation-only lever");
+                assertTrue(net.engine().foldBatchNorm(), "the other settings stay");
+            }
+        }
+    }
+
+    @Test
     void theBestEpochIsTheMonitoredMetricsBest() {
         for (Monitor m : Monitor.values()) {
             try (Setup s = new Setup(5, List.of(), m)) {
