@@ -334,7 +334,13 @@ public final class Learner {
         } catch (RuntimeException e) {
             FitResult failed = result(history, e.getMessage() == null ? e.toString() : e.getMessage());
             for (Callback c : callbacks) {
-                c.onFitEnd(this, failed);
+                try {
+                    c.onFitEnd(this, failed);
+                } catch (RuntimeException late) {
+                    // the failure that ended the fit is what the user must read, not a report
+                    // callback's trouble with a fit that had nothing to report
+                    e.addSuppressed(late);
+                }
             }
             throw e;
         }

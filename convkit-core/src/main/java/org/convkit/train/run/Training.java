@@ -560,7 +560,9 @@ public final class Training {
                 + " of this data), lr %.0e .. %.0f%n", settings.steps(), s.config().batchSize(),
                 settings.steps() / (double) Math.max(1, trainData.batchCount()), settings.start(), settings.end());
         long t0 = System.nanoTime();
-        LrFinder.Result r = s.findLr(trainData, settings, reports);
+        // the sweep runs the run's batch size: memory runs out there first, and says so as training does
+        LrFinder.Result r = s.findLr(trainData, settings, reports, new OutOfMemory(s.config().batchSize(),
+                s.config().gradAccum(), s.net().options().inputSpec()));
         Path png = reports.lrFindPlot();
         out.println(r.describe());
         double lr = r.suggestion();
