@@ -117,6 +117,13 @@ class ServeCommandIT {
                 clients.add(pool.submit(() -> load(url, images, labels, client, signal)));
             }
             Thread.sleep(2500);
+            // signal while a request the server surely has (sent 150 ms ago) awaits its answer: right
+            // after a batch is answered every client may be between requests, and a loaded machine
+            // can take that long to connect again
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (System.nanoTime() < deadline && !aRequestIsOlderThan(TimeUnit.MILLISECONDS.toNanos(150))) {
+                Thread.sleep(1);
+            }
             synchronized (signal) {
                 signal[0] = System.nanoTime();
             }
@@ -171,6 +178,20 @@ class ServeCommandIT {
         }
     }
 
+    /** When each load client's unanswered request was sent (0: none). */
+    private static final java.util.concurrent.atomic.AtomicLongArray SENT = new java.util.concurrent.atomic.AtomicLongArray(8);
+
+    private static boolean aRequestIsOlderThan(long nanos) {
+        long now = System.nanoTime();
+        for (int c = 0; c < SENT.length(); c++) {
+            long t = SENT.get(c);
+            if (t != 0 && now - t > nanos) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** One client: requests until the server stops answering (a 503, a refused or closed connection). */
     static List<Call> load(String url, List<Path> images, Map<String, String> labels, int client, long[] signal)
             throws IOException {
@@ -179,11 +200,13 @@ class ServeCommandIT {
         for (int i = client; ; i++) {
             Path img = images.get(i % images.size());
             long start = System.nanoTime();
+            SENT.set(client, start);
             try {
                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "v1/predict?id=" + id(img)))
                         .timeout(Duration.ofSeconds(60)).header("Content-Type", "image/png")
                         .POST(HttpRequest.BodyPublishers.ofByteArray(Files.readAllBytes(img))).build(),
                         HttpResponse.BodyHandlers.ofString());
+                SENT.set(client, 0);
                 String label = r.statusCode() == 200 ? JSON.readTree(r.body()).get("predictions").get(0).get("label").asText() : null;
                 calls.add(new Call(start, System.nanoTime(), r.statusCode(), label, labels.get(id(img)), null));
                 if (r.statusCode() != 200) {
