@@ -37,11 +37,12 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Runtime.init();
+        // before the engine loads: a bf16 run is a child process, and this one only waits for it
         Integer child = run.precision.relaunchIfNeeded(spec);
         if (child != null) {
             return child;
         }
+        Runtime.init();
         ModelSource source = run.model.source(run.classNames);
         CheckpointEvaluation.Outcome out = CheckpointEvaluation.run(source,
                 new CheckpointEvaluation.Options(eval.data, eval.split, batchSize, run.device, run.transforms, run.workers,

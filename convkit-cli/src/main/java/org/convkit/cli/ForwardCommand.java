@@ -50,11 +50,12 @@ final class ForwardCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Runtime.init();
+        // before the engine loads: a bf16 run is a child process, and this one only waits for it
         Integer child = precision.relaunchIfNeeded(spec);
         if (child != null) {
             return child;
         }
+        Runtime.init();
         if (batchSize < 1) {
             throw new ConvkitException("--batch-size " + batchSize + ": must be at least 1");
         }

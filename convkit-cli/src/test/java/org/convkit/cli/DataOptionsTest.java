@@ -1,6 +1,7 @@
 package org.convkit.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -66,5 +67,10 @@ class DataOptionsTest {
         CliRun nothing = CliRun.of("data", "inspect", "fashion-mnist", "--no-download");
         // with Debian's dataset-fashion-mnist installed the data is found without a download
         assertTrue(nothing.exit == 0 || nothing.err.contains("--no-download"), nothing.err);
+        // what the flag means, whether or not this machine has the data: opening may not acquire it
+        DataArgs given = new DataArgs();
+        new picocli.CommandLine(given).parseArgs("--no-download");
+        assertFalse(given.applyTo(org.convkit.data.OpenOptions.defaults()).acquire(), "--no-download acquires nothing");
+        assertTrue(new DataArgs().applyTo(org.convkit.data.OpenOptions.defaults()).acquire(), "acquiring is the default");
     }
 }

@@ -105,7 +105,11 @@ public interface Classifier extends AutoCloseable {
                 float[][] pass = logits(n == chunk ? batch : java.util.Arrays.copyOf(batch, n * per), n);
                 all = all == null ? new float[pass.length][] : all;
                 for (int h = 0; h < pass.length; h++) {
-                    all[h] = all[h] == null ? pass[h] : concat(all[h], pass[h]);
+                    int classes = pass[h].length / n;
+                    if (all[h] == null) { // room for every image once: no copy per pass
+                        all[h] = new float[images.size() * classes];
+                    }
+                    System.arraycopy(pass[h], 0, all[h], done * classes, n * classes);
                 }
                 done += n;
                 n = 0;
@@ -113,6 +117,9 @@ public interface Classifier extends AutoCloseable {
         }
         if (all == null) {
             all = new float[card().heads()][0];
+        }
+        for (int h = 0; h < all.length && done < images.size(); h++) { // images that failed left room unused
+            all[h] = java.util.Arrays.copyOf(all[h], all[h].length / images.size() * done);
         }
         return new Scores(all, java.util.Arrays.copyOf(scored, done), problems);
     }
@@ -144,11 +151,6 @@ public interface Classifier extends AutoCloseable {
         return predict(List.of(image), topK).get(0);
     }
 
-    private static float[] concat(float[] a, float[] b) {
-        float[] c = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, c, a.length, b.length);
-        return c;
-    }
 
     /** Frees the network (native memory); the classifier cannot be used afterwards. */
     @Override

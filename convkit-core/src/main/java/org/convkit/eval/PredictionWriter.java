@@ -70,9 +70,9 @@ public final class PredictionWriter implements RowWriter {
                 }
             }
         }
-        CsvMapper mapper = Json.csv();
-        mapper.getFactory().disable(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-        this.csv = mapper.writer(schema.build()).writeValues(out);
+        // the caller owns the stream; the feature is off for this writer only (the mapper is shared)
+        this.csv = Json.csv().writer(schema.build())
+                .without(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET).writeValues(out);
     }
 
     /** Writes one batch's rows from scores on the heap (per head, N*classes row-major). */

@@ -139,10 +139,10 @@ public enum Submission {
         public void close() throws IOException {
             boolean numeric = rows.stream().allMatch(r -> r[0].matches("\\d{1,18}"));
             rows.sort(numeric ? Comparator.comparingLong((String[] r) -> Long.parseLong(r[0])) : Comparator.comparing(r -> r[0]));
-            CsvMapper mapper = Json.csv();
-            mapper.getFactory().disable(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET);
             CsvSchema schema = CsvSchema.builder().setUseHeader(true).addColumn(idColumn).addColumn(valueColumn).build();
-            try (SequenceWriter w = mapper.writer(schema).writeValues(out)) {
+            // the caller owns the stream; the feature is off for this writer only (the mapper is shared)
+            try (SequenceWriter w = Json.csv().writer(schema)
+                    .without(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET).writeValues(out)) {
                 for (String[] r : rows) {
                     w.write(List.of(r[0], r[1]));
                 }

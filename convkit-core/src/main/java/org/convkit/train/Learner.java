@@ -105,13 +105,13 @@ public final class Learner {
             return this;
         }
 
-        /** Gradient accumulation, clipping and the seed; default {@link Options#defaults()}. */
         /** What picks the best epoch ({@code checkpoints/best}, early stopping); validation accuracy by default. */
         public Builder monitor(Monitor m) {
             monitor = m;
             return this;
         }
 
+        /** Gradient accumulation, clipping and the seed; default {@link Options#defaults()}. */
         public Builder options(Options o) {
             options = o;
             return this;
@@ -326,11 +326,7 @@ public final class Learner {
                 history.add(runEpoch(base, ps, train, valid));
             }
         } catch (CancelFit cancelled) {
-            FitResult r = result(history, cancelled.getMessage());
-            for (Callback c : callbacks) {
-                c.onFitEnd(this, r);
-            }
-            return r;
+            stopReason = cancelled.getMessage(); // ends as a finished fit does, below
         } catch (RuntimeException e) {
             FitResult failed = result(history, e.getMessage() == null ? e.toString() : e.getMessage());
             for (Callback c : callbacks) {
@@ -399,8 +395,9 @@ public final class Learner {
         state.seconds = secondsBefore + (System.nanoTime() - start) / 1e9;
         state.epoch++;
         state.batch = 0;
-        if (v != null && monitor.score(v) > state.bestMetric) {
-            state.bestMetric = monitor.score(v);
+        double score = v == null ? Double.NaN : monitor.score(v);
+        if (v != null && score > state.bestMetric) {
+            state.bestMetric = score;
             state.bestEpoch = state.epoch;
         }
         double trainTime = state.waitSeconds + state.computeSeconds;

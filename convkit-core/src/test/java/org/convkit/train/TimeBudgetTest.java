@@ -58,5 +58,10 @@ class TimeBudgetTest {
         // and the time: off by about one epoch at most (a shared machine's pace varies: two)
         assertTrue(trained < budget + 2 * longest, "trained " + trained + " s for a " + budget + " s budget\n" + out);
         assertTrue((System.nanoTime() - start) / 1e9 >= trained);
+
+        // the fitted length and the time spent are not in the checkpoint: resuming is refused, said
+        ConvkitException e = assertThrows(ConvkitException.class, () -> Training.resume(tmp.resolve("runs/budget"),
+                TrainConfig.EMPTY, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)));
+        assertTrue(e.getMessage().contains("--budget " + budget + "s"), e.getMessage());
     }
 }

@@ -24,6 +24,11 @@ final class ApiError extends RuntimeException {
         this.retryAfter = retryAfter;
     }
 
+    /** The server drains (SIGTERM): this instance takes no more work. */
+    static ApiError stopping() {
+        return new ApiError(503, "stopping", "the server is stopping; retry on another instance", 1);
+    }
+
     static ApiError busy(String message) {
         return new ApiError(503, "busy", message, 1);
     }

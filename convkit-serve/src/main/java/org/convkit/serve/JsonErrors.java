@@ -16,12 +16,19 @@ import org.eclipse.jetty.util.Callback;
  * page: every answer of the server is JSON the clients already parse.
  */
 final class JsonErrors extends ErrorHandler {
+    private final java.util.function.BooleanSupplier stopping;
+
+    JsonErrors(java.util.function.BooleanSupplier stopping) {
+        this.stopping = stopping;
+    }
+
     @Override
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
             Callback callback) throws IOException {
-        ApiError e = code == HttpStatus.SERVICE_UNAVAILABLE_503
-                ? new ApiError(503, "stopping", "the server is stopping; retry on another instance", 1)
-                : new ApiError(code, "http_" + code, message == null ? HttpStatus.getMessage(code) : message);
+        ApiError e = code == HttpStatus.SERVICE_UNAVAILABLE_503 && stopping.getAsBoolean()
+                ? ApiError.stopping()
+                : new ApiError(code, "http_" + code, message == null ? HttpStatus.getMessage(code) : message,
+                        code == HttpStatus.SERVICE_UNAVAILABLE_503 ? 1 : 0);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
         if (e.retryAfter > 0) {
             response.getHeaders().put(HttpHeader.RETRY_AFTER, Integer.toString(e.retryAfter));

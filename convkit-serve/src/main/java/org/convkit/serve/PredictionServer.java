@@ -73,7 +73,7 @@ public final class PredictionServer implements AutoCloseable {
                 server.insertHandler(new GracefulHandler());
                 server.setStopTimeout(options.drainMs());
                 server.setStopAtShutdown(false); // stop() does it, in order (then the model)
-                server.setErrorHandler(new JsonErrors());
+                server.setErrorHandler(new JsonErrors(() -> stopping));
             });
             config.staticFiles.add(files -> {
                 files.hostedPath = "/";
@@ -207,7 +207,7 @@ public final class PredictionServer implements AutoCloseable {
     private PredictionService loaded() {
         PredictionService s = service;
         if (stopping) {
-            throw new ApiError(503, "stopping", "the server is stopping; retry on another instance", 1);
+            throw ApiError.stopping();
         }
         if (s == null || !ready) {
             throw new ApiError(503, "loading", "the model is still loading; retry in a moment (GET /ready says when)", 1);

@@ -150,7 +150,7 @@ final class PredictionService implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ApiError(503, "stopping", "the server is stopping", 1);
+            throw ApiError.stopping();
         }
         try {
             preprocessor.tensor(s, input, 0);
@@ -171,11 +171,11 @@ final class PredictionService implements AutoCloseable {
             throw timedOut();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ApiError(503, "stopping", "the server is stopping", 1);
+            throw ApiError.stopping();
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof Batcher.Stopped) {
-                throw new ApiError(503, "stopping", "the server is stopping; retry on another instance", 1);
+                throw ApiError.stopping();
             }
             throw new IllegalStateException("the forward pass failed: " + cause, cause);
         }

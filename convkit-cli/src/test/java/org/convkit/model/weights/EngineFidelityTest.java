@@ -153,11 +153,11 @@ class EngineFidelityTest {
         }
 
         /**
-         * Whether this case also compares a training step: once per layout (on its path without
-         * folding, which only changes evaluation passes).
+         * Whether this case also compares a training step: on the path training runs
+         * ({@link EngineSettings#forTraining}: NCHW, without folding, which only changes evaluation).
          */
         boolean step() {
-            return row.step() && !path.foldBatchNorm();
+            return row.step() && !path.foldBatchNorm() && path.equals(path.forTraining());
         }
     }
 

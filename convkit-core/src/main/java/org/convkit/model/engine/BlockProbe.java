@@ -45,8 +45,6 @@ public final class BlockProbe implements Probe {
     public static final double FORWARD_FP32 = 1e-4;
     /** Gradients sum more products (over batch and positions) than outputs do. */
     public static final double BACKWARD_FP32 = 2e-4;
-    /** bfloat16 keeps 8 bits of mantissa: each rounding costs up to 2^-9 = 2e-3. */
-    public static final double ANY_BF16 = 3e-2;
 
     private final String name;
     private final String usedBy;
@@ -90,9 +88,6 @@ public final class BlockProbe implements Probe {
 
     @Override
     public double tolerance(String quantity, EngineSettings settings) {
-        if (settings.precision() != EngineSettings.Precision.FP32) {
-            return ANY_BF16;
-        }
         return quantity.equals("forward") ? FORWARD_FP32 : BACKWARD_FP32;
     }
 

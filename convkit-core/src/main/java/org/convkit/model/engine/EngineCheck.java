@@ -316,14 +316,8 @@ public final class EngineCheck {
      * would run float32 anyway).
      */
     public static boolean cpuHasBf16() {
-        try (java.util.stream.Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
-            return lines.filter(l -> l.startsWith("flags")).findFirst()
-                    .map(l -> List.of(l.substring(l.indexOf(':') + 1).trim().split("\\s+")))
-                    .map(f -> f.contains("avx512_bf16") || f.contains("amx_bf16"))
-                    .orElse(false);
-        } catch (IOException | java.io.UncheckedIOException e) {
-            return false;
-        }
+        List<String> flags = Machine.current().flags();
+        return flags.contains("avx512_bf16") || flags.contains("amx_bf16");
     }
 
     /**
@@ -364,11 +358,6 @@ public final class EngineCheck {
         }
     }
 
-    /** Deletes this machine's cached result (convkit doctor --recheck). */
-    public static void discard(Options options) throws IOException {
-        Runtime.init();
-        Files.deleteIfExists(options.cacheDir().resolve(key(fingerprint(levers(options))) + ".json"));
-    }
 
     /** Layouts in one child process, then each option on every layout that passed. */
     private static List<PathResult> run(List<Lever> levers, Duration timeout) throws IOException {

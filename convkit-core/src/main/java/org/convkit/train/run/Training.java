@@ -126,6 +126,12 @@ public final class Training {
                     + " of a run; only --epochs, --device, --threads, --workers and --checkpoint-minutes."
                     + " Start a new --run to train differently.");
         }
+        if (saved.budget() != null) {
+            // the epochs a budget fitted and the time it spent are not kept in the checkpoint, so a
+            // resumed run would restart the clock on a schedule of another length
+            throw new ConvkitException("--resume " + runDir + ": the run was fitted to --budget " + saved.budget()
+                    + ", which a resumed run cannot repeat; start a new --run (with --budget for the time left)");
+        }
         if (overrides.epochs() != null && !overrides.epochs().equals(saved.epochs())) {
             out.printf(Locale.ROOT, "note: --epochs %d instead of %d: the %s schedule is recomputed for %d epochs,"
                     + " so this run no longer repeats an uninterrupted one exactly%n", overrides.epochs(),

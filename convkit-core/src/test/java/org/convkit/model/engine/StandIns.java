@@ -152,26 +152,8 @@ public final class StandIns {
         }
     }
 
-    /** Channels-last calling libc's abort() (SIGABRT, no JVM crash log). */
-    public static final class AbortChannelsLast extends StandInLayout {
-        public AbortChannelsLast() {
-            super(new Levers.ChannelsLast(), Failure.ABORT);
-        }
-    }
 
-    /** Channels-last ending the process with status 3 (Runtime.halt). */
-    public static final class ExitChannelsLast extends StandInLayout {
-        public ExitChannelsLast() {
-            super(new Levers.ChannelsLast(), Failure.EXIT);
-        }
-    }
 
-    /** Channels-last that never answers. */
-    public static final class HangChannelsLast extends StandInLayout {
-        public HangChannelsLast() {
-            super(new Levers.ChannelsLast(), Failure.HANG);
-        }
-    }
 
     /** Channels-last off by 1e-2 of the largest value, silently. */
     public static final class WrongChannelsLast extends StandInLayout {

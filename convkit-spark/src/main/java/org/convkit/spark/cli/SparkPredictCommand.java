@@ -80,7 +80,8 @@ final class SparkPredictCommand implements Callable<Integer> {
             } else {
                 predictions.write().mode(force ? SaveMode.Overwrite : SaveMode.ErrorIfExists).parquet(out);
             }
-            long n = job.counters.images().value();
+            // one output row per listed image (accumulators in a transformation may count a retried task twice)
+            long n = listing.images().size();
             long failed = job.counters.failures().value();
             System.out.println("wrote " + n + " prediction(s) to " + out + " (" + f + ")"
                     + (failed > 0 ? "; " + failed + " image(s) could not be used: see the error column" : ""));
