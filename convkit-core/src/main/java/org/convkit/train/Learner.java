@@ -444,7 +444,7 @@ public final class Learner {
                 for (Callback c : callbacks) {
                     c.onLoss(this, where, value);
                 }
-                gc.backward(options.gradAccum() > 1 ? l.div((float) options.gradAccum()) : l);
+                gc.backward(options.gradAccum() > 1 ? Autograd.over(l, options.gradAccum()) : l);
             }
             long right;
             try (Autograd.NoGrad ignored = Autograd.noGrad()) {

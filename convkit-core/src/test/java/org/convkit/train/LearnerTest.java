@@ -45,13 +45,17 @@ class LearnerTest {
         }
 
         Setup(long seed, List<Callback> callbacks, Monitor monitor) {
+            this(seed, callbacks, monitor, 1);
+        }
+
+        Setup(long seed, List<Callback> callbacks, Monitor monitor, int gradAccum) {
             Engine engine = Runtime.init();
             engine.setRandomSeed((int) seed);
             net = Tiny.net(1, SIZE, 4).initialize(manager);
             opt = Optimizers.create("sgd", ParamGroups.all(net, 5e-4), manager, new Optimizers.Settings(0.9, true, 5e-4));
             learner = Learner.builder(net, opt).device(Device.cpu()).loss(Loss.of("ce", 0.1))
                     .schedule(OneCycle.of((long) EPOCHS * train.batchCount()), 0.2)
-                    .options(new Learner.Options(1, 0, seed)).monitor(monitor).callbacks(callbacks).build();
+                    .options(new Learner.Options(gradAccum, 0, seed)).monitor(monitor).callbacks(callbacks).build();
         }
 
         float[] weights() {
@@ -86,6 +90,63 @@ class LearnerTest {
             assertEquals((long) EPOCHS * s.train.batchCount(), last.step());
             assertEquals(EPOCHS, s.valid.opened, "validation read once per epoch");
             assertEquals(r.bestEpoch() > 0, true);
+        }
+    }
+
+    /**
+     * A garbage collection between the loss and backward changes nothing. Every constant the
+     * recorded graph keeps (label smoothing's factors, gradient accumulation's divisor) must be
+     * libtorch's memory: made from a JVM direct buffer, as DJL's {@code array.mul(0.1f)} makes
+     * it, the collector frees it before backward reads it, and what reuses the memory becomes
+     * the gradient (1e13 where 1 was due, found in the seeded runs of ResumeReproTest).
+     */
+    @Test
+    void aGarbageCollectionBeforeBackwardChangesNothing() {
+        float[] undisturbed;
+        try (Setup s = new Setup(3, List.of(), Monitor.VALID_ACC, 2)) {
+            s.learner.fit(1, s.train, null);
+            undisturbed = s.weights();
+        }
+        try (CollectGarbageBeforeBackward gc = new CollectGarbageBeforeBackward();
+                Setup s = new Setup(3, List.of(gc), Monitor.VALID_ACC, 2)) {
+            s.learner.fit(1, s.train, null);
+            assertTrue(gc.collections > 0, "the callback ran");
+            assertArrayEquals(undisturbed, s.weights(), "the same weights with a collection before each backward");
+        }
+    }
+
+    /**
+     * After each loss, before its backward: a full collection, time for the cleaner thread to free
+     * unreachable direct buffers, then small direct buffers of 1e30f that take over freed memory
+     * and stay until the next batch.
+     */
+    private static final class CollectGarbageBeforeBackward implements Callback, AutoCloseable {
+        private final List<java.nio.ByteBuffer> squatters = new ArrayList<>();
+        int collections;
+
+        @Override
+        public void onLoss(Learner learner, BatchEnd where, double loss) {
+            squatters.clear();
+            System.gc();
+            try {
+                Thread.sleep(30);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            for (int i = 0; i < 64; i++) {
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocateDirect(4 << (i % 4))
+                        .order(java.nio.ByteOrder.nativeOrder());
+                while (b.remaining() >= 4) {
+                    b.putFloat(1e30f);
+                }
+                squatters.add(b);
+            }
+            collections++;
+        }
+
+        @Override
+        public void close() {
+            squatters.clear();
         }
     }
 

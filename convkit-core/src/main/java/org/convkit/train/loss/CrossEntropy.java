@@ -1,6 +1,7 @@
 package org.convkit.train.loss;
 
 import ai.djl.ndarray.NDArray;
+import org.convkit.core.Autograd;
 
 /**
  * {@code torch.nn.CrossEntropyLoss(label_smoothing=eps)}: with {@code logp = log_softmax(scores)},
@@ -24,8 +25,9 @@ public record CrossEntropy(double labelSmoothing) implements Loss {
             return picked.neg();
         }
         NDArray uniform = logp.mean();
-        // float constants: a Java double becomes a float64 tensor, and two 0-dim operands promote
-        return picked.mul((float) (labelSmoothing - 1)).sub(uniform.mul((float) labelSmoothing));
+        // constants of the scores' type (two 0-dim operands would promote to a double's float64),
+        // made by libtorch: this graph is kept until backward (Autograd.constant says why)
+        return Autograd.times(picked, labelSmoothing - 1).sub(Autograd.times(uniform, labelSmoothing));
     }
 
     @Override

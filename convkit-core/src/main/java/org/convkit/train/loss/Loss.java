@@ -3,6 +3,7 @@ package org.convkit.train.loss;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
+import org.convkit.core.Autograd;
 
 /**
  * A training loss over a network's heads: the mean over the batch of each head's loss, then the
@@ -27,7 +28,7 @@ public interface Loss {
             NDArray l = perHead(outputs.get(k), labels.get(new NDIndex().addAllDim().addIndices(k)));
             total = total == null ? l : total.add(l);
         }
-        return total.div((float) heads);
+        return Autograd.over(total, heads); // inside the recorded graph: Autograd.constant says why
     }
 
     /** The batch mean for one head: {@code scores} (N, C), {@code labels} (N) int64. */
