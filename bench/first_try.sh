@@ -27,20 +27,27 @@ prepare() {
   [[ -d "$data/cifar/train" ]] || { mkdir -p "$data/cifar" && tar xzf "$datasets/cifar10-jpg.tar.gz" -C "$data/cifar"; }
   subset() { # from to split class count
     mkdir -p "$2/$3/$4"
-    ls "$1/$3/$4" | sort | head -"$5" | while read -r f; do ln -sf "$1/$3/$4/$f" "$2/$3/$4/$f"; done
+    # sed reads to the end: head would close the pipe early and pipefail would end the script on sort's SIGPIPE
+    ls "$1/$3/$4" | sort | sed -n "1,${5}p" | while read -r f; do ln -sf "$1/$3/$4/$f" "$2/$3/$4/$f"; done
   }
+  # each subset is built under NAME.part and renamed when complete: an interrupted run leaves no
+  # half folder that a later run would take as done
   if [[ ! -d "$data/flowers-300" ]]; then
+    rm -rf "$data/flowers-300.part"
     for c in $(ls "$data/flowers/train"); do
-      subset "$data/flowers" "$data/flowers-300" train "$c" 60
-      subset "$data/flowers" "$data/flowers-300" valid "$c" 20
+      subset "$data/flowers" "$data/flowers-300.part" train "$c" 60
+      subset "$data/flowers" "$data/flowers-300.part" valid "$c" 20
     done
+    mv "$data/flowers-300.part" "$data/flowers-300"
   fi
   for n in 2000 250; do
     [[ -d "$data/catdog-$n" ]] && continue
+    rm -rf "$data/catdog-$n.part"
     for c in cat dog; do
-      subset "$data/cifar" "$data/catdog-$n" train "$c" $((n / 2))
-      subset "$data/cifar" "$data/catdog-$n" test "$c" 500
+      subset "$data/cifar" "$data/catdog-$n.part" train "$c" $((n / 2))
+      subset "$data/cifar" "$data/catdog-$n.part" test "$c" 500
     done
+    mv "$data/catdog-$n.part" "$data/catdog-$n"
   done
 }
 
