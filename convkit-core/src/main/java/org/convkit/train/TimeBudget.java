@@ -3,6 +3,7 @@ package org.convkit.train;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.convkit.core.ConvkitException;
@@ -30,6 +31,7 @@ public final class TimeBudget implements Schedule, Callback {
     private final long stepsPerEpoch;
     private final double pctStart;
     private final PrintStream out;
+    private final LongSupplier nanoTime;
     private OneCycle cycle;
     private int epochs;
     private long startNanos;
@@ -41,6 +43,13 @@ public final class TimeBudget implements Schedule, Callback {
      * @param pctStart the share of the run spent climbing (one-cycle's pct_start)
      */
     public TimeBudget(Duration budget, int guessEpochs, long stepsPerEpoch, double pctStart, PrintStream out) {
+        this(budget, guessEpochs, stepsPerEpoch, pctStart, out, System::nanoTime);
+    }
+
+    /** As above, reading the time from {@code nanoTime} (a test's clock, so the fitting can be checked exactly). */
+    TimeBudget(Duration budget, int guessEpochs, long stepsPerEpoch, double pctStart, PrintStream out,
+            LongSupplier nanoTime) {
+        this.nanoTime = nanoTime;
         this.seconds = budget.toMillis() / 1000.0;
         this.stepsPerEpoch = stepsPerEpoch;
         this.pctStart = pctStart;
@@ -97,20 +106,32 @@ public final class TimeBudget implements Schedule, Callback {
 
     @Override
     public void onFitStart(Learner learner) {
-        startNanos = System.nanoTime();
-        lastEnd = startNanos;
+        start();
         learner.setEpochs(epochs);
+    }
+
+    /** The clock starts (the training loop's first step). */
+    void start() {
+        startNanos = nanoTime.getAsLong();
+        lastEnd = startNanos;
     }
 
     @Override
     public void onEpochEnd(Learner learner, EpochResult r) {
-        long now = System.nanoTime();
+        int before = epochs;
+        if (fitAfter(r.epoch()) != before) {
+            learner.setEpochs(epochs);
+        }
+    }
+
+    /** Refits the run's length after epoch {@code done} ended now; returns the epochs it has. */
+    int fitAfter(int done) {
+        long now = nanoTime.getAsLong();
         double elapsed = (now - startNanos) / 1e9;
         double pace = (now - lastEnd) / 1e9; // this epoch's wall time, validation included
         lastEnd = now;
-        int done = r.epoch();
         if (done >= epochs) {
-            return; // the schedule has ended: so does the run
+            return epochs; // the schedule has ended: so does the run
         }
         // at least one more epoch, so a started schedule always anneals to its end
         int fit = Math.max(done + 1, done + (int) Math.floor((seconds - elapsed) / pace + 1e-9));
@@ -120,7 +141,7 @@ public final class TimeBudget implements Schedule, Callback {
             out.printf(Locale.ROOT, "budget: %d epochs fit in %.0f s at %.1f s per epoch: the schedule now ends"
                     + " after epoch %d%n", fit, seconds, pace, fit);
             resize(fit);
-            learner.setEpochs(fit);
         }
+        return epochs;
     }
 }
