@@ -86,6 +86,11 @@ class DoctorCommandTest {
                 "NCHW passes with its error measured");
         assertTrue(Pattern.compile("(?m)^  bn-fold@nchw +passed +max rel error \\d\\.\\de-\\d\\d").matcher(text.out()).find(),
                 "folding checked on NCHW");
+        // each lever says what it was checked for: channels-last serves evaluation only, NCHW training too
+        assertTrue(Pattern.compile("(?m)^  channels-last +\\S.*checked for evaluation and prediction \\(forward only\\)$")
+                .matcher(text.out()).find(), "channels-last checked for evaluation:\n" + text.out());
+        assertTrue(Pattern.compile("(?m)^  nchw +\\S.*checked for training and evaluation \\(forward and backward\\)$")
+                .matcher(text.out()).find(), "NCHW checked for training:\n" + text.out());
 
         Run json = convkit(null, List.of(), Map.of(), "doctor", "--json");
         assertEquals(0, json.exit());

@@ -82,6 +82,18 @@ public final class BlockProbe implements Probe {
         return input;
     }
 
+    /**
+     * This probe's evaluation-mode forward pass alone, for a path used only in evaluation; named
+     * apart (", forward") because its reference has no gradients.
+     */
+    public BlockProbe forwardOnly() {
+        return mode == Mode.EVAL ? this : new BlockProbe(name + ", forward", usedBy, block, input, imageInput, Mode.EVAL);
+    }
+
+    public Mode mode() {
+        return mode;
+    }
+
     public Block newBlock() {
         return block.get();
     }

@@ -40,11 +40,12 @@ public record CheckReport(int format, String key, Map<String, Object> fingerprin
      * @param lever the lever's name
      * @param layout the layout path an option ran on; null for a layout
      * @param settings the settings the probes ran with ({@link org.convkit.core.EngineSettings#spec()})
+     * @param checkedFor what convkit uses the path for, which its probes checked ({@link Lever#checkedFor})
      * @param message what went wrong, for a path that did not pass (null when it passed)
      * @param probes each probe's quantities, in the order run (those before a crash, for a crash)
      */
-    public record PathResult(String path, String lever, String layout, String settings, Status status, String message,
-            double seconds, List<ProbeResult> probes) {
+    public record PathResult(String path, String lever, String layout, String settings, String checkedFor, Status status,
+            String message, double seconds, List<ProbeResult> probes) {
         @JsonIgnore
         public boolean passed() {
             return status == Status.PASSED;

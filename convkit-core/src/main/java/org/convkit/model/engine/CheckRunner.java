@@ -155,7 +155,7 @@ final class CheckRunner {
     private static void settle(Planned planned, Status status, String message, long started, List<ProbeResult> probes,
             List<Planned> remaining, Map<String, PathResult> results) {
         results.put(planned.path(), new PathResult(planned.path(), planned.lever().name(), planned.layout(),
-                planned.settings().spec(), status, message, (System.nanoTime() - started) / 1e9, List.copyOf(probes)));
+                planned.settings().spec(), planned.lever().checkedFor(), status, message, (System.nanoTime() - started) / 1e9, List.copyOf(probes)));
         remaining.remove(planned);
     }
 

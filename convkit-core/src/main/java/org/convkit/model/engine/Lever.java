@@ -35,6 +35,14 @@ public interface Lever {
         return true;
     }
 
-    /** What must pass for this lever to be used. */
+    /**
+     * What convkit uses this lever for, which its probes check ("evaluation and prediction (forward
+     * only)"): said by {@code convkit doctor} next to the result.
+     */
+    default String checkedFor() {
+        return Levers.TRAINING_AND_EVALUATION;
+    }
+
+    /** What must pass for this lever to be used: probes of what {@link #checkedFor} says. */
     List<Probe> probes();
 }

@@ -14,11 +14,28 @@ public final class Levers {
      */
     public static final List<Class<? extends Lever>> DEFAULT = List.of(ChannelsLast.class, Nchw.class, BatchNormFold.class);
 
-    /** NCHW, the plain layout: where every other path falls back to. */
-    public static final class Nchw implements Lever {
+    /**
+     * A memory layout, checked for what convkit runs in it: forward and backward passes where
+     * training uses the layout, forward passes only where it serves evaluation and prediction
+     * ({@link EngineSettings#forTraining} runs training NCHW whatever the check found). A backward
+     * probe failing on a layout training never uses must not turn it off for evaluation.
+     */
+    public static class LayoutLever implements Lever {
+        private final Layout layout;
+        private final boolean training;
+
+        /**
+         * @param training true when training runs in this layout: its probes then include backward
+         *     passes and training-mode BatchNorm
+         */
+        public LayoutLever(Layout layout, boolean training) {
+            this.layout = layout;
+            this.training = training;
+        }
+
         @Override
         public String name() {
-            return Layout.NCHW.token();
+            return layout.token();
         }
 
         @Override
@@ -28,45 +45,44 @@ public final class Levers {
 
         @Override
         public EngineSettings enable(EngineSettings base) {
-            return base.withLayout(Layout.NCHW);
+            return base.withLayout(layout);
         }
 
         @Override
         public boolean isOn(EngineSettings s) {
-            return s.layout() == Layout.NCHW;
+            return s.layout() == layout;
+        }
+
+        @Override
+        public String checkedFor() {
+            return training ? TRAINING_AND_EVALUATION : EVALUATION;
         }
 
         @Override
         public List<Probe> probes() {
-            return Probes.layout();
+            return Probes.layout(training);
         }
     }
 
-    /** Channels-last conv weights and activations (libtorch's NHWC oneDNN kernels). */
-    public static final class ChannelsLast implements Lever {
-        @Override
-        public String name() {
-            return Layout.CHANNELS_LAST.token();
-        }
+    /** What a lever used in training and evaluation is checked for. */
+    public static final String TRAINING_AND_EVALUATION = "training and evaluation (forward and backward)";
+    /** What a lever used in evaluation and prediction only is checked for. */
+    public static final String EVALUATION = "evaluation and prediction (forward only)";
 
-        @Override
-        public boolean isLayout() {
-            return true;
-        }
+    // The check's child process makes levers by class name (a public no-argument constructor), hence
+    // a class per layout.
 
-        @Override
-        public EngineSettings enable(EngineSettings base) {
-            return base.withLayout(Layout.CHANNELS_LAST);
+    /** NCHW, the plain layout: what training runs and where every other path falls back to. */
+    public static final class Nchw extends LayoutLever {
+        public Nchw() {
+            super(Layout.NCHW, true);
         }
+    }
 
-        @Override
-        public boolean isOn(EngineSettings s) {
-            return s.layout() == Layout.CHANNELS_LAST;
-        }
-
-        @Override
-        public List<Probe> probes() {
-            return Probes.layout();
+    /** Channels-last conv weights and activations (libtorch's NHWC oneDNN kernels): evaluation only. */
+    public static final class ChannelsLast extends LayoutLever {
+        public ChannelsLast() {
+            super(Layout.CHANNELS_LAST, false);
         }
     }
 
@@ -90,6 +106,11 @@ public final class Levers {
         @Override
         public boolean isOn(EngineSettings s) {
             return s.foldBatchNorm();
+        }
+
+        @Override
+        public String checkedFor() {
+            return EVALUATION;
         }
 
         @Override

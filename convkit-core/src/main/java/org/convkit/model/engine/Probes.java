@@ -74,10 +74,20 @@ public final class Probes {
             new BlockProbe("conv + BatchNorm chain, evaluation", "resnet, vgg*_bn, googlenet, simplecnn",
                     Probes::folded, new Shape(2, 3, 64, 64), true, BlockProbe.Mode.EVAL));
 
-    /** The probes a layout must pass. */
-    public static List<Probe> layout() {
-        List<Probe> all = new ArrayList<>(CONVOLUTIONS);
-        all.addAll(LAYERS);
+    /**
+     * The probes a layout must pass: for a layout training runs in, every convolution forward and
+     * backward and the layers in both modes; for one used in evaluation only, the forward passes.
+     */
+    public static List<Probe> layout(boolean training) {
+        List<Probe> all = new ArrayList<>();
+        for (BlockProbe p : CONVOLUTIONS) {
+            all.add(training ? p : p.forwardOnly());
+        }
+        for (BlockProbe p : LAYERS) {
+            if (training || p.mode() == BlockProbe.Mode.EVAL) {
+                all.add(p);
+            }
+        }
         return List.copyOf(all);
     }
 

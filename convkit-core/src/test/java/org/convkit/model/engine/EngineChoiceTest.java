@@ -36,7 +36,7 @@ class EngineChoiceTest {
                 default -> "no answer";
             };
             out.add(new PathResult(name, name.replaceFirst("@.*", ""), name.contains("@") ? name.replaceFirst(".*@", "") : null,
-                    "", st, msg, 1, probes));
+                    "", Levers.EVALUATION, st, msg, 1, probes));
         });
         return new CheckReport(CheckReport.FORMAT, "k", Map.of(), "2026-01-01T00:00:00Z", 1, out);
     }

@@ -120,6 +120,11 @@ public final class StandIns {
         }
 
         @Override
+        public String checkedFor() {
+            return base.checkedFor();
+        }
+
+        @Override
         public List<Probe> probes() {
             return List.of(probe(failure, base::isOn));
         }
