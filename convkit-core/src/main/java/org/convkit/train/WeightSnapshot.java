@@ -39,18 +39,35 @@ public final class WeightSnapshot implements AutoCloseable {
     /** Writes the saved values back into {@code net}'s arrays, in place (they keep their identity). */
     public void restore(ConvNet net) {
         try (Autograd.NoGrad ignored = Autograd.noGrad()) {
-            net.parametersByPath().forEach((path, p) -> {
-                NDArray saved = copies.get(path);
-                if (saved == null) {
-                    throw new IllegalStateException("no saved value for " + path + ": the network changed");
-                }
-                NDArray to = p.getArray();
-                if (to.getShape().dimension() == 0) {
-                    to.set(saved.toByteBuffer());
-                } else {
-                    to.set(new NDIndex(":"), saved);
-                }
-            });
+            net.parametersByPath().forEach((path, p) -> copyInto(p.getArray(), saved(path)));
+        }
+    }
+
+    /**
+     * Saves {@code net}'s values now over the ones saved before, in place: taking a new snapshot
+     * every epoch would free and allocate a copy of the whole network each time.
+     */
+    public void update(ConvNet net) {
+        try (Autograd.NoGrad ignored = Autograd.noGrad()) {
+            net.parametersByPath().forEach((path, p) -> copyInto(saved(path), p.getArray()));
+        }
+    }
+
+    /** The copy of the parameter at {@code path} (package-private for tests). */
+    NDArray saved(String path) {
+        NDArray saved = copies.get(path);
+        if (saved == null) {
+            throw new IllegalStateException("no saved value for " + path + ": the network changed");
+        }
+        return saved;
+    }
+
+    /** {@code from}'s values written into {@code to}, which keeps its identity (same shape and type). */
+    static void copyInto(NDArray to, NDArray from) {
+        if (to.getShape().dimension() == 0) {
+            to.set(from.toByteBuffer());
+        } else {
+            to.set(new NDIndex(":"), from);
         }
     }
 

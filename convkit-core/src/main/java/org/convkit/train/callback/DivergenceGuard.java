@@ -120,8 +120,7 @@ public final class DivergenceGuard implements Callback {
                 s.bestValidLoss = Math.min(s.bestValidLoss, r.validLoss());
             }
             if (backoff) {
-                lastGood.close();
-                lastGood = LearnerSnapshot.of(learner);
+                lastGood.update(learner);
                 lastGoodEpoch = s.epoch;
             }
             return;
