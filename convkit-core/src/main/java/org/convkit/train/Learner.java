@@ -243,6 +243,11 @@ public final class Learner {
         return lastLr;
     }
 
+    /** The learning rate the next step takes (base group): the schedule's at this step, times any back-off. */
+    public double nextLr() {
+        return baseLr * state.lrScale * schedule.lrFactor(state.step);
+    }
+
     /**
      * The validation result of the epoch that just ended (per-position and whole-sequence accuracy
      * for K heads, per-class scores ...), or {@code null} without validation data: what {@code
@@ -475,7 +480,7 @@ public final class Learner {
         if (options.clip() > 0) {
             Gradients.clipGlobalNorm(optimizer, options.clip());
         }
-        double lr = baseLr * state.lrScale * schedule.lrFactor(state.step);
+        double lr = nextLr();
         optimizer.setLr(lr);
         double momentum = schedule.momentum(state.step);
         if (!Double.isNaN(momentum)) {

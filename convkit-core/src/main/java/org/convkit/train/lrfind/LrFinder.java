@@ -58,11 +58,6 @@ public final class LrFinder implements Callback {
         public Settings with(double start, double end, int steps) {
             return new Settings(start, end, steps, beta, divergence);
         }
-
-        /** The learning rate of step {@code i} (0-based). */
-        double lr(int i) {
-            return start * new Exponential(end / start, steps).lrFactor(i);
-        }
     }
 
     /** One step of the sweep. */
@@ -156,7 +151,7 @@ public final class LrFinder implements Callback {
     public void onLoss(Learner learner, BatchEnd where, double loss) {
         if (!Double.isFinite(loss)) {
             // the step is not taken: a NaN must not reach the weights, restored or not
-            double lr = settings.lr(points.size());
+            double lr = learner.nextLr();
             points.add(new Point(lr, loss, loss));
             throw new CancelFit("the loss became " + loss + " at lr " + fmt(lr));
         }
@@ -165,7 +160,7 @@ public final class LrFinder implements Callback {
     @Override
     public void onBatchEnd(Learner learner, BatchEnd b) {
         int step = points.size();
-        double lr = settings.lr(step);
+        double lr = learner.lastLr(); // this batch's step, at the rate the sweep's schedule gave it
         avg = settings.beta() * avg + (1 - settings.beta()) * b.loss();
         double smoothed = avg / (1 - Math.pow(settings.beta(), step + 1));
         points.add(new Point(lr, b.loss(), smoothed));

@@ -50,12 +50,25 @@ class LrFinderTest {
             Map<String, Object> scalars = opt.stateScalars();
             double momentum = opt.momentum();
 
+            List<Double> stepped = new ArrayList<>();
+            org.convkit.train.Callback learnersLr = new org.convkit.train.Callback() {
+                @Override
+                public void onBatchEnd(Learner l, BatchEnd b) {
+                    stepped.add(l.lastLr());
+                }
+            };
             LrFinder.Result r = LrFinder.run(Learner.builder(net, opt).device(Device.cpu()).loss(Loss.of("ce", 0.1))
-                    .options(new Learner.Options(1, 0, 7)), data, LrFinder.Settings.defaults().with(1e-5, 1e4, 60));
+                    .options(new Learner.Options(1, 0, 7)).callback(learnersLr), data,
+                    LrFinder.Settings.defaults().with(1e-5, 1e4, 60));
 
             assertTrue(r.points().size() < 60, "stopped early: the loss diverges long before lr 1e4 (" + r.stopReason() + ")");
             assertTrue(r.stopReason().contains("4x its best") || r.stopReason().contains("became"), r.stopReason());
             double last = r.points().get(r.points().size() - 1).lr();
+            assertEquals(1e-5, r.points().get(0).lr(), 1e-18, "the sweep starts at --start");
+            assertTrue(stepped.size() >= r.points().size() - 1, stepped.size() + " steps for " + r.points().size());
+            for (int i = 0; i < stepped.size(); i++) {
+                assertEquals(stepped.get(i), r.points().get(i).lr(), 0, "point " + i + " has the rate its step took");
+            }
             assertTrue(r.minimum() < last, r.toString());
             assertTrue(Double.isNaN(r.suggestion()) || (r.suggestion() > 1e-5 && r.suggestion() < last), r.toString());
             for (int i = 1; i < r.points().size(); i++) {
