@@ -112,6 +112,20 @@ class FineTuneCliTest {
         assertEquals(List.of("head", "unfrozen", "unfrozen"), phases);
     }
 
+    /** --normalize none on colour images: the checkpoint records no normalization (one mean for 3 channels used to fail its save). */
+    @Test
+    void noNormalizationOnColourImagesSavesAndEvaluates() throws Exception {
+        InProcess.Result r = convkit("train", "--data", target.toString(), "--model", "simplecnn", "--arch", "8", "--fc", "",
+                "--epochs", "1", "--batch-size", "8", "--normalize", "none", "--run", "raw");
+        assertEquals(0, r.exit(), r.out());
+        Path best = runs.resolve("raw/checkpoints/best");
+        assertTrue(!Checkpoint.read(best).info().hasNormalization(), "recorded as none");
+        InProcess.Result eval = InProcess.convkit(null, "eval", "--checkpoint", runs.resolve("raw").toString(), "--json",
+                "--workers", "1");
+        assertEquals(0, eval.exit(), eval.out());
+        assertTrue(eval.out().contains("\"accuracy\"") && !eval.out().contains("normalize"), eval.out());
+    }
+
     @Test
     void anUnknownStageNameListsTheStages() throws Exception {
         InProcess.Result r = convkit("finetune", "--from", runs.resolve("pre").toString(), "--data", target.toString(), "--epochs", "2",

@@ -96,6 +96,19 @@ public record Normalize(float[] mean, float[] std) {
         return std[std.length == 1 ? 0 : c];
     }
 
+    /**
+     * Mean 0 and std 1 on every channel: pixels pass as ToTensor leaves them. A checkpoint records
+     * such a normalization as none at all (whatever its channel count).
+     */
+    public boolean isIdentity() {
+        for (int c = 0; c < mean.length; c++) {
+            if (mean[c] != 0f || std[c] != 1f) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The same statistics for a model with {@code channels} channels (RGB stats averaged for gray). */
     public Normalize forChannels(int channels) {
         if (mean.length == 1 || mean.length == channels) {

@@ -587,7 +587,9 @@ public final class Training {
     /** What a checkpoint records beside the weights: classes, normalization, evaluation transforms. */
     private static ModelInfo modelInfo(Session s) {
         Normalize norm = s.normalize();
-        return new ModelInfo(s.dataset().classes(), norm.mean(), norm.std(), Map.of(ModelInput.EVAL_TRANSFORMS,
+        // --normalize none is one channel of mean 0, std 1: recorded as no normalization, which fits any channel count
+        return new ModelInfo(s.dataset().classes(), norm.isIdentity() ? null : norm.mean(),
+                norm.isIdentity() ? null : norm.std(), Map.of(ModelInput.EVAL_TRANSFORMS,
                 s.evalPipeline().withNormalize(Normalize.NONE).spec(), "dataset", s.dataset().name(),
                 "run", s.runDir().toString()));
     }
