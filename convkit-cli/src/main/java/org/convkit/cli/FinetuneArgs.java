@@ -7,7 +7,8 @@ import picocli.CommandLine.Option;
 
 /** Where a pretrained backbone comes from and how it is fitted to the data: {@code finetune}, {@code lr-find}. */
 public final class FinetuneArgs {
-    @Option(names = "--from", paramLabel = "CHECKPOINT|WEIGHTS",
+    // --weights as well: the name eval, predict and export give a weights file
+    @Option(names = {"--from", "--weights"}, paramLabel = "CHECKPOINT|WEIGHTS",
             description = "The pretrained network: a convkit run folder or checkpoint (its model and options are"
                     + " used unless given), or a PyTorch state dict (.pth/.pt of any PyTorch version, .safetensors;"
                     + " reference key names, or lined up by position, or --key-map; needs --model). Its classifier is"

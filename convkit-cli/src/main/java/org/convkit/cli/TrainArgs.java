@@ -149,15 +149,17 @@ public final class TrainArgs {
     public ModelKnobsArgs knobs;
 
     /**
-     * The options given on {@code spec}'s command line, by config key (the long name without
-     * dashes); options that are not config keys are left out.
+     * The options given on {@code spec}'s command line, by config key (the option's name without
+     * dashes that is a key: {@code --from} of {@code --from, --weights}); options that are not
+     * config keys are left out.
      */
     static Map<String, Object> given(CommandLine.Model.CommandSpec spec, java.util.Collection<String> keys) {
         Map<String, Object> m = new LinkedHashMap<>();
         CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
         for (OptionSpec o : spec.options()) {
-            String key = o.longestName().replaceFirst("^--", "");
-            if (parsed.hasMatchedOption(o) && keys.contains(key)) {
+            String key = java.util.Arrays.stream(o.names()).map(n -> n.replaceFirst("^--", "")).filter(keys::contains)
+                    .findFirst().orElse(null);
+            if (parsed.hasMatchedOption(o) && key != null) {
                 // a config holds paths as written, as the JSON file would
                 m.put(key, o.getValue() instanceof java.nio.file.Path p ? p.toString() : o.getValue());
             }

@@ -112,6 +112,17 @@ class FineTuneCliTest {
         assertEquals(List.of("head", "unfrozen", "unfrozen"), phases);
     }
 
+    /** --weights is --from, the name eval, predict and export give the file: the same key in config.json. */
+    @Test
+    void weightsIsTheSameOptionAsFrom() throws Exception {
+        InProcess.Result r = convkit("finetune", "--weights", runs.resolve("pre").toString(), "--data", target.toString(),
+                "--epochs", "1", "--batch-size", "8", "--run", "by-weights");
+        assertEquals(0, r.exit(), r.out());
+        JsonNode cfg = new ObjectMapper().readTree(runs.resolve("by-weights/config.json").toFile());
+        assertEquals(runs.resolve("pre/checkpoints/best").toString(), cfg.path("from").asText(), cfg.toString());
+        assertTrue(cfg.path("weights").isMissingNode(), cfg.toString());
+    }
+
     /** --normalize none on colour images: the checkpoint records no normalization (one mean for 3 channels used to fail its save). */
     @Test
     void noNormalizationOnColourImagesSavesAndEvaluates() throws Exception {
