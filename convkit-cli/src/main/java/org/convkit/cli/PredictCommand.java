@@ -67,7 +67,8 @@ final class PredictCommand implements Callable<Integer> {
             return child;
         }
         Supplier<Classifier> model = engine.classifier(run, batchSize);
-        Prediction.Options options = new Prediction.Options(batchSize, run.device, run.transforms, PredictionWriter.Format.parse(format), topK, run.workers);
+        Prediction.Options options = new Prediction.Options(batchSize, run.device, run.transforms,
+                UsageError.unlessRefused(() -> PredictionWriter.Format.parse(format)), topK, run.workers);
         boolean single = Prediction.isSingleFile(input);
         if (submission != null) {
             if (single) {
@@ -77,7 +78,7 @@ final class PredictCommand implements Callable<Integer> {
             if (!format.equals("label")) {
                 throw new UsageError("--submission fixes the columns; leave out --format " + format);
             }
-            options = options.withSubmission(Submission.parse(submission));
+            options = options.withSubmission(UsageError.unlessRefused(() -> Submission.parse(submission)));
         }
         Prediction.Options o = options;
         Path csv = out != null ? out : single ? null : Path.of(submission != null ? "submission.csv" : "predictions.csv");

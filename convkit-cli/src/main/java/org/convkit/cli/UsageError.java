@@ -12,4 +12,18 @@ public final class UsageError extends ConvkitException {
     public UsageError(String message) {
         super(message);
     }
+
+    /**
+     * {@code parse}'s answer; its refusal of an option's value (a {@link ConvkitException}) as a
+     * usage error, for values picocli cannot check itself (e.g. {@code --submission NAME}).
+     */
+    public static <T> T unlessRefused(java.util.function.Supplier<T> parse) {
+        try {
+            return parse.get();
+        } catch (UsageError e) {
+            throw e;
+        } catch (ConvkitException e) {
+            throw new UsageError(e.getMessage());
+        }
+    }
 }

@@ -55,7 +55,7 @@ class PredictCommandTest {
         assertEquals(100, sum, 0.05);
 
         CliRun bad = CliRun.of("predict", "--checkpoint", ckpt.toString(), "--input", in.toString(), "--format", "xml");
-        assertEquals(1, bad.exit);
+        assertEquals(2, bad.exit, "a usage error: " + bad.err);
         assertTrue(bad.err.contains("--format xml"), bad.err);
     }
 

@@ -82,7 +82,8 @@ class PredictSubmissionTest {
         assertTrue(bad.err.contains("needs digit classes"), bad.err);
         CliRun unknown = CliRun.of("predict", "--checkpoint", dir.resolve("runs/redux").toString(), "--input", root.toString(),
                 "--submission", "kaggle", "--out", dir.resolve("y.csv").toString());
-        assertEquals(1, unknown.exit);
+        assertEquals(2, unknown.exit, "a usage error: " + unknown.err);
+        assertTrue(Files.notExists(dir.resolve("y.csv")));
         assertTrue(unknown.err.contains("expected one of kaggle-dogs-vs-cats, tianchi-svhn, id-label"), unknown.err);
         CliRun idLabel = CliRun.of("predict", "--checkpoint", dir.resolve("runs/redux").toString(), "--input", root.toString(),
                 "--submission", "id-label", "--out", dir.resolve("id-label.csv").toString());
