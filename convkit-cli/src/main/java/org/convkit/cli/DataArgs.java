@@ -30,12 +30,24 @@ public final class DataArgs {
             description = "Never install or download a named dataset (fashion-mnist); fail saying how.")
     public boolean noDownload;
 
-    /** {@code o} with these options set (those not given keep {@code o}'s values). */
+    /**
+     * {@code o} with these options set (those not given keep {@code o}'s values). {@code --labels}
+     * and {@code --labels-from} are one choice, where the labels come from: either replaces both.
+     */
     public OpenOptions applyTo(OpenOptions o) {
-        OpenOptions r = o.withLabels(labels).withLabelsFrom(labelsFrom);
+        OpenOptions r = o;
+        if (labels != null || labelsFrom != null) {
+            r = r.withLabels(labels).withLabelsFrom(labelsFrom);
+        }
         if (images != null) {
             r = r.withImages(images);
         }
         return noDownload ? r.withAcquire(false) : r;
+    }
+
+    /** {@code o} with these options and the command's {@code --class-names} set (those not given keep {@code o}'s). */
+    public OpenOptions applyTo(OpenOptions o, ClassNamesArgs classNames) {
+        OpenOptions r = applyTo(o);
+        return classNames.classNames != null ? r.withClasses(classNames.names()) : r;
     }
 }

@@ -30,11 +30,7 @@ public final class DataSourceArgs {
 
     /** The options, with {@code defaultSplit} when --valid-split was not given. */
     public OpenOptions options(double defaultSplit) {
-        OpenOptions o = OpenOptions.defaults().withValidSplit(validSplit != null ? validSplit : defaultSplit).withSeed(seed)
-                .withHeads(heads);
-        if (classNames.classNames != null) {
-            o = o.withClasses(classNames.names());
-        }
-        return data.applyTo(o);
+        return data.applyTo(OpenOptions.defaults().withValidSplit(validSplit != null ? validSplit : defaultSplit)
+                .withSeed(seed).withHeads(heads), classNames);
     }
 }

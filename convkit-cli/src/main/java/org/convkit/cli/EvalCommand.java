@@ -25,6 +25,7 @@ public final class EvalCommand implements Callable<Integer> {
     @Mixin
     EvalArgs eval;
 
+    /** How --data is read, over the run's own way (its config.json) when --data is left out. */
     @Mixin
     DataArgs dataOptions;
 
@@ -43,26 +44,13 @@ public final class EvalCommand implements Callable<Integer> {
             return child;
         }
         Runtime.init();
-        ModelSource source = run.model.source(run.classNames);
+        // --class-names names the data's classes as well as the model's: with a checkpoint, those of the data
+        ModelSource source = run.model.sourceNamingData(run.classNames);
         CheckpointEvaluation.Outcome out = CheckpointEvaluation.run(source,
                 new CheckpointEvaluation.Options(eval.data, eval.split, batchSize, run.device, run.transforms, run.workers,
-                        Metrics.DEFAULT_KEEP, openOptions()).withTta(run.tta()));
+                        Metrics.DEFAULT_KEEP, open -> dataOptions.applyTo(open, run.classNames)).withTta(run.tta()));
         print(source, out, eval.json);
         return 0;
-    }
-
-    /**
-     * How --data is opened: null (the run's own way) unless a data option or --class-names was
-     * given; --class-names names the data's classes as well as the model's.
-     */
-    private org.convkit.data.OpenOptions openOptions() {
-        boolean any = dataOptions.images != null || dataOptions.labels != null || dataOptions.labelsFrom != null
-                || dataOptions.noDownload || run.classNames.classNames != null;
-        if (!any) {
-            return null;
-        }
-        org.convkit.data.OpenOptions o = dataOptions.applyTo(org.convkit.data.OpenOptions.defaults());
-        return run.classNames.classNames != null ? o.withClasses(run.classNames.names()) : o;
     }
 
     /** Prints an evaluation's outcome as {@code convkit eval} does (also {@code convkit spark eval}'s). */

@@ -65,6 +65,20 @@ public final class ModelSourceArgs {
      *     {@code --weights} was given, or when an option is given that the form does not take
      */
     public ModelSource source(ClassNamesArgs classNames) {
+        return source(classNames, false);
+    }
+
+    /**
+     * As {@link #source(ClassNamesArgs)}, for a command whose {@code --class-names} also names the
+     * classes of its data ({@code eval}): with {@code --checkpoint} they are taken, as the names of
+     * the data's labels in order, which must then be the checkpoint's classes (checked when the data
+     * is opened), instead of being refused.
+     */
+    public ModelSource sourceNamingData(ClassNamesArgs classNames) {
+        return source(classNames, true);
+    }
+
+    private ModelSource source(ClassNamesArgs classNames, boolean namesData) {
         if (checkpoint != null) {
             List<String> extra = new java.util.ArrayList<>(model.shapeFlagsGiven());
             if (model.model != null) {
@@ -82,7 +96,7 @@ public final class ModelSourceArgs {
             if (normalize != null) {
                 extra.add("--normalize");
             }
-            if (classNames.classNames != null) {
+            if (classNames.classNames != null && !namesData) {
                 extra.add("--class-names");
             }
             if (!extra.isEmpty()) {
@@ -123,18 +137,8 @@ public final class ModelSourceArgs {
                     + o.channels() + "-channel weights; --normalize to change)");
         }
         n = n.forChannels(o.channels());
-        ModelInfo info = isIdentity(n) ? ModelInfo.of(names, null, null)
+        ModelInfo info = n.isIdentity() ? ModelInfo.of(names, null, null)
                 : ModelInfo.of(names, n.mean(), n.std());
         return ModelSource.imported(model.model(), o, weights.weights, keyMap, info);
-    }
-
-    /** mean 0, std 1 on every channel: no normalization at all. */
-    private static boolean isIdentity(Normalize n) {
-        for (int c = 0; c < n.mean().length; c++) {
-            if (n.mean()[c] != 0f || n.std()[c] != 1f) {
-                return false;
-            }
-        }
-        return true;
     }
 }

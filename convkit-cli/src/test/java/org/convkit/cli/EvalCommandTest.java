@@ -133,6 +133,45 @@ class EvalCommandTest {
         assertTrue(text.err.contains("normalization: none") && text.err.contains("classes: 3"), text.err);
     }
 
+    /**
+     * Data labelled by class index (a CSV of 0, 1, 2): --class-names names those indices, so the
+     * checkpoint's classes are found in it; the result is the class-folder evaluation's.
+     */
+    @Test
+    void classNamesNameTheDataOfACheckpoint(@TempDir Path tmp) throws Exception {
+        Path data = EvalFixtures.imageFolder(tmp.resolve("shapes"), "train", 1, 1);
+        EvalFixtures.imageFolder(data, "test", 3, 4);
+        Path ckpt = EvalFixtures.lenetCheckpoint(tmp.resolve("ckpt"), EvalFixtures.SHAPES, 1, Map.of());
+        StringBuilder csv = new StringBuilder();
+        try (Stream<Path> files = Files.walk(data.resolve("test"))) {
+            for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+                csv.append(data.relativize(f)).append(',')
+                        .append(EvalFixtures.SHAPES.indexOf(f.getParent().getFileName().toString())).append('\n');
+            }
+        }
+        Path labels = Files.writeString(tmp.resolve("test.csv"), csv);
+        CliRun byFolder = CliRun.of("eval", "--checkpoint", ckpt.toString(), "--data", data.toString(), "--json",
+                "--workers", "1");
+        assertEquals(0, byFolder.exit, byFolder.err);
+        CliRun unnamed = CliRun.of("eval", "--checkpoint", ckpt.toString(), "--data", data.toString(), "--labels",
+                labels.toString(), "--workers", "1");
+        assertEquals(1, unnamed.exit, unnamed.err);
+        assertTrue(unnamed.err.contains("[circle, square, stripes]") && unnamed.err.contains("[0, 1, 2]"), unnamed.err);
+        CliRun named = CliRun.of("eval", "--checkpoint", ckpt.toString(), "--data", data.toString(), "--labels",
+                labels.toString(), "--class-names", String.join(",", EvalFixtures.SHAPES), "--json", "--workers", "1");
+        assertEquals(0, named.exit, named.err);
+        JsonNode a = new ObjectMapper().readTree(byFolder.out).get("result");
+        JsonNode b = new ObjectMapper().readTree(named.out).get("result");
+        assertEquals(9, b.get("samples").asInt());
+        assertEquals(a.get("confusion"), b.get("confusion"));
+        assertEquals(a.get("loss").asDouble(), b.get("loss").asDouble(), 1e-6);
+        // predict has no data to name: there a checkpoint's own names stand, and it says so
+        CliRun predict = CliRun.of("predict", "--checkpoint", ckpt.toString(), "--input", data.toString(),
+                "--class-names", "a,b,c");
+        assertEquals(2, predict.exit, predict.err);
+        assertTrue(predict.err.contains("--class-names: a checkpoint records its model, classes"), predict.err);
+    }
+
     /** Either a checkpoint or a model with weights: anything else is a usage error (exit 2) saying what to give. */
     @Test
     void theModelIsACheckpointOrAModelWithWeights(@TempDir Path tmp) throws Exception {

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.convkit.core.ConvkitException;
 import org.convkit.core.Progress;
 import org.convkit.core.Runtime;
@@ -31,14 +32,16 @@ public final class CheckpointEvaluation {
      * @param transforms a --transforms override, or null for the checkpoint's evaluation transform
      * @param workers loader threads, or null for the loader's default
      * @param keep confident mistakes to keep
-     * @param open how to open {@code data} (--labels, --labels-from, --images, --class-names,
-     *     --no-download), or null: as the run's config.json says when it is the run's data, else the defaults
+     * @param open what the command line changes in how {@code data} is opened (--labels,
+     *     --labels-from, --images, --class-names, --no-download), applied over the run's own way (its
+     *     config.json) when it is the run's data, else over the defaults; null = nothing changed
      * @param tta test-time augmentation ({@link Tta}; null = none)
      */
     public record Options(
             String data, String split, int batchSize, String device, String transforms, Integer workers, int keep,
-            OpenOptions open, Tta tta) {
+            UnaryOperator<OpenOptions> open, Tta tta) {
         public Options {
+            open = open == null ? UnaryOperator.identity() : open;
             tta = tta == null ? Tta.NONE : tta;
         }
 
@@ -49,7 +52,7 @@ public final class CheckpointEvaluation {
 
         /** Without test-time augmentation. */
         public Options(String data, String split, int batchSize, String device, String transforms, Integer workers, int keep,
-                OpenOptions open) {
+                UnaryOperator<OpenOptions> open) {
             this(data, split, batchSize, device, transforms, workers, keep, open, Tta.NONE);
         }
 
@@ -132,7 +135,7 @@ public final class CheckpointEvaluation {
         Checkpoint.Manifest manifest = model.manifest();
         int heads = manifest.options().heads();
         // the trainer's validation split is re-made with its own fraction and seed
-        OpenOptions open = (o.open() != null ? o.open() : runsOpenOptions(o.data() == null ? runConfig : Map.of()))
+        OpenOptions open = o.open().apply(runsOpenOptions(o.data() == null ? runConfig : Map.of()))
                 .withHeads(heads > 1 ? heads : 0);
         if (runConfig.get("valid-split") instanceof Number f) {
             open = open.withValidSplit(f.doubleValue());
