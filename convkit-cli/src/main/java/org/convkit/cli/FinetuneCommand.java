@@ -38,21 +38,24 @@ final class FinetuneCommand implements Callable<Integer> {
     String mode;
 
     @Mixin
-    TrainArgs options;
-
-    @Mixin
-    RunConfigArgs run;
+    TrainingRunArgs training;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
+        RunConfigArgs run = training.run;
         FineTuneOptions ft = FinetuneArgs.given(spec);
         if (run.config != null) {
             ft = FineTuneOptions.fromMap(TrainConfig.readMap(run.config, Set.of())).overlay(ft);
         }
-        TrainConfig c = run.overFile(TrainArgs.config(spec), FineTuneOptions.keys());
+        TrainConfig c = training.config(FineTuneOptions.keys());
+        // as train: --precision bf16 runs in a child JVM that computes in bfloat16 (this one would say it cannot)
+        Integer child = training.relaunchIfNeeded(c);
+        if (child != null) {
+            return child;
+        }
         if (run.resume != null) {
             // as train --resume: --config and flags may change what a resume may change (--epochs,
             // threads ...); the fine-tuning plan itself is the run's

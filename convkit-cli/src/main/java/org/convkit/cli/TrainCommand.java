@@ -7,7 +7,6 @@ import org.convkit.train.TrainConfig;
 import org.convkit.train.run.Training;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine;
 
 /**
  * {@code convkit train}: every option is a key of {@link TrainConfig} (same name), so a config
@@ -19,23 +18,17 @@ import picocli.CommandLine;
             "With no options: the main job, a small CNN on Fashion-MNIST (fetched if missing), ~92%% test accuracy."})
 final class TrainCommand implements Callable<Integer> {
     @Mixin
-    TrainArgs options;
-
-    @Mixin
-    RunConfigArgs run;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    TrainingRunArgs training;
 
     @Override
     public Integer call() {
-        TrainConfig c = run.overFile(TrainArgs.config(spec), Set.of());
-        Integer child = PrecisionArgs.relaunchIfNeeded(c.precision(), spec);
+        TrainConfig c = training.config(Set.of());
+        Integer child = training.relaunchIfNeeded(c);
         if (child != null) {
             return child;
         }
-        if (run.resume != null) {
-            Training.resume(run.resume, c, System.out);
+        if (training.run.resume != null) {
+            Training.resume(training.run.resume, c, System.out);
         } else {
             Training.run(c, System.out);
         }

@@ -137,6 +137,21 @@ class FineTuneCliTest {
         assertTrue(eval.out().contains("\"accuracy\"") && !eval.out().contains("normalize"), eval.out());
     }
 
+    /**
+     * --precision bf16 fine-tunes in bfloat16 as train does (a child JVM started for it), where the
+     * CPU has bfloat16 instructions; config.json records what the run computed in.
+     */
+    @Test
+    @org.junit.jupiter.api.Tag("integration") // a second JVM training in bfloat16: minutes under load
+    void bf16FineTunesInAChildJvmAsTrainDoes() throws Exception {
+        InProcess.Result r = convkit("finetune", "--from", runs.resolve("pre").toString(), "--data", target.toString(),
+                "--epochs", "1", "--batch-size", "8", "--precision", "bf16", "--run", "bf16");
+        assertEquals(0, r.exit(), r.out());
+        JsonNode cfg = new ObjectMapper().readTree(runs.resolve("bf16/config.json").toFile());
+        assertEquals(org.convkit.model.engine.EngineCheck.cpuHasBf16() ? "bf16" : "fp32", cfg.path("precision").asText(),
+                cfg.toString());
+    }
+
     @Test
     void anUnknownStageNameListsTheStages() throws Exception {
         InProcess.Result r = convkit("finetune", "--from", runs.resolve("pre").toString(), "--data", target.toString(), "--epochs", "2",
