@@ -86,20 +86,21 @@ public final class Recipe {
         String images = String.format(Locale.ROOT, "%,d training images", d.images());
         if (c.model() == null) {
             c.model("resnet18");
-            String shape;
-            if (thumbnails) {
-                c.stem(c.stem() == null ? "cifar" : c.stem());
-                c.width(c.width() == null ? 0.5 : c.width());
-                shape = "CIFAR stem, width 0.5: about 2.8M parameters";
-            } else if (few) {
-                c.width(c.width() == null ? 0.5 : c.width());
-                shape = "width 0.5: about 2.8M parameters";
-            } else {
-                shape = "11M parameters";
+            // width 0.5 for every folder from scratch: on flowers128 (3,457 photos, 64 px) the full
+            // 11M network was no more accurate in the few minutes a first run gets, at 2.5 times
+            // the cost per epoch (bench/RESULTS.md, "First try on own photos")
+            if (c.width() == null) {
+                c.width(0.5);
             }
+            if (thumbnails && c.stem() == null) {
+                c.stem("cifar");
+            }
+            String shape = (thumbnails && c.stem().equals("cifar") ? "CIFAR stem, " : "") + "width "
+                    + new java.math.BigDecimal(c.width().toString()).stripTrailingZeros().toPlainString()
+                    + (c.width() == 0.5 ? ": about 2.8M parameters" : c.width() == 1.0 ? ": 11M parameters" : "");
             why.add(String.format(Locale.ROOT, "model resnet18 (%s) because of %s in %d classes%s", shape, images,
-                    d.classes(), thumbnails ? " at " + d.side() + " px" : few ? ": fewer than " + FEW
-                            + " are too few for the full network" : ""));
+                    d.classes(), thumbnails ? " at " + d.side() + " px"
+                            : ": a narrow network learns as much in the few epochs a CPU affords"));
             if (c.imageSize() == null) {
                 int size = thumbnails ? d.side() : d.side() != null ? Math.min(PHOTO_SIZE, d.side()) : PHOTO_SIZE;
                 c.imageSize(size);
@@ -118,8 +119,10 @@ public final class Recipe {
         if (c.epochs() == null) {
             // from scratch a few hundred images need many passes; trained weights need few
             // (fastai's fine_tune: one epoch for the new head, then a few for everything)
+            // full-size photos at width 0.5 and 64 px cost less per epoch than thumbnails at their own
+            // size with the CIFAR stem, so they get half as many again below 10,000
             int epochs = pretrained ? (few ? 5 : 4)
-                    : d.images() < 500 ? 25 : d.images() < 2000 ? 15 : d.images() < 10_000 ? 10 : 6;
+                    : d.images() < 500 ? 25 : d.images() < 2000 ? 15 : d.images() < 10_000 ? (thumbnails ? 10 : 15) : 6;
             c.epochs(epochs);
             why.add(String.format(Locale.ROOT, "%d epochs because of %s%s", epochs, images,
                     pretrained ? " and trained weights to start from" : ""));

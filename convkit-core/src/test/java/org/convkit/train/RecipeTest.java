@@ -35,16 +35,22 @@ class RecipeTest {
     }
 
     @Test
-    void thousandsOfPhotosGetTheFullResnetAt64Px() {
+    void thousandsOfPhotosGetTheNarrowResnetAt64PxForMoreEpochs() {
         List<String> why = new java.util.ArrayList<>();
         // flowers128: 3,457 photos of 5 classes, all 128x128
         TrainConfig.Builder c = chosen(new DataStats(3457, 5, 3, 128, 128, true), TrainConfig.EMPTY, why);
         assertEquals("resnet18", c.model());
-        assertNull(c.width());
+        assertEquals(0.5, c.width());
+        assertNull(c.stem(), "the ImageNet stem: 64 px photos are not thumbnails");
         assertEquals(64, c.imageSize());
         assertEquals(32, c.batchSize());
-        assertEquals(10, c.epochs());
+        assertEquals(15, c.epochs());
         assertTrue(c.build().lrAuto());
+        assertTrue(why.get(0).startsWith("model resnet18 (width 0.5: about 2.8M parameters) because of 3,457 training"
+                + " images in 5 classes"), why.get(0));
+        assertTrue(why.contains("15 epochs because of 3,457 training images"), why.toString());
+        // from 10,000 photos on, fewer passes
+        assertEquals(6, chosen(new DataStats(12_000, 5, 3, null, 300, true), TrainConfig.EMPTY, why).epochs());
     }
 
     @Test
@@ -80,6 +86,10 @@ class RecipeTest {
                 TrainConfig.builder().width(0.25).imageSize(96).build(), why);
         assertEquals(0.25, w.width());
         assertEquals(96, w.imageSize());
+        // and said as given, not as the width the recipe would have chosen
+        List<String> widthWhy = new java.util.ArrayList<>();
+        chosen(new DataStats(3457, 5, 3, 128, 128, true), TrainConfig.builder().width(1.0).build(), widthWhy);
+        assertTrue(widthWhy.get(0).startsWith("model resnet18 (width 1: 11M parameters)"), widthWhy.get(0));
     }
 
     @Test
