@@ -3,9 +3,11 @@ package org.convkit.spark;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -76,10 +78,7 @@ public final class ImageFiles {
                     : matches[0].getPath().getParent();
             for (FileStatus m : matches) {
                 if (m.isDirectory()) {
-                    RemoteIterator<LocatedFileStatus> it = fs.listFiles(m.getPath(), true);
-                    while (it.hasNext()) {
-                        add(it.next(), root, images, skipped);
-                    }
+                    forEachFile(fs, m.getPath(), f -> add(f, root, images, skipped));
                 } else {
                     add(m, root, images, skipped);
                 }
@@ -105,6 +104,34 @@ public final class ImageFiles {
         var rdd = JavaSparkContext.fromSparkContext(spark.sparkContext())
                 .parallelize(listing.images(), Math.max(1, Math.min(partitions, listing.images().size())));
         return spark.createDataFrame(rdd, SCHEMA);
+    }
+
+    /**
+     * The files below a folder, recursively. Hadoop's {@code listFiles} is right for HDFS and S3
+     * (one flat listing per prefix on S3), but on the local file system it builds a {@code
+     * LocatedFileStatus} per file, which copies the file's permission, owner and group, and
+     * Hadoop reads those by running {@code stat} in a new process per file (without Hadoop's
+     * native library, which Spark does not ship): most of a 10,000-image job's start on one
+     * machine. A walk of {@code listStatus} reads only names, sizes and kinds.
+     */
+    private static void forEachFile(FileSystem fs, Path dir, Consumer<FileStatus> each) throws IOException {
+        if (!"file".equals(fs.getScheme())) {
+            RemoteIterator<LocatedFileStatus> it = fs.listFiles(dir, true);
+            while (it.hasNext()) {
+                each.accept(it.next());
+            }
+            return;
+        }
+        ArrayDeque<Path> folders = new ArrayDeque<>(List.of(dir));
+        while (!folders.isEmpty()) {
+            for (FileStatus s : fs.listStatus(folders.poll())) {
+                if (s.isDirectory()) {
+                    folders.add(s.getPath());
+                } else {
+                    each.accept(s);
+                }
+            }
+        }
     }
 
     private static void add(FileStatus f, Path root, List<Row> images, List<Skipped> skipped) {
