@@ -25,12 +25,11 @@ public final class InferenceArgs {
     @Mixin
     public PrecisionArgs precision;
 
-    @Option(names = "--tta", paramLabel = "T", description = "Test-time augmentation: none, or flip (the mean of the logits of"
-            + " each image and its left-right mirror; twice the work; not for digits or text) (default: none).")
-    public String tta;
+    @Mixin
+    public TtaArgs tta;
 
     /** {@code --tta} as given, checked. */
     public Tta tta() {
-        return Tta.parse(tta, "--tta");
+        return tta.tta();
     }
 }

@@ -124,8 +124,16 @@ public final class Classifiers {
     }
 
     private static void requireNoTta(Options o) {
-        if (o.tta() != Tta.NONE) {
-            throw new ConvkitException("--tta " + o.tta().token() + ": test-time augmentation runs on --engine torch");
+        checkTta(Engine.ONNX, o.tta());
+    }
+
+    /**
+     * Refuses test-time augmentation on an engine that does not run it, for callers that open the
+     * model later or elsewhere (a Spark job's executors).
+     */
+    public static void checkTta(Engine engine, Tta tta) {
+        if (engine == Engine.ONNX && tta != null && tta != Tta.NONE) {
+            throw new ConvkitException("--tta " + tta.token() + ": test-time augmentation runs on --engine torch");
         }
     }
 
