@@ -7,6 +7,7 @@ import org.apache.spark.SparkFiles;
 import org.convkit.core.ConvkitException;
 import org.convkit.core.EngineSettings;
 import org.convkit.eval.Classifier;
+import org.convkit.eval.Tta;
 import org.convkit.model.engine.EngineCheck;
 import org.convkit.model.weights.Checkpoint;
 import org.convkit.model.weights.KeyMap;
@@ -44,9 +45,10 @@ public final class SparkModel implements Serializable {
     private final Classifiers.Engine engine;
     private final EngineSettings settings;
     private final int batchSize;
+    private final Tta tta;
 
     private SparkModel(String checkpoint, String weights, String onnx, Checkpoint.Manifest manifest, KeyMap keyMap,
-            int heads, Classifiers.Engine engine, EngineSettings settings, int batchSize) {
+            int heads, Classifiers.Engine engine, EngineSettings settings, int batchSize, Tta tta) {
         if (batchSize < 1) {
             throw new ConvkitException("--batch-size must be positive, not " + batchSize);
         }
@@ -59,6 +61,8 @@ public final class SparkModel implements Serializable {
         this.engine = engine;
         this.settings = settings;
         this.batchSize = batchSize;
+        Classifiers.checkTta(engine, tta);
+        this.tta = tta;
     }
 
     /**
@@ -82,10 +86,10 @@ public final class SparkModel implements Serializable {
         int heads = source.manifest().options().heads();
         if (source.isCheckpoint()) {
             return new SparkModel(source.checkpointDir().orElseThrow().toString(), null, null, source.manifest(), null,
-                    heads, engine, settings, batchSize);
+                    heads, engine, settings, batchSize, Tta.NONE);
         }
         return new SparkModel(null, source.weightsFile().orElseThrow().toString(), null, source.manifest(),
-                source.keyMap(), heads, engine, settings, batchSize);
+                source.keyMap(), heads, engine, settings, batchSize, Tta.NONE);
     }
 
     /** An exported .onnx file, run on ONNX Runtime (its model card, read here, says what it is). */
@@ -94,7 +98,7 @@ public final class SparkModel implements Serializable {
         try (OnnxClassifier c = OnnxClassifier.open(file, new OnnxClassifier.Options(null, batchSize, 1))) {
             heads = c.card().heads();
         }
-        return new SparkModel(null, null, file.toString(), null, null, heads, Classifiers.Engine.ONNX, null, batchSize);
+        return new SparkModel(null, null, file.toString(), null, null, heads, Classifiers.Engine.ONNX, null, batchSize, Tta.NONE);
     }
 
     /** A convkit checkpoint directory or run folder on libtorch, with the default batch. */
@@ -114,7 +118,21 @@ public final class SparkModel implements Serializable {
 
     /** The same model with another batch size. */
     public SparkModel withBatchSize(int n) {
-        return new SparkModel(checkpoint, weights, onnx, manifest, keyMap, heads, engine, settings, n);
+        return new SparkModel(checkpoint, weights, onnx, manifest, keyMap, heads, engine, settings, n, tta);
+    }
+
+    /**
+     * The same model with test-time augmentation ({@link Tta}: {@code convkit predict --tta}'s,
+     * applied by the same classifier); libtorch only.
+     */
+    public SparkModel withTta(Tta t) {
+        return new SparkModel(checkpoint, weights, onnx, manifest, keyMap, heads, engine, settings, batchSize,
+                t == null ? Tta.NONE : t);
+    }
+
+    /** The test-time augmentation every prediction gets. */
+    public Tta tta() {
+        return tta;
     }
 
     /** The checkpoint directory, the weights file or the ONNX file, for messages. */
@@ -129,7 +147,7 @@ public final class SparkModel implements Serializable {
      * @param threads ONNX Runtime's intra-op threads (libtorch's are set for the whole JVM)
      */
     Classifier open(int threads) {
-        Classifiers.Options o = new Classifiers.Options("cpu", null, batchSize, threads);
+        Classifiers.Options o = new Classifiers.Options("cpu", null, batchSize, threads, tta);
         if (onnx != null) {
             return Classifiers.open(local(onnx), Classifiers.Engine.ONNX, o);
         }
@@ -192,7 +210,7 @@ public final class SparkModel implements Serializable {
      * task gets its own deserialized copy, and arrays in records compare by identity.
      */
     String key() {
-        StringBuilder k = new StringBuilder(describe()).append('|').append(engine).append('|').append(batchSize);
+        StringBuilder k = new StringBuilder(describe()).append('|').append(engine).append('|').append(batchSize).append('|').append(tta);
         if (manifest != null) {
             var info = manifest.info();
             k.append('|').append(manifest.architecture()).append('|').append(manifest.options()).append('|')
@@ -216,6 +234,7 @@ public final class SparkModel implements Serializable {
     public String toString() {
         String what = checkpoint != null ? "checkpoint " : weights != null ? "weights " : "ONNX file ";
         return what + describe() + (manifest != null ? " (" + manifest.architecture() + ")" : "") + " on "
-                + (engine == Classifiers.Engine.ONNX ? "ONNX Runtime" : "libtorch");
+                + (engine == Classifiers.Engine.ONNX ? "ONNX Runtime" : "libtorch")
+                + (tta != Tta.NONE ? ", --tta " + tta.token() : "");
     }
 }

@@ -42,4 +42,21 @@ class SparkCliTest {
         assertEquals(1, missing.exit);
         assertTrue(missing.err.contains("/no/such/run"), missing.err);
     }
+
+    @Test
+    void ttaIsTheCliOptionAndOnnxRuntimeRefusesIt() {
+        CommandLine spark = Main.commandLine().getSubcommands().get("spark");
+        for (String job : new String[] {"predict", "eval"}) {
+            StringWriter help = new StringWriter();
+            spark.getSubcommands().get(job).usage(new PrintWriter(help));
+            assertTrue(help.toString().contains("--tta"), job + ": " + help);
+        }
+        CliRun bogus = CliRun.of("spark", "predict", "--checkpoint", "x", "--input", "in", "--out", "o", "--tta", "mirror");
+        assertEquals(1, bogus.exit);
+        assertTrue(bogus.err.contains("--tta mirror"), bogus.err);
+        CliRun onnx = CliRun.of("spark", "predict", "--engine", "onnx", "--checkpoint", "model.onnx", "--input", "in",
+                "--out", "o", "--tta", "flip");
+        assertEquals(1, onnx.exit);
+        assertTrue(onnx.err.contains("--tta flip: test-time augmentation runs on --engine torch"), onnx.err);
+    }
 }

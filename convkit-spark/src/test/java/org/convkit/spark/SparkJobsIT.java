@@ -270,6 +270,45 @@ class SparkJobsIT {
         assertEquals(a.get("data"), b.get("data"));
     }
 
+    @Test
+    void ttaFlipGivesWhatConvkitPredictAndEvalGiveWithIt() throws Exception {
+        Path cats = images.resolve("cat");
+        Map<String, Object[]> plain = convkitPredict(cats, checkpoint);
+        Map<String, Object[]> flipped = convkitPredict(cats, checkpoint, "--tta", "flip");
+        Path out = tmp.resolve("spark-predict-tta");
+        CliRun r = CliRun.of("spark", "predict", "--checkpoint", checkpoint.toString(), "--input", cats.toString(),
+                "--out", out.toString(), "--partitions", "3", "--batch-size", "8", "--tta", "flip");
+        assertEquals(0, r.exit, r.err);
+        assertTrue(r.err.contains("--tta flip"), "the job says what it runs: " + r.err);
+        int changed = 0;
+        for (Row row : spark.read().parquet(out.toString()).collectAsList()) {
+            String id = row.getAs("id");
+            if (id.equals("broken")) {
+                continue;
+            }
+            assertEquals(flipped.get(id)[0], row.getAs("label"), id);
+            assertEquals((double) flipped.get(id)[1], (double) row.getAs("probability"), 1e-5, id);
+            if (Math.abs((double) plain.get(id)[1] - (double) row.getAs("probability")) > 1e-3) {
+                changed++;
+            }
+        }
+        assertTrue(changed > 0, "--tta flip changes the probabilities: it is not ignored");
+
+        CliRun local = CliRun.of("eval", "--checkpoint", checkpoint.toString(), "--data", data.toString(), "--split",
+                "test", "--json", "--tta", "flip");
+        assertEquals(0, local.exit, local.err);
+        CliRun distributed = CliRun.of("spark", "eval", "--checkpoint", checkpoint.toString(), "--data",
+                data.toString(), "--split", "test", "--json", "--partitions", "3", "--tta", "flip");
+        assertEquals(0, distributed.exit, distributed.err);
+        ObjectMapper json = new ObjectMapper();
+        JsonNode ra = json.readTree(local.out).get("result");
+        JsonNode rb = json.readTree(distributed.out).get("result");
+        assertEquals(ra.get("samples"), rb.get("samples"));
+        assertEquals(ra.get("accuracy").asDouble(), rb.get("accuracy").asDouble(), 0);
+        assertEquals(ra.get("confusion"), rb.get("confusion"));
+        assertEquals(ra.get("loss").asDouble(), rb.get("loss").asDouble(), 1e-6);
+    }
+
     private static List<String> ids(JsonNode mistakes) {
         List<String> out = new java.util.ArrayList<>();
         mistakes.forEach(m -> out.add(m.get("id").asText()));

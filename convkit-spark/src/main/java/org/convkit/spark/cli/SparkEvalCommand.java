@@ -37,7 +37,8 @@ final class SparkEvalCommand implements Callable<Integer> {
         ModelSource source = model.source();
         SparkModel sparkModel = model.sparkModel(source);
         CheckpointEvaluation.Plan plan = CheckpointEvaluation.plan(source,
-                new CheckpointEvaluation.Options(eval.data, eval.split, sparkModel.batchSize(), "cpu", null, null, Metrics.DEFAULT_KEEP));
+                new CheckpointEvaluation.Options(eval.data, eval.split, sparkModel.batchSize(), "cpu", null, null, Metrics.DEFAULT_KEEP)
+                        .withTta(sparkModel.tta()));
         CheckpointEvaluation.Outcome out;
         try (SparkJob job = spark.start("eval")) {
             int parts = spark.partitions(plan.source().size(), job.cores());

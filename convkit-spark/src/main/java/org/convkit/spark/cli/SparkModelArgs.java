@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import org.convkit.cli.ClassNamesArgs;
 import org.convkit.cli.EngineArgs;
 import org.convkit.cli.ModelSourceArgs;
+import org.convkit.cli.TtaArgs;
 import org.convkit.core.ConvkitException;
 import org.convkit.model.weights.ModelSource;
 import org.convkit.onnx.Classifiers;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Option;
 
 /**
  * The model a Spark job runs and how: the CLI's model options and engine (declared once, in {@link
- * ModelSourceArgs}, {@link ClassNamesArgs} and {@link EngineArgs}) and the batch. No Spark type appears
+ * ModelSourceArgs}, {@link ClassNamesArgs}, {@link EngineArgs} and {@link TtaArgs}) and the batch. No Spark type appears
  * here (picocli reads this class whatever the class path).
  */
 public final class SparkModelArgs {
@@ -25,6 +26,9 @@ public final class SparkModelArgs {
 
     @Mixin
     EngineArgs engine;
+
+    @Mixin
+    TtaArgs tta;
 
     @Option(names = "--batch-size", defaultValue = "64", paramLabel = "N",
             description = "Images per forward pass; a task holds one batch in memory (default: ${DEFAULT-VALUE}).")
@@ -42,6 +46,8 @@ public final class SparkModelArgs {
 
     /** What the executors open: an exported .onnx file (--engine onnx), else {@link #source()} on the engine. */
     SparkModel sparkModel() {
+        // a mistyped or unsupported --tta is named before any file is read
+        Classifiers.checkTta(engine.engine(), tta.tta());
         if (onnxFile()) {
             Path given = model.checkpoint;
             if (engine.engine() != Classifiers.Engine.ONNX) {
@@ -54,6 +60,6 @@ public final class SparkModelArgs {
 
     /** {@code source} (already resolved from these options) on the engine, with the batch. */
     SparkModel sparkModel(ModelSource source) {
-        return SparkModel.of(source, engine.engine(), batchSize);
+        return SparkModel.of(source, engine.engine(), batchSize).withTta(tta.tta());
     }
 }
