@@ -14,6 +14,7 @@
 #   work     images / the time of the work alone (predict: its progress bar's time, from the
 #            first batch on; spark: its job's time on the executors, model opening included,
 #            which it prints; the listing and the query planning before it are left out)
+# and the fixed cost of each command (its wall time minus its work; spark: with its listing).
 # Then, from the work rates, the cost on paper of 100 million images on N 2-core executors.
 # --quick: 200 images, one run (a smoke test: the figures mean nothing).
 # A full run appends its table to bench/RESULTS.md ("Spark: spark predict vs predict").
@@ -63,7 +64,7 @@ java -cp "$cp" org.convkit.spark.bench.BenchCheckpoint "$work/resnet18-cifar" 2>
 field() { sed -n "s/.*[ ]$1=\([^ ]*\).*/\1/p" | head -n 1; }
 started="$(date -u +%Y-%m-%dT%H:%MZ)"
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
-ck=(); sk=(); cw=(); sw=(); rc=(); rw=()
+ck=(); sk=(); cw=(); sw=(); rc=(); rw=(); pf=(); sf=(); sl=()
 for r in $(seq "$runs"); do
   # A: convkit predict
   t0="$(date +%s.%N)"
@@ -76,6 +77,7 @@ for r in $(seq "$runs"); do
     --out "$work/spark-out" --force --batch-size 64 2> "$work/spark.err" >/dev/null
   t2="$(date +%s.%N)"
   s_work="$(sed -n 's/.*the job ran \([0-9.]*\) s.*/\1/p' "$work/spark.err" | tail -n 1)"
+  s_listed="$(sed -n 's/.*listed in \([0-9.]*\) s.*/\1/p' "$work/spark.err" | tail -n 1)"
   rows="$(wc -l < "$work/predict.csv")"
   if [[ -z "$p_work" || -z "$s_work" || "$rows" != "$((count + 1))" ]]; then
     echo "bench: run $r failed (predict work: ${p_work:-none}, spark work: ${s_work:-none}, CSV rows: $rows)" >&2
@@ -88,6 +90,10 @@ for r in $(seq "$runs"); do
   cw+=("$(rate "$p_work")"); sw+=("$(rate "$s_work")")
   rc+=("$(awk -v x="${sk[-1]}" -v y="${ck[-1]}" 'BEGIN {printf "%.3f", x / y}')")
   rw+=("$(awk -v x="${sw[-1]}" -v y="${cw[-1]}" 'BEGIN {printf "%.3f", x / y}')")
+  # the fixed cost of each command: its wall time minus its work
+  pf+=("$(awk -v a="$t0" -v b="$t1" -v w="$p_work" 'BEGIN {printf "%.1f", b - a - w}')")
+  sf+=("$(awk -v a="$t1" -v b="$t2" -v w="$s_work" 'BEGIN {printf "%.1f", b - a - w}')")
+  sl+=("${s_listed:-0}")
   echo "  run $r: predict ${ck[-1]} img/s (work ${cw[-1]}), spark local[2] ${sk[-1]} img/s (work ${sw[-1]})" >&2
 done
 
@@ -103,6 +109,9 @@ table() {
   echo "|---|---|---|---|"
   printf '| whole command | %s | %s | **%s** |\n' "$(m "${ck[@]}")" "$(m "${sk[@]}")" "$(m "${rc[@]}")"
   printf '| work alone | %s | %s | **%s** |\n' "$(m "${cw[@]}")" "$spark_work" "$(m "${rw[@]}")"
+  echo
+  echo "Fixed cost per command (wall time minus the work; medians): predict $(m "${pf[@]}") s, spark predict"
+  echo "$(m "${sf[@]}") s (of which the driver's listing $(m "${sl[@]}") s)."
   echo
   echo "On paper, 100 million images at the work rate of one 2-core executor ($spark_work img/s), the driver's"
   echo "listing and Spark's start-up left out:"
