@@ -21,6 +21,7 @@ import org.convkit.data.fetch.NamedDatasets;
 import org.convkit.data.image.Decoder;
 import org.convkit.model.engine.CheckReport;
 import org.convkit.model.engine.EngineCheck;
+import org.convkit.model.engine.Lever;
 import org.convkit.model.engine.Machine;
 import org.convkit.model.engine.OneDnn;
 import picocli.CommandLine.Command;
@@ -42,7 +43,7 @@ final class DoctorCommand implements Callable<Integer> {
     /** What {@code --json} prints. */
     record Report(Machine machine, Map<String, Object> engine, Map<String, Object> allocator, String jpegDecoder,
             Map<String, String> datasets, CheckReport check, String forced, String settings, String describe,
-            String fallback, List<String> warnings, boolean correctPathFound, List<String> advice) {}
+            String fallback, List<String> warnings, boolean correctPathFound, List<String> advice, String bf16) {}
 
     @Override
     public Integer call() throws Exception {
@@ -64,7 +65,7 @@ final class DoctorCommand implements Callable<Integer> {
         eng.put("env", check.fingerprint().getOrDefault("env", Map.of()));
         Report r = new Report(Machine.current(), eng, allocator(), jpeg(), datasets(), check, forced.toString(),
                 choice.settings().spec(), choice.settings().describe(), choice.fallback(), choice.warnings(),
-                !choice.noCorrectPath(), advice(choice, check));
+                !choice.noCorrectPath(), advice(choice, check), bf16(check, forced, EngineCheck.levers(options)));
         if (json) {
             System.out.println(Json.prettyString(r));
         } else {
@@ -118,6 +119,7 @@ final class DoctorCommand implements Callable<Integer> {
         System.out.println("settings");
         row("chosen", r.describe() + (r.forced().equals("auto") ? "" : " (forced: " + r.forced() + ")"));
         row("spec", r.settings() + "  (force with CONVKIT_ENGINE=... or -Dconvkit.engine=...)");
+        row("bf16", r.bf16());
         if (r.fallback() != null) {
             System.out.println(r.fallback());
         }
@@ -127,6 +129,20 @@ final class DoctorCommand implements Callable<Integer> {
         }
         System.out.println("what to do");
         r.advice().forEach(a -> System.out.println("  " + a));
+    }
+
+    /** What {@code --precision bf16} does here: bfloat16 where it passed the check, else fp32 and why. */
+    static String bf16(CheckReport check, EngineSettings.Spec forced, List<Lever> levers) {
+        String eval = EngineCheck.whyNotBf16(check, forced, levers, false);
+        String train = EngineCheck.whyNotBf16(check, forced, levers, true);
+        if (eval == null && train == null) {
+            return "--precision bf16 computes in bfloat16 here (passed the check)";
+        }
+        if (eval != null && train != null) {
+            return "--precision bf16 runs fp32 here: " + (eval.equals(train) ? eval : eval + "; " + train);
+        }
+        return "--precision bf16 computes in bfloat16 in " + (eval == null ? "evaluation and prediction" : "training")
+                + " only; fp32 in " + (eval == null ? "training: " + train : "evaluation and prediction: " + eval);
     }
 
     /** What the user should do about what was found (docs/engine.md says more). */

@@ -18,8 +18,8 @@ import picocli.CommandLine.Option;
  * <p>bfloat16 is a property of the process: oneDNN reads {@link EngineCheck#FPMATH_ENV} when the
  * process starts convolving. So {@code --precision bf16} in a JVM started without it runs the same
  * command again in a child JVM (same java, JVM options, class path and arguments) with it set, and
- * ends with the child's exit code; on a CPU without bfloat16 instructions it says so in one line
- * and runs fp32 here.
+ * ends with the child's exit code; on a CPU without bfloat16 instructions, or where bf16 did not pass
+ * the engine self-check ({@link EngineCheck#bf16}), it says so in one line and runs fp32 here.
  */
 public final class PrecisionArgs {
     @Option(names = "--precision", paramLabel = "P",
@@ -34,14 +34,17 @@ public final class PrecisionArgs {
      * @return the child's exit code when it ran, else null (go on here)
      */
     public Integer relaunchIfNeeded(CommandLine.Model.CommandSpec spec) {
-        return relaunchIfNeeded(precision, spec);
+        return relaunchIfNeeded(precision, false, spec);
     }
 
     /** {@link #relaunchIfNeeded(CommandLine.Model.CommandSpec)} for a precision given elsewhere (train's config). */
-    static Integer relaunchIfNeeded(String precision, CommandLine.Model.CommandSpec spec) {
+    static Integer relaunchIfNeeded(String precision, boolean training, CommandLine.Model.CommandSpec spec) {
         if (precision == null || Precision.parse(precision, "--precision") != Precision.BF16
-                || EngineCheck.processPrecision() == Precision.BF16 || !EngineCheck.cpuHasBf16()) {
-            return null; // nothing to do, or EngineCheck.available says why it is fp32
+                || EngineCheck.processPrecision() == Precision.BF16) {
+            return null; // nothing to do
+        }
+        if (!EngineCheck.bf16(training)) {
+            return null; // no bfloat16 here, or it did not pass the engine self-check: said, fp32 in this JVM
         }
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
 import org.convkit.core.Json;
 import org.convkit.core.Npy;
 import org.convkit.core.Runtime;
+import org.convkit.model.engine.EngineCheck;
 import org.convkit.model.engine.Levers;
 import org.convkit.model.engine.StandIns;
 import org.junit.jupiter.api.Tag;
@@ -108,7 +109,10 @@ class DoctorCommandTest {
                     worst = Math.max(worst, q.get("error").asDouble());
                     assertTrue(q.get("error").asDouble() <= q.get("tolerance").asDouble(), q.toString());
                 }
-                assertTrue(worst > 0 && worst < 1e-4, p.get("path") + ": a measured error, " + worst);
+                // float32 paths within 1e-4; bf16 above it (bfloat16 really ran) and within its own tolerance
+                boolean bf16 = p.get("path").asText().startsWith("bf16@");
+                assertTrue(bf16 ? worst > 1e-4 && worst < 3e-2 : worst > 0 && worst < 1e-4,
+                        p.get("path") + ": a measured error, " + worst);
             }
         }
         assertTrue(paths.containsAll(List.of("channels-last", "nchw", "bn-fold@nchw")), paths.toString());
@@ -159,16 +163,37 @@ class DoctorCommandTest {
         assertTrue(noGpu.out().contains("--device gpu: this libtorch has no CUDA support or no GPU is visible"), noGpu.out());
     }
 
-    /** A lever whose child process dies of a native crash is an answer: turned off, said; convkit lives on. */
+    /**
+     * A lever whose child process dies of a native crash is an answer: turned off, said; convkit lives
+     * on. bfloat16 crashing too: {@code --precision bf16} then runs fp32, saying why in one line.
+     */
     @Test
     void aCrashingLeverIsTurnedOffAndSaid() throws Exception {
-        Run doctor = convkit(home, List.of(levers(StandIns.SegvChannelsLast.class, StandIns.QuickNchw.class)),
-                Map.of(), "doctor", "--json");
+        List<String> jvm = List.of(levers(StandIns.SegvChannelsLast.class, StandIns.QuickNchw.class, StandIns.SegvBf16.class));
+        Run doctor = convkit(home, jvm, Map.of(), "doctor", "--json");
         assertEquals(0, doctor.exit());
         assertTrue(doctor.out().contains("engine: channels-last crashed: the JVM crashed: SIGSEGV"), doctor.out());
         JsonNode r = Json.mapper().readTree(doctor.out().substring(doctor.out().indexOf("{\n")));
         assertEquals("CRASHED", r.at("/check/paths/0/status").asText());
         assertEquals("nchw,no-fold,free,fp32", r.get("settings").asText());
+        boolean bf16Cpu = EngineCheck.cpuHasBf16();
+        assertEquals(bf16Cpu ? "CRASHED" : "NOT_RUN", r.at("/check/paths/2/status").asText(), r.at("/check/paths/2").toString());
+        assertEquals("bf16@nchw", r.at("/check/paths/2/path").asText());
+        assertTrue(r.get("bf16").asText().startsWith("--precision bf16 runs fp32 here"), r.get("bf16").asText());
+
+        Path x = home.resolve("x.npy");
+        Runtime.init();
+        try (NDManager m = NDManager.newBaseManager()) {
+            Npy.write(x, m.randomNormal(new Shape(2, 1, 28, 28)));
+        }
+        Run run = convkit(home, jvm, Map.of(), "forward", "--model", "lenet", "--input", x.toString(), "--out",
+                home.resolve("y.npy").toString(), "--precision", "bf16");
+        assertEquals(0, run.exit(), run.out());
+        String said = "WARN engine: --precision bf16 asked for, but "
+                + (bf16Cpu ? "bf16 on nchw crashed: the JVM crashed: SIGSEGV" : "this CPU has no bfloat16 instructions");
+        assertEquals(1, run.out().lines().filter(l -> l.startsWith(said)).count(), run.out());
+        assertTrue(run.out().lines().filter(l -> l.contains("bf16")).count() == 1, "said once, nothing else: " + run.out());
+        assertTrue(Files.isRegularFile(home.resolve("y.npy")), "and ran, in fp32");
     }
 
     /** No path passed: doctor exits 1 and says results may be wrong; the result is cached until --recheck. */

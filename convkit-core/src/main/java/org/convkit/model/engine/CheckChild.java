@@ -41,7 +41,7 @@ public final class CheckChild {
             EngineSettings settings = EngineSettings.Spec.parse(args[i + 2], "settings").applyTo(EngineSettings.PLAIN);
             long start = System.nanoTime();
             emit(Map.of("event", "path", "path", path));
-            for (Probe probe : lever.probes()) {
+            for (Probe probe : lever.probes(settings)) {
                 emit(Map.of("event", "probe", "path", path, "probe", probe.name()));
                 for (CheckReport.ProbeResult r : run(probe, settings)) {
                     Map<String, Object> m = new LinkedHashMap<>();
@@ -57,7 +57,10 @@ public final class CheckChild {
         System.exit(0); // no shutdown work left that could hang
     }
 
-    /** The probe under {@code settings} in float32 against its float64 reference, per quantity. */
+    /**
+     * The probe under {@code settings} in float32 (which oneDNN computes in bfloat16 in a process
+     * started for a bf16 path) against its float64 reference, per quantity.
+     */
     static java.util.List<CheckReport.ProbeResult> run(Probe probe, EngineSettings settings) {
         java.util.List<CheckReport.ProbeResult> out = new java.util.ArrayList<>();
         Map<String, double[]> ref;

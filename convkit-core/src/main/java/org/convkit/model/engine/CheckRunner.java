@@ -50,8 +50,14 @@ final class CheckRunner {
         List<Planned> remaining = new ArrayList<>(plan);
         Path tmp = Files.createTempDirectory("convkit-engine-check");
         try {
+            // paths that need the same process environment run in the same child processes
             while (!remaining.isEmpty()) {
-                runChild(remaining, results, tmp);
+                Map<String, String> env = remaining.get(0).lever().environment();
+                List<Planned> group = new ArrayList<>(remaining.stream().filter(p -> p.lever().environment().equals(env)).toList());
+                remaining.removeAll(group);
+                while (!group.isEmpty()) {
+                    runChild(group, env, results, tmp);
+                }
             }
         } finally {
             AtomicFiles.deleteTree(tmp);
@@ -63,12 +69,14 @@ final class CheckRunner {
         return ordered;
     }
 
-    /** One child process over {@code remaining}; removes from it every path it settles. */
-    private void runChild(List<Planned> remaining, Map<String, PathResult> results, Path tmp) throws IOException {
+    /** One child process, with {@code env} set, over {@code remaining}; removes from it every path it settles. */
+    private void runChild(List<Planned> remaining, Map<String, String> env, Map<String, PathResult> results, Path tmp)
+            throws IOException {
         Path err = tmp.resolve("child-" + System.nanoTime() + ".err");
         ProcessBuilder pb = new ProcessBuilder(command(remaining, tmp)).redirectError(err.toFile());
-        // a bf16 process (--precision bf16) checks the float32 paths in float32
+        // a bf16 process (--precision bf16) checks the float32 paths in float32; the bf16 lever says so
         pb.environment().remove(EngineCheck.FPMATH_ENV);
+        pb.environment().putAll(env);
         Process p = pb.start();
         BlockingQueue<String> lines = new LinkedBlockingQueue<>();
         Thread reader = new Thread(() -> {
@@ -155,7 +163,7 @@ final class CheckRunner {
     private static void settle(Planned planned, Status status, String message, long started, List<ProbeResult> probes,
             List<Planned> remaining, Map<String, PathResult> results) {
         results.put(planned.path(), new PathResult(planned.path(), planned.lever().name(), planned.layout(),
-                planned.settings().spec(), planned.lever().checkedFor(), status, message, (System.nanoTime() - started) / 1e9, List.copyOf(probes)));
+                planned.settings().spec(), planned.lever().checkedFor(planned.settings()), status, message, (System.nanoTime() - started) / 1e9, List.copyOf(probes)));
         remaining.remove(planned);
     }
 

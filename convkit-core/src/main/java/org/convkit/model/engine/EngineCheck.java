@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * The engine self-check, and the engine settings this process runs networks with.
  *
  * <p>Before its first convolution on a machine, convkit checks every path it may take ({@link
- * Levers#DEFAULT}: NCHW, channels-last, BatchNorm folding on each layout that passed) on the
+ * Levers#DEFAULT}: NCHW, channels-last, BatchNorm folding and bfloat16 on each layout that passed) on the
  * computations the zoo runs ({@link Probes}), against a float64 reference computed on the same
  * machine, in a child process: a native crash or a hang there is an answer ("channels-last crashes
  * here"), not the end of the user's run. The result is cached per machine and engine (CPU model
@@ -60,7 +60,7 @@ public final class EngineCheck {
      */
     public static final String LEVERS_PROPERTY = "convkit.engine.levers";
     /** Bump when the probes or their tolerances change: results checked before no longer count. */
-    static final int CHECK_VERSION = 2; // 2: channels-last checked for forward passes only
+    static final int CHECK_VERSION = 3; // 2: channels-last checked for forward passes only; 3: bf16
     /** The environment variables that change what libtorch, oneDNN and OpenMP compute or pick. */
     static final List<String> ENV_PREFIXES = List.of("ONEDNN_", "DNNL_", "MKLDNN_", "OMP_", "KMP_", "GOMP_", "MKL_",
             "ATEN_", "TORCH_", "PYTORCH_", "LD_PRELOAD");
@@ -217,6 +217,17 @@ public final class EngineCheck {
             }
         }
         s = available(s);
+        if (s.precision() == EngineSettings.Precision.BF16 && forced.precision() != EngineSettings.Precision.BF16
+                && layout != null) {
+            // started with ONEDNN_DEFAULT_FPMATH_MODE=BF16 by hand (--precision bf16 checks first)
+            PathResult r = report.path(Levers.Bf16.NAME + "@" + layout.name());
+            if (r == null || !r.passed()) {
+                warnings.add("WARNING: " + FPMATH_ENV + "=BF16 makes this process compute in bf16, which "
+                        + (r == null ? "the engine self-check did not check on " + layout.name() + " here"
+                                : "FAILED the engine self-check on " + layout.name() + " here (" + r.summary() + ")")
+                        + ": results may be wrong");
+            }
+        }
         String fallback = fellBack.isEmpty() || none ? null
                 : "engine: " + String.join("; ", fellBack) + " -> running " + s.describe()
                         + " (convkit doctor for details)";
@@ -295,15 +306,62 @@ public final class EngineCheck {
                 ? EngineSettings.Precision.BF16 : EngineSettings.Precision.FP32;
     }
 
+    static final String NO_BF16 = "this CPU has no bfloat16 instructions (avx512_bf16 or amx_bf16)";
+
+    /** Whether this process said already why it runs fp32 where bf16 was asked for (one line, once). */
+    private static boolean bf16Refused;
+
+    /**
+     * Whether {@code --precision bf16} may compute in bfloat16 on this machine: a CPU with bfloat16
+     * instructions, and the {@code bf16} path passed the self-check on the layout the work runs in
+     * (NCHW for {@code training}, else the layout the check chose). When not, says why in one WARN
+     * line and the caller runs fp32. Runs the check if this machine has no result (no network is
+     * built here: the command then starts its bf16 process, which reads the cached result).
+     */
+    public static synchronized boolean bf16(boolean training) {
+        String why = cpuHasBf16() ? null : NO_BF16;
+        if (why == null && !forced().noCheck()) {
+            try {
+                Options options = Options.defaults();
+                why = whyNotBf16(report(options, false), forced(), levers(options), training);
+            } catch (IOException | RuntimeException e) {
+                why = "the engine self-check could not run (" + e.getMessage() + ")";
+            }
+        }
+        if (why != null && !bf16Refused) {
+            LOG.warn("engine: --precision bf16 asked for, but {} -> running fp32 (convkit doctor for details)", why);
+            bf16Refused = true;
+        }
+        return why == null;
+    }
+
+    /**
+     * Why bf16 may not run on the layout the work runs in (NCHW for {@code training}, else the
+     * layout {@code report} and {@code forced} choose), or null when it passed there.
+     */
+    public static String whyNotBf16(CheckReport report, EngineSettings.Spec forced, List<Lever> levers, boolean training) {
+        if (!cpuHasBf16()) {
+            return NO_BF16;
+        }
+        EngineSettings s = training ? EngineSettings.PLAIN.forTraining() : choose(report, forced, levers).settings();
+        PathResult r = report.path(Levers.Bf16.NAME + "@" + s.layout().token());
+        if (r != null && r.passed()) {
+            return null;
+        }
+        return "bf16 on " + s.layout().token() + " " + (r == null ? "was not checked" : r.summary());
+    }
+
     /**
      * {@code wanted} with the precision this process really computes in ({@link
-     * #processPrecision}); one line said when bf16 was asked for and cannot be had here.
+     * #processPrecision}); one line said when bf16 was asked for and cannot be had here (unless
+     * {@link #bf16} said why already).
      */
     public static EngineSettings available(EngineSettings wanted) {
         EngineSettings.Precision actual = processPrecision();
-        if (wanted.precision() == EngineSettings.Precision.BF16 && actual != EngineSettings.Precision.BF16) {
+        if (wanted.precision() == EngineSettings.Precision.BF16 && actual != EngineSettings.Precision.BF16
+                && !bf16Refused) {
             LOG.warn(!cpuHasBf16()
-                    ? "engine: bf16 asked for, but this CPU has no bfloat16 instructions (avx512_bf16 or amx_bf16): running fp32"
+                    ? "engine: bf16 asked for, but " + NO_BF16 + ": running fp32"
                     : "engine: bf16 asked for, but this process was not started with " + FPMATH_ENV + "=BF16 (the"
                             + " convkit command line does that for --precision bf16): running fp32");
         }
@@ -370,21 +428,31 @@ public final class EngineCheck {
         }
         List<PathResult> results = new ArrayList<>(runner.run(layouts));
         List<CheckRunner.Planned> options = new ArrayList<>();
+        List<PathResult> notRun = new ArrayList<>();
         for (CheckRunner.Planned layout : layouts) {
             PathResult r = results.get(layouts.indexOf(layout));
             if (!r.passed()) {
                 continue;
             }
             for (Lever l : levers) {
-                if (!l.isLayout()) {
-                    options.add(new CheckRunner.Planned(l.name() + "@" + layout.path(), l, layout.path(),
-                            l.enable(layout.settings())));
+                if (l.isLayout()) {
+                    continue;
+                }
+                CheckRunner.Planned p = new CheckRunner.Planned(l.name() + "@" + layout.path(), l, layout.path(),
+                        l.enable(layout.settings()));
+                String why = l.unavailable();
+                if (why == null) {
+                    options.add(p);
+                } else {
+                    notRun.add(new PathResult(p.path(), l.name(), p.layout(), p.settings().spec(),
+                            l.checkedFor(p.settings()), CheckReport.Status.NOT_RUN, why, 0, List.of()));
                 }
             }
         }
         if (!options.isEmpty()) {
             results.addAll(runner.run(options));
         }
+        results.addAll(notRun);
         return results;
     }
 

@@ -1,14 +1,15 @@
 package org.convkit.model.engine;
 
 import java.util.List;
+import java.util.Map;
 import org.convkit.core.EngineSettings;
 
 /**
  * A way of running networks that must prove itself on the machine before convkit takes it: a
- * memory layout (NCHW, channels-last) or an option on top of one (BatchNorm folding; bfloat16 when
- * it comes). The self-check runs each layout's probes, then each option's probes on every layout
- * that passed; convkit then uses the first layout that passed (in the order the levers are listed)
- * with the options that passed on it.
+ * memory layout (NCHW, channels-last) or an option on top of one (BatchNorm folding, bfloat16).
+ * The self-check runs each layout's probes, then each option's probes on every layout that passed;
+ * convkit then uses the first layout that passed (in the order the levers are listed) with the
+ * options that are on by default and passed on it.
  *
  * <p>A new speed path is a new Lever with the probes that exercise it, added to {@link
  * Levers#DEFAULT}. Implementations need a public no-argument constructor: the check's child
@@ -36,13 +37,29 @@ public interface Lever {
     }
 
     /**
-     * What convkit uses this lever for, which its probes check ("evaluation and prediction (forward
-     * only)"): said by {@code convkit doctor} next to the result.
+     * What convkit uses this lever for on the path {@code settings} (its layout, this lever on),
+     * which its probes check: forward and backward passes where training runs in the layout
+     * ({@link EngineSettings#forTraining}), forward passes only elsewhere. Said by {@code convkit
+     * doctor} next to the result.
      */
-    default String checkedFor() {
-        return Levers.TRAINING_AND_EVALUATION;
+    default String checkedFor(EngineSettings settings) {
+        return Levers.trainedIn(settings) ? Levers.TRAINING_AND_EVALUATION : Levers.EVALUATION;
     }
 
-    /** What must pass for this lever to be used: probes of what {@link #checkedFor} says. */
-    List<Probe> probes();
+    /** What must pass for this lever to be used on the path {@code settings}: probes of what {@link #checkedFor} says. */
+    List<Probe> probes(EngineSettings settings);
+
+    /**
+     * Environment variables the process computing this lever needs (read by oneDNN when the process
+     * starts, such as bfloat16's {@link EngineCheck#FPMATH_ENV}): the check runs the lever in a child
+     * process of its own with them set.
+     */
+    default Map<String, String> environment() {
+        return Map.of();
+    }
+
+    /** Why this lever cannot run on this machine at all (the check then does not run it), or null. */
+    default String unavailable() {
+        return null;
+    }
 }

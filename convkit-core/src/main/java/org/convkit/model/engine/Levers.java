@@ -1,8 +1,10 @@
 package org.convkit.model.engine;
 
 import java.util.List;
+import java.util.Map;
 import org.convkit.core.EngineSettings;
 import org.convkit.core.EngineSettings.Layout;
+import org.convkit.core.EngineSettings.Precision;
 
 /** The engine paths convkit may take, each with what it must pass. */
 public final class Levers {
@@ -10,27 +12,34 @@ public final class Levers {
 
     /**
      * What the self-check checks, layouts fastest first: convkit takes the first layout that passed
-     * and the options that passed on it.
+     * and the options that passed on it (bfloat16 only when asked for).
      */
-    public static final List<Class<? extends Lever>> DEFAULT = List.of(ChannelsLast.class, Nchw.class, BatchNormFold.class);
+    public static final List<Class<? extends Lever>> DEFAULT = List.of(ChannelsLast.class, Nchw.class,
+            BatchNormFold.class, Bf16.class);
+
+    /** What a path used in training and evaluation is checked for. */
+    public static final String TRAINING_AND_EVALUATION = "training and evaluation (forward and backward)";
+    /** What a path used in evaluation and prediction only is checked for. */
+    public static final String EVALUATION = "evaluation and prediction (forward only)";
 
     /**
-     * A memory layout, checked for what convkit runs in it: forward and backward passes where
-     * training uses the layout, forward passes only where it serves evaluation and prediction
-     * ({@link EngineSettings#forTraining} runs training NCHW whatever the check found). A backward
-     * probe failing on a layout training never uses must not turn it off for evaluation.
+     * Whether training runs in the layout of {@code settings} ({@link EngineSettings#forTraining}):
+     * a path there is checked forward and backward, elsewhere forward only. A backward probe failing
+     * on a layout training never uses must not turn it off for evaluation.
+     */
+    public static boolean trainedIn(EngineSettings settings) {
+        return settings.forTraining().layout() == settings.layout();
+    }
+
+    /**
+     * A memory layout, checked for what convkit runs in it ({@link Lever#checkedFor}): training runs
+     * NCHW whatever the check found, channels-last serves evaluation and prediction.
      */
     public static class LayoutLever implements Lever {
         private final Layout layout;
-        private final boolean training;
 
-        /**
-         * @param training true when training runs in this layout: its probes then include backward
-         *     passes and training-mode BatchNorm
-         */
-        public LayoutLever(Layout layout, boolean training) {
+        public LayoutLever(Layout layout) {
             this.layout = layout;
-            this.training = training;
         }
 
         @Override
@@ -54,20 +63,10 @@ public final class Levers {
         }
 
         @Override
-        public String checkedFor() {
-            return training ? TRAINING_AND_EVALUATION : EVALUATION;
-        }
-
-        @Override
-        public List<Probe> probes() {
-            return Probes.layout(training);
+        public List<Probe> probes(EngineSettings settings) {
+            return Probes.layout(trainedIn(settings));
         }
     }
-
-    /** What a lever used in training and evaluation is checked for. */
-    public static final String TRAINING_AND_EVALUATION = "training and evaluation (forward and backward)";
-    /** What a lever used in evaluation and prediction only is checked for. */
-    public static final String EVALUATION = "evaluation and prediction (forward only)";
 
     // The check's child process makes levers by class name (a public no-argument constructor), hence
     // a class per layout.
@@ -75,14 +74,14 @@ public final class Levers {
     /** NCHW, the plain layout: what training runs and where every other path falls back to. */
     public static final class Nchw extends LayoutLever {
         public Nchw() {
-            super(Layout.NCHW, true);
+            super(Layout.NCHW);
         }
     }
 
     /** Channels-last conv weights and activations (libtorch's NHWC oneDNN kernels): evaluation only. */
     public static final class ChannelsLast extends LayoutLever {
         public ChannelsLast() {
-            super(Layout.CHANNELS_LAST, false);
+            super(Layout.CHANNELS_LAST);
         }
     }
 
@@ -109,13 +108,67 @@ public final class Levers {
         }
 
         @Override
-        public String checkedFor() {
+        public String checkedFor(EngineSettings settings) {
             return EVALUATION;
         }
 
         @Override
-        public List<Probe> probes() {
+        public List<Probe> probes(EngineSettings settings) {
             return List.copyOf(Probes.FOLDED);
+        }
+    }
+
+    /**
+     * bfloat16 convolutions ({@code --precision bf16}): oneDNN multiplies in bfloat16 with float32
+     * accumulation when its process starts with {@link EngineCheck#FPMATH_ENV}{@code =BF16}, so the
+     * check runs it in a child process of its own with that set, on the layout's convolutions
+     * (forward and backward on the layout training runs in; {@link Probes#bf16}) with bfloat16's
+     * tolerances ({@link BlockProbe#FORWARD_BF16}). Used only when asked for; where it did not pass, {@code --precision
+     * bf16} runs fp32 and says so.
+     */
+    public static final class Bf16 implements Lever {
+        /** The lever's name: "bf16@nchw" is bfloat16 on NCHW. */
+        public static final String NAME = Precision.BF16.token();
+
+        @Override
+        public String name() {
+            return NAME;
+        }
+
+        @Override
+        public boolean isLayout() {
+            return false;
+        }
+
+        @Override
+        public boolean byDefault() {
+            return false; // it changes results (within its tolerance): only when asked for
+        }
+
+        @Override
+        public EngineSettings enable(EngineSettings base) {
+            return base.withPrecision(Precision.BF16);
+        }
+
+        @Override
+        public boolean isOn(EngineSettings s) {
+            return s.precision() == Precision.BF16;
+        }
+
+        @Override
+        public List<Probe> probes(EngineSettings settings) {
+            return Probes.bf16(trainedIn(settings));
+        }
+
+        @Override
+        public Map<String, String> environment() {
+            return Map.of(EngineCheck.FPMATH_ENV, "BF16");
+        }
+
+        @Override
+        public String unavailable() {
+            return EngineCheck.cpuHasBf16() ? null
+                    : EngineCheck.NO_BF16 + ": --precision bf16 runs fp32";
         }
     }
 }

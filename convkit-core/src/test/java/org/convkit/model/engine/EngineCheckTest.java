@@ -84,6 +84,50 @@ class EngineCheckTest {
         assertEquals(r, again);
     }
 
+    /**
+     * bfloat16 is a lever like the others: checked in a process of its own started with {@code
+     * ONEDNN_DEFAULT_FPMATH_MODE=BF16}, against float64 with bf16's tolerance, on every layout that
+     * passed. Where it failed it is off: never chosen, and {@code --precision bf16} runs fp32 with
+     * one line saying why; where it passed (NCHW, which training runs) it may run.
+     */
+    @Test
+    void bf16IsCheckedAndWhereItFailsPrecisionBf16RunsFp32() throws IOException {
+        EngineCheck.Options o = options(home, Duration.ofSeconds(120), List.of(StandIns.QuickChannelsLast.class,
+                StandIns.QuickNchw.class, StandIns.WrongOnChannelsLastBf16.class));
+        CheckReport r = EngineCheck.report(o, false);
+        r.paths().forEach(p -> System.out.println(p.path() + ": " + p.summary()));
+        List<Lever> levers = EngineCheck.levers(o);
+        if (!EngineCheck.cpuHasBf16()) {
+            assertPath(r, "bf16@nchw", Status.NOT_RUN, "this CPU has no bfloat16 instructions");
+            assertTrue(EngineCheck.whyNotBf16(r, EngineSettings.Spec.AUTO, levers, true).contains("not run"));
+            return;
+        }
+        assertPath(r, "bf16@channels-last", Status.FAILED, "forward: 1.0e-01 > 3.0e-02");
+        assertEquals(Levers.EVALUATION, r.path("bf16@channels-last").checkedFor());
+        assertPath(r, "bf16@nchw", Status.PASSED, null);
+        assertEquals(Levers.TRAINING_AND_EVALUATION, r.path("bf16@nchw").checkedFor());
+        double err = r.path("bf16@nchw").maxRelativeError();
+        assertTrue(err > BlockProbe.FORWARD_FP32 && err < BlockProbe.FORWARD_BF16,
+                "the bf16 process really computed in bfloat16 (a float32 error is below 1e-4), within bf16's tolerance: " + err);
+
+        // never on by itself, and nothing said about it then
+        EngineCheck.Choice c = EngineCheck.choose(r, EngineSettings.Spec.AUTO, levers);
+        assertEquals(EngineSettings.Precision.FP32, c.settings().precision());
+        assertEquals(Layout.CHANNELS_LAST, c.settings().layout());
+        assertNull(c.fallback());
+        // --precision bf16: evaluation runs channels-last, where bf16 failed -> fp32, said why
+        String why = EngineCheck.whyNotBf16(r, EngineSettings.Spec.AUTO, levers, false);
+        assertEquals("bf16 on channels-last failed: stand-in conv 3x3 8->8 @8x8, batch 2 (stand-in) forward: 1.0e-01 > 3.0e-02",
+                why);
+        // training runs NCHW, where it passed; forcing NCHW lets evaluation have it too
+        assertNull(EngineCheck.whyNotBf16(r, EngineSettings.Spec.AUTO, levers, true));
+        assertNull(EngineCheck.whyNotBf16(r, EngineSettings.Spec.parse("nchw", "test"), levers, false));
+        // forcing bf16 where it failed warns loudly
+        EngineCheck.Choice forced = EngineCheck.choose(r, EngineSettings.Spec.parse("bf16", "test"), levers);
+        assertTrue(forced.warnings().stream().anyMatch(w -> w.contains("forces bf16, which FAILED the engine self-check")),
+                forced.warnings().toString());
+    }
+
     /** Two processes asking at once: one checks, the other waits for the lock and reads its result. */
     @Test
     void twoProcessesCheckOnce() throws Exception {

@@ -72,8 +72,10 @@ public final class StandIns {
                     }
                     case THROW -> throw new ai.djl.engine.EngineException("could not create a primitive (stand-in)");
                     case WRONG -> {
+                        // 100 times a float32 path's tolerance; a bf16 path's (3e-2) needs more
+                        float by = s.precision() == EngineSettings.Precision.BF16 ? 1.1f : 1.01f;
                         Map<String, NDArray> off = new LinkedHashMap<>();
-                        out.forEach((k, v) -> off.put(k, v.mul(1.01f)));
+                        out.forEach((k, v) -> off.put(k, v.mul(by)));
                         return off;
                     }
                     case NONE -> { }
@@ -120,12 +122,12 @@ public final class StandIns {
         }
 
         @Override
-        public String checkedFor() {
-            return base.checkedFor();
+        public String checkedFor(EngineSettings s) {
+            return base.checkedFor(s);
         }
 
         @Override
-        public List<Probe> probes() {
+        public List<Probe> probes(EngineSettings s) {
             return List.of(probe(failure, base::isOn));
         }
     }
@@ -223,8 +225,78 @@ public final class StandIns {
         }
 
         @Override
-        public List<Probe> probes() {
+        public List<Probe> probes(EngineSettings s) {
             return List.of(probe(Failure.THROW, EngineSettings::channelsLast));
+        }
+    }
+
+    /**
+     * bfloat16 standing in for a broken one: the real lever (its process started with {@code
+     * ONEDNN_DEFAULT_FPMATH_MODE=BF16}, its bf16 tolerances), its one probe failing as told where
+     * {@code when} holds.
+     */
+    abstract static class StandInBf16 implements Lever {
+        private final Lever base = new Levers.Bf16();
+        private final Failure failure;
+        private final Predicate<EngineSettings> when;
+
+        StandInBf16(Failure failure, Predicate<EngineSettings> when) {
+            this.failure = failure;
+            this.when = when;
+        }
+
+        @Override
+        public String name() {
+            return base.name();
+        }
+
+        @Override
+        public boolean isLayout() {
+            return false;
+        }
+
+        @Override
+        public boolean byDefault() {
+            return base.byDefault();
+        }
+
+        @Override
+        public EngineSettings enable(EngineSettings s) {
+            return base.enable(s);
+        }
+
+        @Override
+        public boolean isOn(EngineSettings s) {
+            return base.isOn(s);
+        }
+
+        @Override
+        public Map<String, String> environment() {
+            return base.environment();
+        }
+
+        @Override
+        public String unavailable() {
+            return base.unavailable();
+        }
+
+        @Override
+        public List<Probe> probes(EngineSettings s) {
+            return List.of(probe(failure, when.and(base::isOn)));
+        }
+    }
+
+    /** bfloat16 that computes wrong results (1e-1 off, beyond its 3e-2) on channels-last only; right on NCHW. */
+    public static final class WrongOnChannelsLastBf16 extends StandInBf16 {
+        public WrongOnChannelsLastBf16() {
+            super(Failure.WRONG, EngineSettings::channelsLast);
+        }
+    }
+
+    /** bfloat16 whose process dies of a real SIGSEGV on every layout. */
+    public static final class SegvBf16 extends StandInBf16 {
+        public SegvBf16() {
+            super(Failure.SEGV, s -> true);
         }
     }
 }
