@@ -5,17 +5,13 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.IntSupplier;
 import org.convkit.eval.Classifier;
 
 /**
  * Dynamic batching: images from concurrent requests, each already turned into the network's input,
  * gathered into one forward pass of up to {@code maxBatch} images. The first image of a batch
- * waits at most {@code maxWait} for others, and only while others are on their way (admitted and
- * still being decoded): a lone request, whose client sends nothing else until it has its answer,
- * runs at once instead of waiting out {@code maxWait} for images that cannot come. When a pass is
- * running, the images that arrive meanwhile form the next batch at once (no extra wait: they
- * already waited for the pass).
+ * waits at most {@code maxWait} for others; when a pass is running, the images that arrive
+ * meanwhile form the next batch at once (no extra wait: they already waited for the pass).
  *
  * <p>One thread runs the passes, one at a time: an engine gives each pass all the cores (libtorch's
  * intra-op threads), so two passes at once would only share them. The queue itself is unbounded;
@@ -57,18 +53,12 @@ final class Batcher implements AutoCloseable {
     private final int maxBatch;
     private final long maxWaitNanos;
     private final PassListener listener;
-    private final IntSupplier incoming;
     private final LinkedBlockingQueue<Item> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private volatile boolean running = true;
 
-    /**
-     * @param incoming images admitted and still being prepared (not yet {@link #submit submitted}): what a
-     *     batch may still wait for
-     */
-    Batcher(Classifier classifier, int maxBatch, int maxWaitMs, IntSupplier incoming, PassListener listener) {
+    Batcher(Classifier classifier, int maxBatch, int maxWaitMs, PassListener listener) {
         this.classifier = classifier;
-        this.incoming = incoming;
         this.maxBatch = maxBatch;
         this.maxWaitNanos = TimeUnit.MILLISECONDS.toNanos(maxWaitMs);
         this.listener = listener;
@@ -109,10 +99,7 @@ final class Batcher implements AutoCloseable {
                 long deadline = first.enqueued + maxWaitNanos;
                 while (batch.size() < maxBatch) {
                     long left = deadline - System.nanoTime();
-                    Item next = queue.poll();
-                    if (next == null && left > 0 && incoming.getAsInt() > 0) {
-                        next = queue.poll(left, TimeUnit.NANOSECONDS);
-                    }
+                    Item next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
                     if (next == null) {
                         break;
                     }

@@ -9,7 +9,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.convkit.core.ConvkitException;
 import org.convkit.data.Sample;
 import org.convkit.eval.Classifier;
@@ -41,8 +40,6 @@ final class PredictionService implements AutoCloseable {
     private final Semaphore queue;
     private final Semaphore decoders;
     private final ServerMetrics metrics;
-    /** Images admitted and still being decoded: the batcher waits for these, and only for these. */
-    private final AtomicInteger preparing = new AtomicInteger();
 
     PredictionService(Classifier classifier, ServeOptions options, ServerMetrics metrics) {
         this.classifier = classifier;
@@ -53,7 +50,7 @@ final class PredictionService implements AutoCloseable {
         this.metrics = metrics;
         this.queue = new Semaphore(options.queueImages());
         this.decoders = new Semaphore(options.decoders());
-        this.batcher = new Batcher(classifier, options.maxBatch(), options.maxWaitMs(), preparing::get, metrics::pass);
+        this.batcher = new Batcher(classifier, options.maxBatch(), options.maxWaitMs(), metrics::pass);
     }
 
     ModelCard card() {
@@ -105,8 +102,6 @@ final class PredictionService implements AutoCloseable {
         }
         long deadline = start + TimeUnit.MILLISECONDS.toNanos(options.timeoutMs());
         List<CompletableFuture<Batcher.Scores>> pending = new ArrayList<>(n);
-        preparing.addAndGet(n);
-        int unprepared = n;
         try {
             Answer[] out = new Answer[n];
             for (int i = 0; i < n; i++) {
@@ -117,16 +112,12 @@ final class PredictionService implements AutoCloseable {
                 } catch (ConvkitException | ApiError e) {
                     throw e; // the model's configuration, not this image: a server error
                 } catch (Exception e) {
-                    unprepared--;
-                    preparing.decrementAndGet();
                     ImagePrediction.Problem p = ImagePrediction.problem(s.encoded(), e);
                     metrics.image(p.kind().name().toLowerCase(Locale.ROOT));
                     out[i] = new Answer(ImagePrediction.failed(s.id(), problem(p)), 0, 0);
                     pending.add(null);
                     continue;
                 }
-                unprepared--;
-                preparing.decrementAndGet(); // before it is queued: the batcher must not wait for it
                 pending.add(batcher.submit(input));
             }
             for (int i = 0; i < n; i++) {
@@ -142,7 +133,6 @@ final class PredictionService implements AutoCloseable {
             }
             return List.of(out);
         } finally {
-            preparing.addAndGet(-unprepared);
             pending.forEach(f -> {
                 if (f != null) {
                     f.cancel(false); // a timed-out request's images leave the batcher's queue unrun
