@@ -24,14 +24,16 @@ import org.convkit.model.engine.EngineCheck;
 import org.convkit.model.engine.Lever;
 import org.convkit.model.engine.Machine;
 import org.convkit.model.engine.OneDnn;
+import org.convkit.onnx.OnnxCheck;
+import org.convkit.onnx.OnnxRuntimeLever;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "doctor", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"What convkit finds on this machine and which engine path it runs: the CPU, its instruction"
                 + " sets and caches as reported, memory; DJL, libtorch and oneDNN; the allocator and the JPEG decoder;"
-                + " the datasets it finds; the engine self-check's result for every path (max relative error"
-                + " against float64, crash or not) and the settings chosen.",
+                + " the datasets it finds; the engine self-check's result for every path, ONNX Runtime's too (max"
+                + " relative error against float64, crash or not) and the settings chosen.",
             "Exit status 1 when no engine path passed the check. See docs/engine.md."})
 final class DoctorCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON instead of text.")
@@ -43,7 +45,8 @@ final class DoctorCommand implements Callable<Integer> {
     /** What {@code --json} prints. */
     record Report(Machine machine, Map<String, Object> engine, Map<String, Object> allocator, String jpegDecoder,
             Map<String, String> datasets, CheckReport check, String forced, String settings, String describe,
-            String fallback, List<String> warnings, boolean correctPathFound, List<String> advice, String bf16) {}
+            String fallback, List<String> warnings, boolean correctPathFound, List<String> advice, String bf16,
+            CheckReport onnxCheck, String onnx) {}
 
     @Override
     public Integer call() throws Exception {
@@ -52,6 +55,8 @@ final class DoctorCommand implements Callable<Integer> {
         CheckReport check = EngineCheck.report(options, recheck);
         EngineSettings.Spec forced = EngineCheck.forced();
         EngineCheck.Choice choice = EngineCheck.choose(check, forced, EngineCheck.levers(options));
+        // ONNX Runtime (--engine onnx): the same check and cache, its own lever and file (OnnxCheck)
+        CheckReport onnxCheck = OnnxCheck.report(OnnxCheck.options(), recheck);
 
         Map<String, Object> eng = new LinkedHashMap<>();
         eng.put("djl", Engine.getDjlVersion());
@@ -65,7 +70,8 @@ final class DoctorCommand implements Callable<Integer> {
         eng.put("env", check.fingerprint().getOrDefault("env", Map.of()));
         Report r = new Report(Machine.current(), eng, allocator(), jpeg(), datasets(), check, forced.toString(),
                 choice.settings().spec(), choice.settings().describe(), choice.fallback(), choice.warnings(),
-                !choice.noCorrectPath(), advice(choice, check), bf16(check, forced, EngineCheck.levers(options)));
+                !choice.noCorrectPath(), advice(choice, check, OnnxCheck.result(onnxCheck)),
+                bf16(check, forced, EngineCheck.levers(options)), onnxCheck, onnx(OnnxCheck.result(onnxCheck), forced));
         if (json) {
             System.out.println(Json.prettyString(r));
         } else {
@@ -109,7 +115,9 @@ final class DoctorCommand implements Callable<Integer> {
         CheckReport c = r.check();
         System.out.printf(Locale.ROOT, "engine self-check (%s, %.1f s; %s)%n", c.checkedAt(), c.seconds(),
                 options.cacheDir().resolve(c.key() + ".json"));
-        for (CheckReport.PathResult p : c.paths()) {
+        List<CheckReport.PathResult> paths = new java.util.ArrayList<>(c.paths());
+        paths.addAll(r.onnxCheck().paths()); // checked and cached the same way, in a file of its own
+        for (CheckReport.PathResult p : paths) {
             String err = Double.isNaN(p.maxRelativeError()) ? "-" : String.format(Locale.ROOT, "%.1e", p.maxRelativeError());
             System.out.printf(Locale.ROOT, "  %-24s %-8s max rel error %-8s %3d comparisons  %5.1f s  checked for %s%s%n",
                     p.path(), p.status().name().toLowerCase(Locale.ROOT), err, p.probes().size(), p.seconds(),
@@ -120,6 +128,7 @@ final class DoctorCommand implements Callable<Integer> {
         row("chosen", r.describe() + (r.forced().equals("auto") ? "" : " (forced: " + r.forced() + ")"));
         row("spec", r.settings() + "  (force with CONVKIT_ENGINE=... or -Dconvkit.engine=...)");
         row("bf16", r.bf16());
+        row("onnx", r.onnx());
         if (r.fallback() != null) {
             System.out.println(r.fallback());
         }
@@ -145,9 +154,28 @@ final class DoctorCommand implements Callable<Integer> {
                 + " only; fp32 in " + (eval == null ? "training: " + train : "evaluation and prediction: " + eval);
     }
 
+    /** What {@code --engine onnx} does here: ONNX Runtime where it passed the check, else libtorch or a refusal. */
+    static String onnx(CheckReport.PathResult r, EngineSettings.Spec forced) {
+        String ort = "ONNX Runtime " + OnnxRuntimeLever.version();
+        if (r != null && r.passed()) {
+            return "--engine onnx runs " + ort + " here (passed the check)";
+        }
+        String why = ort + " " + (r == null ? "was not checked" : r.summary());
+        if (forced.onnxRuntime()) {
+            return "--engine onnx runs " + ort + " here because CONVKIT_ENGINE forces onnxruntime, but " + why
+                    + ": results may be wrong";
+        }
+        return "--engine onnx runs libtorch here for a checkpoint or run folder and refuses a bare .onnx file: " + why
+                + " (force with CONVKIT_ENGINE=onnxruntime)";
+    }
+
     /** What the user should do about what was found (docs/engine.md says more). */
-    static List<String> advice(EngineCheck.Choice choice, CheckReport check) {
+    static List<String> advice(EngineCheck.Choice choice, CheckReport check, CheckReport.PathResult onnx) {
         List<String> out = new java.util.ArrayList<>();
+        if (onnx != null && !onnx.passed()) {
+            out.add("ONNX Runtime did not pass here: run checkpoints or run folders rather than .onnx files (--engine"
+                    + " onnx then runs libtorch), and report this output (convkit doctor --json) with the issue.");
+        }
         if (choice.noCorrectPath()) {
             out.add("Do not trust convkit's numbers on this machine. Run 'convkit doctor --recheck' once; if no path"
                     + " passes again, report this output (convkit doctor --json) with the issue.");

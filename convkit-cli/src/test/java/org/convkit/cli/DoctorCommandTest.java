@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,12 +17,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
 import org.convkit.core.Json;
 import org.convkit.core.Npy;
 import org.convkit.core.Runtime;
+import org.convkit.model.ModelOptions;
+import org.convkit.model.Zoo;
 import org.convkit.model.engine.EngineCheck;
 import org.convkit.model.engine.Levers;
 import org.convkit.model.engine.StandIns;
+import org.convkit.model.weights.Checkpoint;
+import org.convkit.model.weights.ModelInfo;
+import org.convkit.onnx.OnnxCheck;
+import org.convkit.onnx.OnnxRuntimeLever;
+import org.convkit.onnx.OnnxStandIns;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -117,6 +126,80 @@ class DoctorCommandTest {
         }
         assertTrue(paths.containsAll(List.of("channels-last", "nchw", "bn-fold@nchw")), paths.toString());
         assertFalse(r.get("settings").asText().isEmpty());
+    }
+
+    /** ONNX Runtime (--engine onnx): its own row, checked against the same float64 reference, in text and JSON. */
+    @Test
+    void onnxRuntimeHasItsRowWithItsMeasuredError() throws Exception {
+        Run text = convkit(null, List.of(), Map.of(), "doctor");
+        Run json = convkit(null, List.of(), Map.of(), "doctor", "--json");
+        JsonNode r = Json.mapper().readTree(json.out().substring(json.out().indexOf("{\n")));
+        assertTrue(Pattern.compile("(?m)^  onnxruntime +passed +max rel error \\d\\.\\de-\\d\\d +20 comparisons .*checked for"
+                + " prediction with --engine onnx \\(forward only\\)$").matcher(text.out()).find(), text.out());
+        assertTrue(text.out().contains("  onnx           --engine onnx runs ONNX Runtime " + OnnxRuntimeLever.version()
+                + " here (passed the check)"), text.out());
+        JsonNode ort = r.at("/onnxCheck/paths/0");
+        assertEquals("onnxruntime", ort.get("path").asText(), r.get("onnxCheck").toString());
+        assertEquals("PASSED", ort.get("status").asText());
+        assertEquals(OnnxRuntimeLever.version(), r.at("/onnxCheck/fingerprint/onnxruntime").asText());
+        for (JsonNode q : ort.get("probes")) {
+            assertTrue(q.get("error").asDouble() > 0 && q.get("error").asDouble() < 1e-4, q.toString());
+        }
+    }
+
+    /**
+     * ONNX Runtime computing wrong results (a stand-in 1e-2 off, real ONNX Runtime underneath):
+     * doctor says it failed; predict with --engine onnx runs a checkpoint on libtorch, saying so in
+     * one line, refuses a bare .onnx file naming it, and runs it when forced, loudly.
+     */
+    @Test
+    void aFailingOnnxRuntimeIsSaidAndPredictFallsBackOrRefuses() throws Exception {
+        List<String> jvm = List.of("-D" + OnnxCheck.LEVER_PROPERTY + "=" + OnnxStandIns.WrongOnnxRuntime.class.getName());
+        Run doctor = convkit(home, jvm, Map.of(), "doctor");
+        assertEquals(0, doctor.exit(), "libtorch's paths passed: " + doctor.out());
+        assertTrue(Pattern.compile("(?m)^  onnxruntime +failed +max rel error 1\\.0e-02 +1 comparisons").matcher(doctor.out())
+                .find(), doctor.out());
+        assertTrue(doctor.out().contains("--engine onnx runs libtorch here for a checkpoint or run folder and refuses a"
+                + " bare .onnx file: ONNX Runtime " + OnnxRuntimeLever.version() + " failed: stand-in conv"), doctor.out());
+
+        Path ck = home.resolve("ck");
+        Runtime.init();
+        try (NDManager m = NDManager.newBaseManager()) {
+            m.getEngine().setRandomSeed(5);
+            Checkpoint.save(ck, Zoo.create("lenet", ModelOptions.defaults().withInput(1, 28, 28).withClasses(3)).initialize(m),
+                    ModelInfo.of(List.of("a", "b", "c"), new float[] {0.5f}, new float[] {0.2f}), null);
+        }
+        Path img = home.resolve("img.png");
+        BufferedImage gray = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+        for (int i = 0; i < 28; i++) {
+            gray.getRaster().setSample(i, i, 0, 255);
+        }
+        ImageIO.write(gray, "png", img.toFile());
+
+        Run run = convkit(home, jvm, Map.of(), "predict", "--engine", "onnx", "--checkpoint", ck.toString(), "--input",
+                img.toString());
+        assertEquals(0, run.exit(), run.out());
+        assertFalse(run.out().contains("checking the engine paths"), "doctor's result was used: " + run.out());
+        List<String> said = run.out().lines().filter(l -> l.startsWith("WARN engine: onnxruntime")).toList();
+        assertEquals(1, said.size(), run.out());
+        assertTrue(said.get(0).startsWith("WARN engine: onnxruntime failed: stand-in conv")
+                && said.get(0).endsWith("-> running libtorch (convkit doctor for details)"), said.get(0));
+
+        Path file = home.resolve("lenet.onnx");
+        Run export = convkit(home, jvm, Map.of(), "export", "--checkpoint", ck.toString(), "--format", "onnx", "--out",
+                file.toString());
+        assertEquals(0, export.exit(), "the export compares this model in ONNX Runtime with libtorch itself: " + export.out());
+        String[] bare = {"predict", "--engine", "onnx", "--checkpoint", file.toString(), "--input", img.toString()};
+        Run refused = convkit(home, jvm, Map.of(), bare);
+        assertEquals(1, refused.exit(), refused.out());
+        assertTrue(refused.out().contains(file + ": ONNX Runtime " + OnnxRuntimeLever.version() + " did not pass the engine"
+                + " self-check on this machine (failed: stand-in conv"), refused.out());
+        assertTrue(refused.out().contains("CONVKIT_ENGINE=onnxruntime"), refused.out());
+
+        Run forced = convkit(home, jvm, Map.of("CONVKIT_ENGINE", "onnxruntime"), bare);
+        assertEquals(0, forced.exit(), forced.out());
+        assertTrue(forced.out().contains("WARNING: CONVKIT_ENGINE forces onnxruntime, which FAILED the engine self-check"
+                + " on this machine (failed: stand-in conv"), forced.out());
     }
 
     /** A lever computing wrong results (1e-2 off) is turned off, and doctor and a command say so in one line. */

@@ -142,12 +142,13 @@ public record EngineSettings(Layout layout, boolean foldBatchNorm, boolean freeI
      * null for "as the self-check chooses". Tokens, comma-separated, any order: {@code nchw} |
      * {@code channels-last}, {@code fold} | {@code no-fold}, {@code free} | {@code keep}
      * (intermediates), {@code fp32} | {@code bf16}, {@code no-check} (skip the self-check: the items
-     * not given take the {@link #PLAIN} values), or {@code auto} alone (the default: all chosen by
-     * the check).
+     * not given take the {@link #PLAIN} values), {@code onnxruntime} (run ONNX Runtime, {@code
+     * --engine onnx}, even where it failed its check here, with a loud warning; convkit-onnx), or
+     * {@code auto} alone (the default: all chosen by the check).
      */
     public record Spec(Layout layout, Boolean foldBatchNorm, Boolean freeIntermediates, Precision precision,
-            boolean noCheck) implements Serializable {
-        public static final Spec AUTO = new Spec(null, null, null, null, false);
+            boolean noCheck, boolean onnxRuntime) implements Serializable {
+        public static final Spec AUTO = new Spec(null, null, null, null, false, false);
 
         /**
          * @param where what the text came from, for the error message ({@code CONVKIT_ENGINE})
@@ -161,6 +162,7 @@ public record EngineSettings(Layout layout, boolean foldBatchNorm, boolean freeI
             Boolean free = null;
             Precision precision = null;
             boolean noCheck = false;
+            boolean onnxRuntime = false;
             for (String raw : text.split(",")) {
                 String t = raw.trim().toLowerCase(Locale.ROOT);
                 switch (t) {
@@ -173,13 +175,14 @@ public record EngineSettings(Layout layout, boolean foldBatchNorm, boolean freeI
                     case "fp32" -> precision = Precision.FP32;
                     case "bf16" -> precision = Precision.BF16;
                     case "no-check" -> noCheck = true;
+                    case "onnxruntime" -> onnxRuntime = true;
                     case "" -> { }
                     default -> throw new ConvkitException(where + "=" + text + ": unknown item '" + raw.trim()
                             + "'; use auto, or a comma-separated list of nchw|channels-last, fold|no-fold,"
-                            + " free|keep, fp32|bf16, no-check (docs/engine.md)");
+                            + " free|keep, fp32|bf16, no-check, onnxruntime (docs/engine.md)");
                 }
             }
-            return new Spec(layout, fold, free, precision, noCheck);
+            return new Spec(layout, fold, free, precision, noCheck, onnxRuntime);
         }
 
         /** {@code base} with the forced items put in. */
@@ -192,7 +195,8 @@ public record EngineSettings(Layout layout, boolean foldBatchNorm, boolean freeI
         }
 
         public boolean isAuto() {
-            return layout == null && foldBatchNorm == null && freeIntermediates == null && precision == null && !noCheck;
+            return layout == null && foldBatchNorm == null && freeIntermediates == null && precision == null && !noCheck
+                    && !onnxRuntime;
         }
 
         @Override
@@ -212,6 +216,9 @@ public record EngineSettings(Layout layout, boolean foldBatchNorm, boolean freeI
             }
             if (noCheck) {
                 items.add("no-check");
+            }
+            if (onnxRuntime) {
+                items.add("onnxruntime");
             }
             return items.isEmpty() ? "auto" : String.join(",", items);
         }

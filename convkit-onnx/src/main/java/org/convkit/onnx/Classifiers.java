@@ -20,6 +20,10 @@ import org.convkit.model.weights.ModelSource;
  *       model source, exported in memory first (that step loads it with libtorch, and checks the
  *       export as {@code convkit export} does).
  * </ul>
+ *
+ * <p>ONNX Runtime runs only where it passed the engine self-check on this machine ({@link
+ * OnnxCheck}); elsewhere a model source runs on libtorch (one WARN line) and a bare {@code .onnx}
+ * file is refused ({@link OnnxClassifier#open}).
  */
 public final class Classifiers {
     /**
@@ -72,6 +76,8 @@ public final class Classifiers {
         }
     }
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Classifiers.class);
+
     private Classifiers() {}
 
     /** Whether {@code model} names an ONNX file (rather than a checkpoint). */
@@ -106,6 +112,11 @@ public final class Classifiers {
         }
         requireCpu(o);
         requireNoTta(o);
+        if (!OnnxCheck.usable()) {
+            // ONNX Runtime failed the engine self-check here: the same model on libtorch instead
+            LOG.warn(OnnxCheck.fallback());
+            return TorchClassifier.open(model, new TorchClassifier.Options("cpu", o.transforms(), o.maxBatch()));
+        }
         // export in memory (checked against libtorch), then free libtorch's copy
         byte[] bytes;
         String name;

@@ -40,17 +40,18 @@ import org.convkit.model.layers.Traceable;
  */
 final class NetworkTracer implements Traceable.Tracer<String> {
     private final OnnxGraph g;
-    private final ConvNet net;
+    /** What is traced, for messages: the network's architecture. */
+    private final String subject;
     private final Map<Parameter, String> paramNames = new IdentityHashMap<>();
     private final Map<String, Shape> shapes = new HashMap<>();
     /** The blocks being traced, innermost last, and their paths: to name a child by its parent's name for it. */
     private final Deque<Block> blocks = new ArrayDeque<>();
     private final Deque<String> paths = new ArrayDeque<>();
 
-    private NetworkTracer(OnnxGraph g, ConvNet net) {
+    private NetworkTracer(OnnxGraph g, String subject, Map<String, Parameter> parameters) {
         this.g = g;
-        this.net = net;
-        net.parametersByPath().forEach((path, p) -> paramNames.put(p, path));
+        this.subject = subject;
+        parameters.forEach((path, p) -> paramNames.put(p, path));
     }
 
     /**
@@ -62,7 +63,7 @@ final class NetworkTracer implements Traceable.Tracer<String> {
         if (net.featureInput()) {
             throw new ConvkitException(net.architecture() + " is set to take backbone features, not images; export the whole network");
         }
-        NetworkTracer t = new NetworkTracer(g, net);
+        NetworkTracer t = new NetworkTracer(g, net.architecture(), net.parametersByPath());
         t.shapes.put(input, net.inputShape());
         t.blocks.push(net);
         t.paths.push("");
@@ -74,6 +75,23 @@ final class NetworkTracer implements Traceable.Tracer<String> {
             outs.add(t.apply(head, features));
         }
         return outs;
+    }
+
+    /**
+     * Traces a block on its own (the engine check's probes: a convolution, a few layers), its
+     * parameters named by DJL's paths.
+     *
+     * @param shape the input's shape (N, C, H, W)
+     * @return the output value
+     */
+    static String traceBlock(OnnxGraph g, Block block, String name, String input, Shape shape) {
+        Map<String, Parameter> params = new LinkedHashMap<>();
+        block.getParameters().forEach(p -> params.put(p.getKey(), p.getValue()));
+        NetworkTracer t = new NetworkTracer(g, name, params);
+        t.shapes.put(input, shape);
+        t.blocks.push(block);
+        t.paths.push("");
+        return t.emit(block, name, input);
     }
 
     /** The shape of a value (batch axis 1). */
@@ -301,7 +319,7 @@ final class NetworkTracer implements Traceable.Tracer<String> {
     }
 
     private ConvkitException unsupported(Block b, String path, String what) {
-        return new ConvkitException(net.architecture() + ": cannot export " + what + " at " + path
+        return new ConvkitException(subject + ": cannot export " + what + " at " + path
                 + " to ONNX (convkit's exporter knows Conv2d, BatchNorm, Linear, ReLU/Sigmoid, max/average pooling,"
                 + " adaptive average pooling, Flatten, Dropout, Inception branches and residual blocks)");
     }

@@ -102,8 +102,19 @@ public final class OnnxClassifier implements Classifier {
      * Opens a model held in memory (an export not written to disk).
      *
      * @param what for messages: the file or what the bytes came from
+     * @throws ConvkitException also when ONNX Runtime failed the engine self-check on this machine
+     *     ({@link OnnxCheck}, run on the first use in a process) and is not forced
      */
     public static OnnxClassifier open(byte[] model, String what, Options o) {
+        OnnxCheck.require(what);
+        return load(model, what, o);
+    }
+
+    /**
+     * Opens a model without asking {@link OnnxCheck}: for the export's own comparison, which runs
+     * this model in ONNX Runtime against libtorch on this machine.
+     */
+    static OnnxClassifier load(byte[] model, String what, Options o) {
         OrtEnvironment env = environment();
         OrtSession.SessionOptions so = sessionOptions(o.threads());
         OrtSession session;

@@ -166,6 +166,42 @@ public final class OnnxExport {
     }
 
     /**
+     * A block on its own as an ONNX model (the engine check's probes, {@link OnnxRuntimeLever}): the
+     * same tracer, BatchNorm folding and model framing as a network's export, one input {@code x}
+     * of shape (N, C, H, W) with a dynamic batch, one output {@code y}.
+     *
+     * @param block initialized, float32
+     * @param input the input's shape (its batch size is not fixed in the file)
+     */
+    static byte[] blockModel(ai.djl.nn.Block block, String name, ai.djl.ndarray.types.Shape input, Options o) {
+        OnnxGraph g = new OnnxGraph();
+        g.reserve("x");
+        g.reserve("y");
+        String out = NetworkTracer.traceBlock(g, block, name, "x", input);
+        if (o.foldBatchNorm()) {
+            BatchNormFold.apply(g);
+        }
+        g.rename(out, "y");
+        Onnx.TensorShapeProto.Dimension batch = Onnx.TensorShapeProto.Dimension.newBuilder().setDimParam("N").build();
+        long[] y = block.getOutputShapes(new ai.djl.ndarray.types.Shape[] {input})[0].getShape();
+        int[] yDims = new int[y.length - 1];
+        for (int i = 1; i < y.length; i++) {
+            yDims[i - 1] = Math.toIntExact(y[i]);
+        }
+        Onnx.GraphProto.Builder graph = g.toProto(name)
+                .addInput(value("x", batch, Math.toIntExact(input.get(1)), Math.toIntExact(input.get(2)),
+                        Math.toIntExact(input.get(3))))
+                .addOutput(value("y", batch, yDims));
+        return Onnx.ModelProto.newBuilder()
+                .setIrVersion(irVersion(o.opset()))
+                .setProducerName("convkit")
+                .setProducerVersion(version())
+                .setGraph(graph)
+                .addOpsetImport(Onnx.OperatorSetIdProto.newBuilder().setDomain("").setVersion(o.opset()))
+                .build().toByteArray();
+    }
+
+    /**
      * Exports the network a libtorch classifier runs, checks it in ONNX Runtime and writes it to
      * {@code out} (atomically; nothing is written when a step fails).
      */
@@ -199,7 +235,7 @@ public final class OnnxExport {
         ModelCard card = reference.card();
         OnnxClassifier onnx;
         try {
-            onnx = OnnxClassifier.open(model, card.name() + " (exported, opset " + o.opset() + ")",
+            onnx = OnnxClassifier.load(model, card.name() + " (exported, opset " + o.opset() + ")",
                     new OnnxClassifier.Options(null, 64, 0));
         } catch (ConvkitException e) {
             String why = e.getCause() instanceof ai.onnxruntime.OrtException ort ? OnnxClassifier.reason(ort) : e.getMessage();

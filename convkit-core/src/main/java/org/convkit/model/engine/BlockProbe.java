@@ -120,14 +120,32 @@ public final class BlockProbe implements Probe {
         return bf16 ? BACKWARD_BF16 : BACKWARD_FP32;
     }
 
-    @Override
-    public Map<String, NDArray> run(NDManager m, EngineSettings s, DataType dtype) {
-        ProbeInputs in = new ProbeInputs(m, dtype, name);
+    /**
+     * A fresh block in {@code dtype} with this probe's parameter values, NCHW: what {@link #run}
+     * computes with, for another engine to run the same numbers (ONNX Runtime, convkit-onnx).
+     */
+    public Block initializedBlock(NDManager m, DataType dtype) {
+        return initialized(m, dtype, new ProbeInputs(m, dtype, name));
+    }
+
+    /** This probe's input in {@code dtype}, NCHW: the one {@link #run} computes on. */
+    public NDArray inputValues(NDManager m, DataType dtype) {
+        return new ProbeInputs(m, dtype, name).normal("x", input, 0, 1);
+    }
+
+    private Block initialized(NDManager m, DataType dtype, ProbeInputs in) {
         Block b = block.get();
         b.initialize(m, dtype, input);
         for (Pair<String, Parameter> p : b.getParameters()) {
             setValue(p.getKey(), p.getValue(), in);
         }
+        return b;
+    }
+
+    @Override
+    public Map<String, NDArray> run(NDManager m, EngineSettings s, DataType dtype) {
+        ProbeInputs in = new ProbeInputs(m, dtype, name);
+        Block b = initialized(m, dtype, in);
         MemoryFormat.apply(b, s.layout());
         NDArray x = in.normal("x", input, 0, 1);
         if (s.channelsLast() && !imageInput) {

@@ -184,7 +184,7 @@ final class CheckRunner {
             args.add(p.lever().getClass().getName());
             args.add(p.settings().spec());
         }
-        return javaCommand(tmp, args);
+        return javaCommand(tmp, args, paths.stream().<Class<?>>map(p -> p.lever().getClass()).toList());
     }
 
     /**
@@ -192,6 +192,11 @@ final class CheckRunner {
      * thread count; a JVM crash log goes to {@code tmp} (never the user's working directory).
      */
     static List<String> javaCommand(Path tmp, List<String> args) {
+        return javaCommand(tmp, args, List.of());
+    }
+
+    /** As {@link #javaCommand(Path, List)}, with where {@code classes} (the levers run) were loaded from. */
+    static List<String> javaCommand(Path tmp, List<String> args, List<Class<?>> classes) {
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-Xss4m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
@@ -207,17 +212,19 @@ final class CheckRunner {
         props.put("ai.djl.pytorch.num_threads", String.valueOf(JniUtils.getNumThreads()));
         props.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-cp");
-        cmd.add(classPath());
+        cmd.add(classPath(classes));
         cmd.add(CheckChild.class.getName());
         cmd.addAll(args);
         return cmd;
     }
 
-    /** This JVM's class path, plus where convkit and DJL were loaded from when that is elsewhere (an app server). */
-    static String classPath() {
+    /** This JVM's class path, plus where convkit, DJL and {@code extra} were loaded from when that is elsewhere (an app server). */
+    static String classPath(List<Class<?>> extra) {
         Set<String> entries = new LinkedHashSet<>(List.of(System.getProperty("java.class.path").split(File.pathSeparator)));
-        for (Class<?> c : List.of(CheckChild.class, ai.djl.engine.Engine.class, JniUtils.class,
-                com.fasterxml.jackson.databind.ObjectMapper.class)) {
+        List<Class<?>> classes = new ArrayList<>(List.of(CheckChild.class, ai.djl.engine.Engine.class, JniUtils.class,
+                com.fasterxml.jackson.databind.ObjectMapper.class));
+        classes.addAll(extra);
+        for (Class<?> c : classes) {
             try {
                 var src = c.getProtectionDomain().getCodeSource();
                 if (src != null) {

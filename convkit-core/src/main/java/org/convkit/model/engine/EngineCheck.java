@@ -121,8 +121,8 @@ public final class EngineCheck {
         return EngineSettings.Spec.parse(System.getenv(ENV), ENV);
     }
 
-    /** Where the forced settings came from, for messages. */
-    static String forcedBy() {
+    /** Where the forced settings came from, for messages ("CONVKIT_ENGINE", "-Dconvkit.engine"). */
+    public static String forcedBy() {
         return System.getProperty(PROPERTY) != null ? "-D" + PROPERTY : ENV;
     }
 
@@ -172,7 +172,7 @@ public final class EngineCheck {
         List<String> fellBack = new ArrayList<>();
         Lever best = null;
         for (Lever l : levers) {
-            if (!l.isLayout()) {
+            if (!l.isLayout() || l.standalone()) {
                 continue;
             }
             PathResult r = report.path(l.name());
@@ -189,7 +189,7 @@ public final class EngineCheck {
                 : none ? EngineSettings.PLAIN : best.enable(EngineSettings.PLAIN);
         Lever layout = forced.layout() == null ? best : layoutOf(s, levers, report);
         for (Lever l : levers) {
-            if (l.isLayout() || !l.byDefault() || layout == null) {
+            if (l.isLayout() || l.standalone() || !l.byDefault() || layout == null) {
                 continue;
             }
             PathResult r = report.path(l.name() + "@" + layout.name());
@@ -204,7 +204,7 @@ public final class EngineCheck {
         s = forced.applyTo(s);
         List<String> warnings = new ArrayList<>();
         for (Lever l : levers) {
-            if (!l.isOn(s) || !forcedItem(l, forced) || (l.isLayout() && l != layout)) {
+            if (l.standalone() || !l.isOn(s) || !forcedItem(l, forced) || (l.isLayout() && l != layout)) {
                 continue;
             }
             String path = l.isLayout() ? l.name() : layout == null ? null : l.name() + "@" + layout.name();
@@ -243,14 +243,14 @@ public final class EngineCheck {
         List<EngineSettings> out = new ArrayList<>();
         for (Lever layout : levers) {
             PathResult r = report.path(layout.name());
-            if (!layout.isLayout() || r == null || !r.passed()) {
+            if (!layout.isLayout() || layout.standalone() || r == null || !r.passed()) {
                 continue;
             }
             EngineSettings bare = layout.enable(EngineSettings.PLAIN);
             EngineSettings full = bare;
             for (Lever o : levers) {
                 PathResult on = report.path(o.name() + "@" + layout.name());
-                if (!o.isLayout() && o.byDefault() && on != null && on.passed()) {
+                if (!o.isLayout() && !o.standalone() && o.byDefault() && on != null && on.passed()) {
                     full = o.enable(full);
                 }
             }
@@ -268,7 +268,7 @@ public final class EngineCheck {
     static Lever layoutOf(EngineSettings s, List<Lever> levers, CheckReport report) {
         Lever first = null;
         for (Lever l : levers) {
-            if (l.isLayout() && l.isOn(s)) {
+            if (l.isLayout() && !l.standalone() && l.isOn(s)) {
                 PathResult r = report.path(l.name());
                 if (r != null && r.passed()) {
                     return l;
@@ -417,16 +417,22 @@ public final class EngineCheck {
     }
 
 
-    /** Layouts in one child process, then each option on every layout that passed. */
+    /**
+     * Layouts in one child process, then each option on every layout that passed; a standalone
+     * engine ({@link Lever#standalone}) in a child process of its own.
+     */
     private static List<PathResult> run(List<Lever> levers, Duration timeout) throws IOException {
         CheckRunner runner = new CheckRunner(timeout);
         List<CheckRunner.Planned> layouts = new ArrayList<>();
+        List<CheckRunner.Planned> engines = new ArrayList<>();
         for (Lever l : levers) {
-            if (l.isLayout()) {
+            if (l.standalone()) {
+                engines.add(new CheckRunner.Planned(l.name(), l, null, EngineSettings.PLAIN));
+            } else if (l.isLayout()) {
                 layouts.add(new CheckRunner.Planned(l.name(), l, null, l.enable(EngineSettings.PLAIN)));
             }
         }
-        List<PathResult> results = new ArrayList<>(runner.run(layouts));
+        List<PathResult> results = new ArrayList<>(layouts.isEmpty() ? List.of() : runner.run(layouts));
         List<CheckRunner.Planned> options = new ArrayList<>();
         List<PathResult> notRun = new ArrayList<>();
         for (CheckRunner.Planned layout : layouts) {
@@ -435,7 +441,7 @@ public final class EngineCheck {
                 continue;
             }
             for (Lever l : levers) {
-                if (l.isLayout()) {
+                if (l.isLayout() || l.standalone()) {
                     continue;
                 }
                 CheckRunner.Planned p = new CheckRunner.Planned(l.name() + "@" + layout.path(), l, layout.path(),
@@ -453,6 +459,12 @@ public final class EngineCheck {
             results.addAll(runner.run(options));
         }
         results.addAll(notRun);
+        for (CheckRunner.Planned e : engines) {
+            String why = e.lever().unavailable();
+            results.addAll(why == null ? runner.run(List.of(e))
+                    : List.of(new PathResult(e.path(), e.lever().name(), null, e.settings().spec(),
+                            e.lever().checkedFor(e.settings()), CheckReport.Status.NOT_RUN, why, 0, List.of())));
+        }
         return results;
     }
 
@@ -469,22 +481,30 @@ public final class EngineCheck {
         return out;
     }
 
-    @SuppressWarnings("unchecked")
     private static List<Class<? extends Lever>> leversFromProperty() {
-        String p = System.getProperty(LEVERS_PROPERTY);
+        return leversFrom(LEVERS_PROPERTY, Levers.DEFAULT);
+    }
+
+    /**
+     * The lever classes the system property {@code property} names (comma-separated), else {@code
+     * defaults}: how a lever under development, or a test's stand-in, takes a lever's place.
+     */
+    @SuppressWarnings("unchecked")
+    public static List<Class<? extends Lever>> leversFrom(String property, List<Class<? extends Lever>> defaults) {
+        String p = System.getProperty(property);
         if (p == null || p.isBlank()) {
-            return Levers.DEFAULT;
+            return defaults;
         }
         List<Class<? extends Lever>> out = new ArrayList<>();
         for (String name : p.split(",")) {
             try {
                 Class<?> c = Class.forName(name.trim());
                 if (!Lever.class.isAssignableFrom(c)) {
-                    throw new ConvkitException("-D" + LEVERS_PROPERTY + ": " + name + " is not an engine Lever");
+                    throw new ConvkitException("-D" + property + ": " + name + " is not an engine Lever");
                 }
                 out.add((Class<? extends Lever>) c);
             } catch (ClassNotFoundException e) {
-                throw new ConvkitException("-D" + LEVERS_PROPERTY + ": no class " + name.trim());
+                throw new ConvkitException("-D" + property + ": no class " + name.trim());
             }
         }
         return List.copyOf(out);
@@ -513,6 +533,9 @@ public final class EngineCheck {
         });
         f.put("env", env);
         f.put("levers", levers.stream().map(l -> l.getClass().getName()).toList());
+        for (Lever l : levers) {
+            f.putAll(new TreeMap<>(l.fingerprint())); // sorted: a Map.of's order changes from one JVM to the next
+        }
         return f;
     }
 

@@ -22,6 +22,25 @@ public interface Lever {
     /** True for a layout (an alternative to the other layouts), false for an option on top of one. */
     boolean isLayout();
 
+    /**
+     * True for an engine of its own beside libtorch's paths (ONNX Runtime, whose lever convkit-onnx
+     * provides): checked as a path of its own, with {@link EngineSettings#PLAIN} settings, in a child
+     * process of its own and against the same float64 reference; never one of the paths convkit
+     * chooses among for its libtorch networks ({@link EngineCheck#choose} and {@link
+     * EngineCheck#paths} pass it by). The module that provides it decides what its result means.
+     */
+    default boolean standalone() {
+        return false;
+    }
+
+    /**
+     * What this lever's result depends on beyond the machine, libtorch and the check itself (ONNX
+     * Runtime's version and environment): added to the cache key, so that a change checks again.
+     */
+    default Map<String, Object> fingerprint() {
+        return Map.of();
+    }
+
     /** {@code base} with this lever on. */
     EngineSettings enable(EngineSettings base);
 

@@ -25,6 +25,7 @@ import java.util.Locale;
 import org.convkit.model.layers.Activations;
 import org.convkit.model.layers.Concat;
 import org.convkit.model.layers.Seq;
+import org.convkit.model.layers.Traceable;
 
 /**
  * What the self-check runs: the convolutions of the zoo, the other layers a network runs in its
@@ -136,8 +137,8 @@ public final class Probes {
                 conv(64, 1, 2, 0, false), bn());
     }
 
-    /** relu(f(x) + x): the residual add of the ResNet blocks, for the probes. */
-    static final class Residual extends AbstractBlock {
+    /** relu(f(x) + x): the residual add of the ResNet blocks, for the probes (exported as ResNet's is). */
+    static final class Residual extends AbstractBlock implements Traceable {
         private final Block inner;
 
         Residual(Block inner) {
@@ -149,6 +150,11 @@ public final class Probes {
                 PairList<String, Object> params) {
             NDArray y = inner.forward(ps, inputs, training).singletonOrThrow();
             return new NDList(Activation.relu(y.add(inputs.singletonOrThrow())));
+        }
+
+        @Override
+        public <V> V trace(Traceable.Tracer<V> tracer, V input) {
+            return tracer.relu(tracer.add(tracer.apply(inner, input), input));
         }
 
         @Override

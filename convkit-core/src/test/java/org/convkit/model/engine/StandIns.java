@@ -29,12 +29,24 @@ public final class StandIns {
         void abort();
     }
 
-    enum Failure { SEGV, ABORT, EXIT, HANG, THROW, WRONG, NONE }
+    /** How a stand-in fails. */
+    public enum Failure { SEGV, ABORT, EXIT, HANG, THROW, WRONG, NONE }
 
     /** One small real convolution (forward and backward) that misbehaves under {@code when}. */
     static Probe probe(Failure failure, Predicate<EngineSettings> when) {
         BlockProbe real = new BlockProbe("stand-in conv 3x3 8->8 @8x8, batch 2", "stand-in",
                 () -> Layers.conv(8, 3, 1, 1, true), new Shape(2, 8, 8, 8), false, BlockProbe.Mode.TRAIN);
+        // the real convolution in plain NCHW: what is tested is the check's handling of a failure,
+        // on any host (even one where libtorch's channels-last itself is wrong)
+        return failing(real, failure, when, s -> EngineSettings.PLAIN.withPrecision(s.precision()));
+    }
+
+    /**
+     * {@code real}, run under {@code runAs(settings)}, whose path result (never its float64
+     * reference) fails as told under the settings {@code when} accepts.
+     */
+    public static Probe failing(Probe real, Failure failure, Predicate<EngineSettings> when,
+            java.util.function.UnaryOperator<EngineSettings> runAs) {
         return new Probe() {
             @Override
             public String name() {
@@ -53,9 +65,7 @@ public final class StandIns {
 
             @Override
             public Map<String, NDArray> run(NDManager m, EngineSettings s, DataType dtype) {
-                // the real convolution in plain NCHW: what is tested is the check's handling of a
-                // failure, on any host (even one where libtorch's channels-last itself is wrong)
-                Map<String, NDArray> out = real.run(m, EngineSettings.PLAIN.withPrecision(s.precision()), dtype);
+                Map<String, NDArray> out = real.run(m, runAs.apply(s), dtype);
                 if (dtype == DataType.FLOAT64 || !when.test(s)) {
                     return out;
                 }
