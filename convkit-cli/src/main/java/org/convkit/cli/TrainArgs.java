@@ -30,10 +30,12 @@ public final class TrainArgs {
 
     @Option(names = "--lr", paramLabel = "X", converter = LrConverter.class,
             description = "Peak learning rate, or auto: run the learning-rate range test first and use its suggestion"
-                    + " (default: sgd 0.1, adam/adamw/rmsprop 0.001).")
+                    + " (default: sgd 0.1, adam/adamw/rmsprop 0.001; a folder of photos: auto, or 0.003 with adamw"
+                    + " from scratch).")
     public Double lr;
 
-    @Option(names = "--optimizer", paramLabel = "O", description = "sgd, adam, adamw or rmsprop (default: sgd).")
+    @Option(names = "--optimizer", paramLabel = "O", description = "sgd, adam, adamw or rmsprop (default: sgd; adamw on a folder of"
+            + " photos from scratch).")
     public String optimizer;
 
     @Option(names = "--momentum", paramLabel = "M", description = "SGD/RMSprop momentum, Adam's beta1 (default: 0.9; rmsprop 0).")

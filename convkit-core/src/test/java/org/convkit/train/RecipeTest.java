@@ -26,12 +26,74 @@ class RecipeTest {
         assertEquals(64, c.imageSize());
         assertEquals(16, c.batchSize());
         assertEquals(25, c.epochs());
-        assertTrue(c.build().lrAuto());
+        assertEquals("adamw", c.optimizer());
+        assertEquals(3e-3, c.lr());
         assertEquals("standard", c.augment());
-        assertEquals(6, why.size(), why.toString());
+        assertEquals(7, why.size(), why.toString());
         assertTrue(why.get(0).startsWith("model resnet18 (width 0.5: about 2.8M parameters) because of 244 training"
                 + " images in 2 classes"), why.get(0));
-        assertTrue(why.stream().anyMatch(w -> w.startsWith("--lr auto")), why.toString());
+        assertTrue(why.contains("optimizer adamw (weight decay 0.01) because from scratch on photos it learns more"
+                + " than SGD in the few epochs a CPU affords"), why.toString());
+        assertTrue(why.stream().anyMatch(w -> w.startsWith("lr 0.003 (one-cycle peak) for AdamW from scratch")),
+                why.toString());
+        // the rest of the recipe fills what AdamW needs: its own weight decay and beta1, no Nesterov
+        TrainConfig full = Recipe.resolve(c.build(), new org.convkit.data.Dataset("insects", List.of("ant", "bee"),
+                emptySource(244), null, null, 3, 64, 64, 1, 0, List.of(), List.of()));
+        assertEquals("adamw", full.optimizer());
+        assertEquals(3e-3, full.lr());
+        assertEquals(0.01, full.weightDecay());
+        assertEquals(0.9, full.momentum());
+        assertEquals(false, full.nesterov());
+    }
+
+    @Test
+    void theOptimizerAndLearningRateFollowWhatTheUserGave() {
+        DataStats flowers = new DataStats(3457, 5, 3, 128, 128, true);
+        List<String> why = new java.util.ArrayList<>();
+        // a learning rate alone was meant for the documented default, SGD: no AdamW at SGD's rate
+        TrainConfig.Builder lr = chosen(flowers, TrainConfig.builder().lr(0.05).build(), why);
+        assertNull(lr.optimizer(), "left to the fixed recipe: sgd");
+        assertEquals("sgd", Recipe.resolve(lr.build(), emptyDataset()).optimizer());
+        assertTrue(why.stream().noneMatch(w -> w.startsWith("optimizer") || w.startsWith("lr ")), why.toString());
+        // an optimizer alone: SGD keeps the range test; AdamW gets its fixed rate
+        TrainConfig.Builder sgd = chosen(flowers, TrainConfig.builder().optimizer("sgd").build(), why);
+        assertEquals("sgd", sgd.optimizer());
+        assertTrue(sgd.build().lrAuto());
+        assertEquals(3e-3, chosen(flowers, TrainConfig.builder().optimizer("adamw").build(), why).lr());
+        assertTrue(chosen(flowers, TrainConfig.builder().optimizer("adam").build(), why).build().lrAuto());
+        // --lr auto asked for: the range test, with AdamW
+        TrainConfig.Builder auto = chosen(flowers, TrainConfig.builder().lr(TrainConfig.LR_AUTO).build(), why);
+        assertEquals("adamw", auto.optimizer());
+        assertTrue(auto.build().lrAuto());
+    }
+
+    private static org.convkit.data.ImageSource emptySource(int size) {
+        return new org.convkit.data.ImageSource() {
+            @Override
+            public int size() {
+                return size;
+            }
+
+            @Override
+            public org.convkit.data.Sample get(int index) {
+                throw new AssertionError("the recipe reads only the statistics given");
+            }
+
+            @Override
+            public List<String> classes() {
+                return List.of("a", "b");
+            }
+
+            @Override
+            public String describe() {
+                return "photos";
+            }
+        };
+    }
+
+    private static org.convkit.data.Dataset emptyDataset() {
+        return new org.convkit.data.Dataset("photos", List.of("a", "b"), emptySource(3457), null, null, 3, 64, 64, 1, 0,
+                List.of(), List.of());
     }
 
     @Test
@@ -45,7 +107,8 @@ class RecipeTest {
         assertEquals(64, c.imageSize());
         assertEquals(32, c.batchSize());
         assertEquals(15, c.epochs());
-        assertTrue(c.build().lrAuto());
+        assertEquals("adamw", c.optimizer());
+        assertEquals(3e-3, c.lr());
         assertTrue(why.get(0).startsWith("model resnet18 (width 0.5: about 2.8M parameters) because of 3,457 training"
                 + " images in 5 classes"), why.get(0));
         assertTrue(why.contains("15 epochs because of 3,457 training images"), why.toString());
@@ -143,6 +206,7 @@ class RecipeTest {
         assertNull(c.imageSize(), "and its input size rule");
         assertEquals(5, c.epochs());
         assertEquals(16, c.batchSize());
+        assertNull(c.optimizer(), "fine-tuning keeps SGD (the fixed recipe's)");
         assertTrue(c.build().lrAuto());
         assertTrue(why.stream().anyMatch(w -> w.equals("5 epochs because of 244 training images and trained weights"
                 + " to start from")), why.toString());
