@@ -166,9 +166,12 @@ class FineTuneCliTest {
         InProcess.Result r = convkit("lr-find", "--data", target.toString(), "--model", "simplecnn", "--arch", "8", "--fc", "",
                 "--batch-size", "8", "--steps", "30", "--out", out.toString());
         assertEquals(0, r.exit(), r.out());
-        // 30 noisy steps on 40 images: either rules that agree, or no answer and a safe default, said so
+        // the sweep uses the optimizer train would: on photos from scratch the recipe's AdamW
+        assertTrue(r.out().contains("recipe: optimizer adamw"), r.out());
+        // 30 noisy steps on 40 images: either rules that agree, or no answer and AdamW's safe default, said so
         assertTrue((r.out().contains("suggested learning rate") && r.out().contains("agree (steepest"))
-                || (r.out().contains("no good answer: ") && r.out().contains("suggested --lr 0.0100: the safe default")), r.out());
+                || (r.out().contains("no good answer: ")
+                        && r.out().contains("suggested --lr 0.00100: the safe default for adamw")), r.out());
         assertTrue(Files.size(out.resolve("lr-find.png")) > 1000);
         int rows = Files.readAllLines(out.resolve("lr-find.csv")).size() - 1;
         assertTrue(rows >= 3 && rows <= 30, rows + " steps, at most --steps");

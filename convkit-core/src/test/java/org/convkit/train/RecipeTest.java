@@ -191,6 +191,8 @@ class RecipeTest {
         assertEquals(28, c.imageSize());
         assertEquals(6, c.epochs());
         assertEquals(128, c.batchSize());
+        assertEquals("sgd", c.optimizer());
+        assertEquals(true, c.nesterov());
         assertEquals(0.1, c.lr());
         assertEquals("light", c.augment());
         assertEquals(true, c.backoff());
