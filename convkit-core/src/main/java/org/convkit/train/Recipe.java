@@ -129,9 +129,9 @@ public final class Recipe {
             why.add(String.format(Locale.ROOT, "%d epochs because of %s%s", epochs, images,
                     pretrained ? " and trained weights to start from" : ""));
         }
-        // from scratch, AdamW at a fixed 3e-3 beat SGD with --lr auto on three of the four photo
-        // folders measured, was within one photo on the fourth and never diverged (bench/RESULTS.md,
-        // "First try on own photos"); the range test's answers for Adam trained worse there. A
+        // from scratch, AdamW at a fixed 3e-3 beat SGD with --lr auto on all four photo folders
+        // measured and never diverged (bench/RESULTS.md, "First try on own photos"); the range
+        // test's answers for Adam trained worse there. A
         // learning rate given without an optimizer was meant for the documented default, SGD, so
         // it keeps SGD.
         boolean lrNumber = c.lr() != null && !Double.isNaN(c.lr());
