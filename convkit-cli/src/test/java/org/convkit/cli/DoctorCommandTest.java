@@ -136,6 +136,7 @@ class DoctorCommandTest {
         JsonNode r = Json.mapper().readTree(json.out().substring(json.out().indexOf("{\n")));
         assertTrue(Pattern.compile("(?m)^  onnxruntime +passed +max rel error \\d\\.\\de-\\d\\d +20 comparisons .*checked for"
                 + " prediction with --engine onnx \\(forward only\\)$").matcher(text.out()).find(), text.out());
+        assertTrue(OnnxRuntimeLever.version().matches("1\\.\\d+\\.\\d+"), "the version is known: " + OnnxRuntimeLever.version());
         assertTrue(text.out().contains("  onnx           --engine onnx runs ONNX Runtime " + OnnxRuntimeLever.version()
                 + " here (passed the check)"), text.out());
         JsonNode ort = r.at("/onnxCheck/paths/0");

@@ -111,8 +111,23 @@ public class OnnxRuntimeLever implements Lever {
         return f;
     }
 
-    /** ONNX Runtime's version, from its jar (without loading its native library). */
+    /**
+     * ONNX Runtime's version (without loading its native library): as the build stamped it, else
+     * from its jar's manifest.
+     */
     public static String version() {
+        try (java.io.InputStream in = OnnxRuntimeLever.class.getResourceAsStream("onnxruntime.properties")) {
+            if (in != null) {
+                java.util.Properties p = new java.util.Properties();
+                p.load(in);
+                String v = p.getProperty("version");
+                if (v != null && !v.isBlank() && !v.startsWith("$")) {
+                    return v.trim();
+                }
+            }
+        } catch (java.io.IOException e) {
+            // fall through to the manifest
+        }
         String v = OrtEnvironment.class.getPackage().getImplementationVersion();
         return v == null ? "unknown" : v;
     }
