@@ -65,6 +65,7 @@ public final class BlockProbe implements Probe {
     private final Shape input;
     private final boolean imageInput;
     private final Mode mode;
+    private final boolean distinctInput;
 
     /**
      * @param block makes the layers (a fresh block per run)
@@ -73,6 +74,12 @@ public final class BlockProbe implements Probe {
      *     false for activations inside a network, which arrive in the network's layout
      */
     public BlockProbe(String name, String usedBy, Supplier<Block> block, Shape input, boolean imageInput, Mode mode) {
+        this(name, usedBy, block, input, imageInput, mode, false);
+    }
+
+    private BlockProbe(String name, String usedBy, Supplier<Block> block, Shape input, boolean imageInput, Mode mode,
+            boolean distinctInput) {
+        this.distinctInput = distinctInput;
         this.name = name;
         this.usedBy = usedBy;
         this.block = block;
@@ -100,11 +107,26 @@ public final class BlockProbe implements Probe {
      * apart (", forward") because its reference has no gradients.
      */
     public BlockProbe forwardOnly() {
-        return mode == Mode.EVAL ? this : new BlockProbe(name + ", forward", usedBy, block, input, imageInput, Mode.EVAL);
+        return mode == Mode.EVAL ? this
+                : new BlockProbe(name + ", forward", usedBy, block, input, imageInput, Mode.EVAL, distinctInput);
+    }
+
+    /**
+     * This probe with {@link ProbeInputs#distinct} input values: for layers without a gradient at
+     * zero or at ties (ReLU, max pooling) taking the probe's input directly, so that their backward
+     * pass is defined at every input and float32 must match float64.
+     */
+    public BlockProbe withDistinctInput() {
+        return new BlockProbe(name, usedBy, block, input, imageInput, mode, true);
     }
 
     public Mode mode() {
         return mode;
+    }
+
+    /** Whether the input is {@link ProbeInputs#distinct} (see {@link #withDistinctInput}). */
+    public boolean distinctInput() {
+        return distinctInput;
     }
 
     public Block newBlock() {
@@ -130,7 +152,11 @@ public final class BlockProbe implements Probe {
 
     /** This probe's input in {@code dtype}, NCHW: the one {@link #run} computes on. */
     public NDArray inputValues(NDManager m, DataType dtype) {
-        return new ProbeInputs(m, dtype, name).normal("x", input, 0, 1);
+        return inputValues(new ProbeInputs(m, dtype, name));
+    }
+
+    private NDArray inputValues(ProbeInputs in) {
+        return distinctInput ? in.distinct("x", input) : in.normal("x", input, 0, 1);
     }
 
     private Block initialized(NDManager m, DataType dtype, ProbeInputs in) {
@@ -147,7 +173,7 @@ public final class BlockProbe implements Probe {
         ProbeInputs in = new ProbeInputs(m, dtype, name);
         Block b = initialized(m, dtype, in);
         MemoryFormat.apply(b, s.layout());
-        NDArray x = in.normal("x", input, 0, 1);
+        NDArray x = inputValues(in);
         if (s.channelsLast() && !imageInput) {
             x = MemoryFormat.toChannelsLast(x);
         }
