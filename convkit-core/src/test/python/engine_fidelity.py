@@ -12,7 +12,11 @@ so a training step is deterministic). Writes OUT/ID.pth (state dict), OUT/ID.x.n
 OUT/ID.y.npy (eval-mode outputs, heads stacked (K, N, C)); with GRADS=1 also one training-mode
 step's cross-entropy (mean over heads) on OUT/ID.tx.npy / ID.ty.npy (labels (N, K) as float32):
 OUT/ID.loss.json and every parameter's gradient in OUT/ID.grads.safetensors, by state-dict key, and
-the same step's gradients computed in float64 (stored as float32) in OUT/ID.grads64.safetensors.
+the same step's gradients computed in float64 (stored as float32) in OUT/ID.grads64.safetensors,
+and in OUT/ID.kinks.json, per parameter, how far (norm) its float64 gradient moves when the step's
+input moves by float32 rounding (the largest over four random nudges of 1e-7 relative): large
+where a ReLU input or a max-pool tie lies within rounding, so that a float32 computation may
+send that gradient either way (FidelityRun.Reference).
 """
 import copy
 import json
@@ -245,6 +249,20 @@ def main(out, ident, name, shape, options, grads):
         (sum(F.cross_entropy(v, ty[:, j]) for j, v in enumerate(outs)) / len(outs)).backward()
         torch_weights.save_safetensors({k: p.grad.float() for k, p in exact.named_parameters() if p.grad is not None},
                                        os.path.join(out, ident + ".grads64.safetensors"))
+        # kinks within rounding: the float64 step again on inputs nudged by float32-sized amounts
+        g64 = {k: p.grad.clone() for k, p in exact.named_parameters() if p.grad is not None}
+        moved = {k: 0.0 for k in g64}
+        nudges = torch.Generator().manual_seed(sum(ident.encode()) + 1)
+        for _ in range(4):
+            exact.zero_grad()
+            nudged = tx.double() * (1 + 1e-7 * torch.randn(tx.shape, generator=nudges, dtype=torch.float64))
+            outs = heads(exact(nudged))
+            (sum(F.cross_entropy(v, ty[:, j]) for j, v in enumerate(outs)) / len(outs)).backward()
+            for k, p in exact.named_parameters():
+                if k in g64:
+                    moved[k] = max(moved[k], (p.grad - g64[k]).norm().item())
+        with open(os.path.join(out, ident + ".kinks.json"), "w") as f:
+            json.dump(moved, f)
         np.save(os.path.join(out, ident + ".tx.npy"), tx.numpy().astype(np.float32))
         np.save(os.path.join(out, ident + ".ty.npy"), ty.numpy().astype(np.float32))
         torch_weights.save_safetensors({k: p.grad for k, p in model.named_parameters() if p.grad is not None},

@@ -104,8 +104,20 @@ public final class FidelityRun {
      * passes when convkit is no further from the exact gradient than {@link #MARGIN} times PyTorch's
      * own float32 distance, plus 1e-5 of its norm (1e-7 of the largest tensor's, for the zeros):
      * a wrong kernel is off by orders of magnitude more.
+     *
+     * <p>Or no further than {@link #MARGIN} times how far the exact gradient itself moves when the
+     * input moves by float32 rounding ({@code ID.kinks.json}, engine_fidelity.py). A gradient is
+     * not defined where a ReLU's input is zero or two inputs of a max pooling window tie; where
+     * such a point lies within rounding of the step's values, one float32 computation may send
+     * the gradient one way and another the other way, and the tensors it flows through are off by
+     * percents on a correct engine. Seen: googlenet at 64 px on an AMD Zen 3, all of
+     * inception5a.branch2.1.conv.weight's error in its output channel 1 and the layer before it
+     * off through small-batch BatchNorm, while PyTorch's float32 happened to go the way float64
+     * did (the self-check's version of this: docs/engine.md). The nudged float64 step crosses such
+     * a point too, so the allowance grows exactly there, and only as much as the kink moves the
+     * gradient; a wrong kernel is off everywhere.
      */
-    record Reference(Map<String, float[]> torch32, Map<String, float[]> exact) {
+    record Reference(Map<String, float[]> torch32, Map<String, float[]> exact, Map<String, Double> kinks) {
         static final double MARGIN = 10;
 
         static Reference read(ConvNet net, Path prefix) {
@@ -125,7 +137,14 @@ public final class FidelityRun {
                     t64.put(key, x.tensors().get(key).toFloatArray());
                 }
             }
-            return new Reference(t32, t64);
+            Map<String, Double> kinks = new LinkedHashMap<>();
+            try {
+                new ObjectMapper().readTree(file(prefix, ".kinks.json").toFile()).fields()
+                        .forEachRemaining(e -> kinks.put(e.getKey(), e.getValue().asDouble()));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return new Reference(t32, t64, kinks);
         }
 
         /** The worst tensor's distance {@code ||got - want||} over what it is allowed (pass: at most 1). */
@@ -140,10 +159,11 @@ public final class FidelityRun {
                 float[] b = want.get(k);
                 double n = norm(exact.get(k), null);
                 double torchOff = norm(torch32.get(k), exact.get(k));
-                double allowed = MARGIN * torchOff + 1e-5 * n + 1e-7 * largest;
+                double kink = kinks.getOrDefault(k, 0.0);
+                double allowed = MARGIN * Math.max(torchOff, kink) + 1e-5 * n + 1e-7 * largest;
                 double off = a == null || a.length != b.length ? Double.POSITIVE_INFINITY : norm(a, b);
-                w.add(k, off / allowed, String.format(java.util.Locale.ROOT, "%s:%.1e/(PyTorch-fp32:%.1e)", k,
-                        off / Math.max(n, 1e-30), torchOff / Math.max(n, 1e-30)));
+                w.add(k, off / allowed, String.format(java.util.Locale.ROOT, "%s:%.1e/(PyTorch-fp32:%.1e,kinks:%.1e)", k,
+                        off / Math.max(n, 1e-30), torchOff / Math.max(n, 1e-30), kink / Math.max(n, 1e-30)));
             }
             return w;
         }
