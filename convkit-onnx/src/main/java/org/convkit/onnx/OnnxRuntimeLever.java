@@ -47,11 +47,6 @@ public class OnnxRuntimeLever implements Lever {
     }
 
     @Override
-    public boolean isLayout() {
-        return false;
-    }
-
-    @Override
     public boolean standalone() {
         return true;
     }

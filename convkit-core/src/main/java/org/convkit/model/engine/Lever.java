@@ -19,8 +19,13 @@ public interface Lever {
     /** Short and stable: names the path in messages, the cache and {@code CONVKIT_ENGINE} ("channels-last"). */
     String name();
 
-    /** True for a layout (an alternative to the other layouts), false for an option on top of one. */
-    boolean isLayout();
+    /**
+     * True for a layout (an alternative to the other layouts), false (the default) for an option on
+     * top of one; the layouts say so through {@link Levers.LayoutLever}.
+     */
+    default boolean isLayout() {
+        return false;
+    }
 
     /**
      * True for an engine of its own beside libtorch's paths (ONNX Runtime, whose lever convkit-onnx

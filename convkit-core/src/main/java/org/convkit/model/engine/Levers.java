@@ -93,11 +93,6 @@ public final class Levers {
         }
 
         @Override
-        public boolean isLayout() {
-            return false;
-        }
-
-        @Override
         public EngineSettings enable(EngineSettings base) {
             return base.withFoldBatchNorm(true);
         }
@@ -133,11 +128,6 @@ public final class Levers {
         @Override
         public String name() {
             return NAME;
-        }
-
-        @Override
-        public boolean isLayout() {
-            return false;
         }
 
         @Override
