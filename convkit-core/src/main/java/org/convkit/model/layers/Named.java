@@ -39,10 +39,6 @@ public class Named extends AbstractBlock {
 
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
-        Shape[] shapes = inputShapes;
-        for (int i = 0; i < children.size(); i++) {
-            shapes = Shapes.outputOf(children.valueAt(i), shapes, BlockNames.child(this, i));
-        }
-        return shapes;
+        return Shapes.chain(this, inputShapes);
     }
 }

@@ -29,11 +29,6 @@ public class Seq extends SequentialBlock {
 
     @Override
     public Shape[] getOutputShapes(Shape[] inputs) {
-        Shape[] shapes = inputs;
-        int i = 0;
-        for (Block b : children.values()) {
-            shapes = Shapes.outputOf(b, shapes, String.valueOf(i++));
-        }
-        return shapes;
+        return Shapes.chain(this, inputs);
     }
 }

@@ -2,6 +2,7 @@ package org.convkit.model.layers;
 
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
+import ai.djl.nn.BlockList;
 import ai.djl.nn.convolutional.Convolution;
 
 /**
@@ -32,6 +33,20 @@ public final class Shapes {
         Shape[] out = block.getOutputShapes(inputs);
         requirePositive(out, block, where);
         return out;
+    }
+
+    /**
+     * The output shapes of {@code parent}'s children run one after another on {@code inputs}, each
+     * checked by {@link #outputOf} under its name ({@link BlockNames#child}): the shape inference of
+     * every sequence, named ({@link Named}) or by position ({@link Seq}).
+     */
+    public static Shape[] chain(Block parent, Shape[] inputs) {
+        BlockList children = parent.getChildren();
+        Shape[] shapes = inputs;
+        for (int i = 0; i < children.size(); i++) {
+            shapes = outputOf(children.valueAt(i), shapes, BlockNames.child(parent, i));
+        }
+        return shapes;
     }
 
     public static void requirePositive(Shape[] shapes, Block block, String where) {
