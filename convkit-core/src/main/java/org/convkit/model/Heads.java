@@ -1,14 +1,12 @@
 package org.convkit.model;
 
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.function.IntFunction;
+import org.convkit.model.layers.Branches;
 import org.convkit.model.layers.Layers;
 
 /**
@@ -16,7 +14,7 @@ import org.convkit.model.layers.Layers;
  * head. K = 1 is ordinary classification; K > 1 reads fixed-length sequences (a street number's
  * digits, one head per position).
  */
-public final class Heads extends AbstractBlock {
+public final class Heads extends Branches {
     private final int count;
     private final int classes;
 
@@ -50,17 +48,10 @@ public final class Heads extends AbstractBlock {
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDList out = new NDList(count);
-        for (Block b : children.values()) {
-            out.addAll(b.forward(ps, inputs, training));
+        for (NDList head : forwardEach(ps, inputs, training)) {
+            out.addAll(head);
         }
         return out;
-    }
-
-    @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-        for (Block b : children.values()) {
-            b.initialize(manager, dataType, inputShapes);
-        }
     }
 
     @Override

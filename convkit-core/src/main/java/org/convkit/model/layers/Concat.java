@@ -2,10 +2,7 @@ package org.convkit.model.layers;
 
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
@@ -18,7 +15,7 @@ import ai.djl.util.PairList;
  * (parameter paths would not match torchvision's {@code branch1}, {@code branch2}) and learns its
  * output shape by running the join on zero tensors; this one infers shapes arithmetically.
  */
-public final class Concat extends AbstractBlock {
+public final class Concat extends Branches {
 
     public Concat add(String name, Block branch) {
         addChildBlock(name, branch);
@@ -29,17 +26,10 @@ public final class Concat extends AbstractBlock {
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDList outs = new NDList(children.size());
-        for (Block b : children.values()) {
-            outs.add(b.forward(ps, inputs, training).singletonOrThrow());
+        for (NDList out : forwardEach(ps, inputs, training)) {
+            outs.add(out.singletonOrThrow());
         }
         return new NDList(NDArrays.concat(outs, 1));
-    }
-
-    @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-        for (Block b : children.values()) {
-            b.initialize(manager, dataType, inputShapes);
-        }
     }
 
     @Override
