@@ -144,6 +144,36 @@ public final class ResNet {
     }
 
     /**
+     * {@code bn(conv(x))}, as one folded conv in an evaluation pass that folded the pair ({@link
+     * BatchNormFolding}); the conv's output is closed once used (see {@link Intermediates}).
+     */
+    private static NDList convBn(ParameterStore ps, Block conv, Block bn, NDList x, boolean training) {
+        NDList y = BatchNormFolding.forward(conv, bn, x, training);
+        if (y == null) {
+            NDList convolved = conv.forward(ps, x, training);
+            y = bn.forward(ps, convolved, training);
+            Intermediates.release(convolved, y);
+        }
+        return y;
+    }
+
+    /**
+     * The end of every residual block: {@code relu(y + shortcut(x))}, the shortcut {@code x} itself
+     * when {@code shortcut} is null; {@code y}, the shortcut's output and the sum are closed once used.
+     */
+    private static NDList addShortcutRelu(ParameterStore ps, NDList y, Block shortcut, NDList x, boolean training) {
+        NDArray identity = shortcut == null ? x.singletonOrThrow() : shortcut.forward(ps, x, training).singletonOrThrow();
+        NDArray sum = y.singletonOrThrow().add(identity);
+        NDList out = new NDList(Activation.relu(sum));
+        Intermediates.release(y, out);
+        if (shortcut != null) {
+            Intermediates.release(identity, out);
+        }
+        Intermediates.release(sum, out);
+        return out;
+    }
+
+    /**
      * d2l's {@code Residual}: {@code relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut)}, the
      * shortcut {@code conv3(x)} (a biased 1x1 conv, no BatchNorm) when {@code use_1x1conv}, else
      * {@code x}. Children in PyTorch's registration order (conv1, conv2, conv3, bn1, bn2), which is
@@ -178,17 +208,6 @@ public final class ResNet {
             return t.relu(t.add(y, shortcut));
         }
 
-        /** bn(conv(x)), as one folded conv in an evaluation pass that folded the pair. */
-        private static NDList convBn(ParameterStore ps, Block conv, Block bn, NDList x, boolean training) {
-            NDList y = BatchNormFolding.forward(conv, bn, x, training);
-            if (y == null) {
-                NDList convolved = conv.forward(ps, x, training);
-                y = bn.forward(ps, convolved, training);
-                Intermediates.release(convolved, y);
-            }
-            return y;
-        }
-
         @Override
         protected NDList forwardInternal(
                 ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
@@ -197,16 +216,7 @@ public final class ResNet {
             Intermediates.release(a, y);
             NDList b = convBn(ps, conv2, bn2, y, training);
             Intermediates.release(y, b);
-            NDArray shortcut = conv3 == null ? inputs.singletonOrThrow()
-                    : conv3.forward(ps, inputs, training).singletonOrThrow();
-            NDArray sum = b.singletonOrThrow().add(shortcut);
-            NDList out = new NDList(Activation.relu(sum));
-            Intermediates.release(b, out);
-            if (conv3 != null) {
-                Intermediates.release(shortcut, out);
-            }
-            Intermediates.release(sum, out);
-            return out;
+            return addShortcutRelu(ps, b, conv3, inputs, training);
         }
 
         @Override
@@ -274,13 +284,7 @@ public final class ResNet {
             for (int i = 0; i < layers.size(); i += 2) {
                 Block conv = layers.get(i);
                 Block bn = layers.get(i + 1);
-                // in an evaluation pass the pair may run as one folded conv (BatchNormFolding)
-                NDList next = BatchNormFolding.forward(conv, bn, y, training);
-                if (next == null) {
-                    NDList convolved = conv.forward(ps, y, training);
-                    next = bn.forward(ps, convolved, training);
-                    Intermediates.release(convolved, next);
-                }
+                NDList next = convBn(ps, conv, bn, y, training);
                 if (i + 2 < layers.size()) {
                     NDList activated = new NDList(Activation.relu(next.singletonOrThrow()));
                     Intermediates.release(next, activated);
@@ -291,17 +295,7 @@ public final class ResNet {
                 }
                 y = next;
             }
-            NDArray identity = downsample == null
-                    ? inputs.singletonOrThrow()
-                    : downsample.forward(ps, inputs, training).singletonOrThrow();
-            NDArray sum = y.singletonOrThrow().add(identity);
-            NDList out = new NDList(Activation.relu(sum));
-            Intermediates.release(y, out);
-            if (downsample != null) {
-                Intermediates.release(identity, out);
-            }
-            Intermediates.release(sum, out);
-            return out;
+            return addShortcutRelu(ps, y, downsample, inputs, training);
         }
 
         /** The same computation as {@link #forwardInternal}, for exporters: relu(convs(x) + shortcut(x)). */
