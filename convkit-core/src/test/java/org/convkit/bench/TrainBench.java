@@ -19,6 +19,9 @@ import org.convkit.data.source.SubsetSource;
 import org.convkit.model.ConvNet;
 import org.convkit.model.ModelOptions;
 import org.convkit.model.Zoo;
+import org.convkit.eval.Evaluator;
+import org.convkit.eval.Metrics;
+import org.convkit.train.Batches;
 import org.convkit.train.Learner;
 import org.convkit.train.LoaderBatches;
 import org.convkit.train.ParamGroups;
@@ -30,8 +33,9 @@ import org.convkit.train.schedule.Constant;
 /**
  * The convkit side of bench/run.sh: trains (or evaluates) a zoo model through the product's own
  * path — Datasets.open, the Loader with a parsed transform pipeline (through the trainer's
- * LoaderBatches), the Learner with SGD
- * momentum 0.9 and cross-entropy (or the Learner's evaluation) — and prints one RESULT line.
+ * LoaderBatches), the Learner with SGD momentum 0.9 and cross-entropy, or for mode=infer the
+ * Evaluator with the network's self-checked evaluation settings (what eval and predict run) — and
+ * prints one RESULT line.
  *
  * <p>Arguments are {@code key=value}: mode=train|infer model= stem= classes= input=CxHxW data=
  * split= transforms= batch= workers= warmup= steps= lr= seed=. The same keys drive
@@ -83,27 +87,17 @@ public final class TrainBench {
                 Loader loader = new Loader(source, pipeline, lo)) {
             net.initialize(models);
             TimedBatches timed = new TimedBatches(new LoaderBatches(loader, all.classes(), 1, -1), warmup);
-            try (Optimizer sgd = Optimizers.create("sgd", ParamGroups.all(net, 0), models,
-                    new Optimizers.Settings(0.9, false, 0.0))) {
-                double lr = Double.parseDouble(a.getOrDefault("lr", "0.01"));
-                Phases phases = new Phases(warmup);
-                Learner learner = Learner.builder(net, sgd).device(cpu).loss(new CrossEntropy(0)).schedule(new Constant(), lr)
-                    .options(new Learner.Options(1, 0, seed)).callbacks(List.of(phases)).build();
-                timed.onDelivered(phases::batchArrived);
-                if (mode.equals("fit")) {
-                    learner.addCallback(new org.convkit.train.Callback() {
-                        @Override
-                        public void onEpochEnd(Learner l, org.convkit.train.EpochResult r) {
-                            System.out.printf(java.util.Locale.ROOT, "EPOCH %d rss_mb=%.1f img_s=%.1f data_wait=%.4f%n",
-                                    r.epoch(), r.rssMb(), r.imagesPerSecond(), r.dataWait());
-                        }
-                    });
-                    learner.fit(Integer.parseInt(a.getOrDefault("epochs", "10")), new LoaderBatches(loader, all.classes(), 1, -1), null);
+            if (train) {
+                if (!learn(net, models, cpu, timed, mode.equals("fit") ? loader : null, all.classes(), a, warmup, seed)) {
                     return;
-                } else if (train) {
-                    learner.fit(1, timed, null);
-                } else {
-                    learner.evaluate(timed, 0);
+                }
+            } else {
+                // no Learner here: building one puts the network in the training layout
+                // (EngineSettings.forTraining), and this row measures what predict and eval run,
+                // the network's own self-checked evaluation settings
+                Metrics metrics = new Metrics(timed.classes(), timed.heads(), timed.blank(), 0);
+                try (Batches.Pass pass = timed.open(0, 0)) {
+                    new Evaluator(net, cpu).evaluate(() -> pass, metrics);
                 }
             }
             System.out.printf(java.util.Locale.ROOT, "RESULT img_s=%.2f images=%d seconds=%.3f cpu_ms_per_img=%.3f wait=%.4f rss_mb=%.1f heap_mb=%.1f engine=%s checked=%s%s%n",
@@ -111,6 +105,37 @@ public final class TrainBench {
                     timed.cpuSeconds() * 1000 / timed.images(), timed.waitShare(), peakRssMb(),
                     java.lang.Runtime.getRuntime().totalMemory() / 1048576.0, net.engine().spec(), checked(net.engine()),
                     train ? PHASES.get().toString() : "");
+        }
+    }
+
+    /**
+     * Trains through the Learner with SGD momentum 0.9: the timed batches once, or ({@code
+     * fitLoader} non-null, mode=fit) whole epochs of it with one EPOCH line each.
+     *
+     * @return whether a RESULT line is due (not after mode=fit)
+     */
+    private static boolean learn(ConvNet net, NDManager models, Device cpu, TimedBatches timed, Loader fitLoader,
+            List<String> classes, Map<String, String> a, int warmup, long seed) throws Exception {
+        try (Optimizer sgd = Optimizers.create("sgd", ParamGroups.all(net, 0), models,
+                new Optimizers.Settings(0.9, false, 0.0))) {
+            double lr = Double.parseDouble(a.getOrDefault("lr", "0.01"));
+            Phases phases = new Phases(warmup);
+            Learner learner = Learner.builder(net, sgd).device(cpu).loss(new CrossEntropy(0)).schedule(new Constant(), lr)
+                    .options(new Learner.Options(1, 0, seed)).callbacks(List.of(phases)).build();
+            timed.onDelivered(phases::batchArrived);
+            if (fitLoader == null) {
+                learner.fit(1, timed, null);
+                return true;
+            }
+            learner.addCallback(new org.convkit.train.Callback() {
+                @Override
+                public void onEpochEnd(Learner l, org.convkit.train.EpochResult r) {
+                    System.out.printf(java.util.Locale.ROOT, "EPOCH %d rss_mb=%.1f img_s=%.1f data_wait=%.4f%n",
+                            r.epoch(), r.rssMb(), r.imagesPerSecond(), r.dataWait());
+                }
+            });
+            learner.fit(Integer.parseInt(a.getOrDefault("epochs", "10")), new LoaderBatches(fitLoader, classes, 1, -1), null);
+            return false;
         }
     }
 
