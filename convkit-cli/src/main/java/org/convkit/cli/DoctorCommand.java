@@ -120,7 +120,7 @@ final class DoctorCommand implements Callable<Integer> {
         for (CheckReport.PathResult p : paths) {
             String err = Double.isNaN(p.maxRelativeError()) ? "-" : String.format(Locale.ROOT, "%.1e", p.maxRelativeError());
             System.out.printf(Locale.ROOT, "  %-24s %-8s max rel error %-8s %3d comparisons  %5.1f s  checked for %s%s%n",
-                    p.path(), p.status().name().toLowerCase(Locale.ROOT), err, p.probes().size(), p.seconds(),
+                    p.path(), p.status().name().toLowerCase(Locale.ROOT).replace('_', ' '), err, p.probes().size(), p.seconds(),
                     p.checkedFor() == null ? "?" : p.checkedFor(),
                     p.passed() ? "" : "\n      " + p.message());
         }

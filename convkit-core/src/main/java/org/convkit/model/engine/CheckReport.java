@@ -31,8 +31,13 @@ public record CheckReport(int format, String key, Map<String, Object> fingerprin
         CRASHED,
         /** The check's process gave no answer in time and was killed. */
         HUNG,
-        /** Not run (the check's process could not start). */
-        NOT_RUN
+        /** Not run (the check's process could not start, or the machine cannot have the lever). */
+        NOT_RUN,
+        /**
+         * Every probe within its tolerance, but the lever changed nothing (bfloat16 asked for,
+         * float32 computed): not used, since it would cost a process and give nothing.
+         */
+        NO_EFFECT
     }
 
     /**
@@ -72,6 +77,7 @@ public record CheckReport(int format, String key, Map<String, Object> fingerprin
                 case CRASHED -> "crashed: " + message;
                 case HUNG -> "hung: " + message;
                 case NOT_RUN -> "not run: " + message;
+                case NO_EFFECT -> "no effect: " + message;
             };
         }
     }

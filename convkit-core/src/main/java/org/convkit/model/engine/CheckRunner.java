@@ -140,9 +140,10 @@ final class CheckRunner {
                     case "done" -> {
                         boolean pass = probes.stream().allMatch(ProbeResult::passed) && !probes.isEmpty();
                         ProbeResult worst = probes.stream().filter(r -> !r.passed()).findFirst().orElse(null);
-                        settle(current, pass ? Status.PASSED : Status.FAILED,
-                                pass ? null : worst == null ? "no probe ran" : worst.toString(), started, probes,
-                                remaining, results);
+                        String noEffect = pass ? current.lever().noEffect(probes) : null;
+                        settle(current, noEffect != null ? Status.NO_EFFECT : pass ? Status.PASSED : Status.FAILED,
+                                noEffect != null ? noEffect : pass ? null : worst == null ? "no probe ran" : worst.toString(),
+                                started, probes, remaining, results);
                         current = null;
                         currentProbe = null;
                     }

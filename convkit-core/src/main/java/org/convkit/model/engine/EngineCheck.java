@@ -60,7 +60,7 @@ public final class EngineCheck {
      */
     public static final String LEVERS_PROPERTY = "convkit.engine.levers";
     /** Bump when the probes or their tolerances change: results checked before no longer count. */
-    static final int CHECK_VERSION = 4; // 2: channels-last checked for forward passes only; 3: bf16; 4: no kinks in the training chain
+    static final int CHECK_VERSION = 5; // 2: channels-last checked for forward passes only; 3: bf16; 4: no kinks in the training chain; 5: bf16 without effect
     /** The environment variables that change what libtorch, oneDNN and OpenMP compute or pick. */
     static final List<String> ENV_PREFIXES = List.of("ONEDNN_", "DNNL_", "MKLDNN_", "OMP_", "KMP_", "GOMP_", "MKL_",
             "ATEN_", "TORCH_", "PYTORCH_", "LD_PRELOAD");
@@ -211,9 +211,10 @@ public final class EngineCheck {
             PathResult r = path == null ? null : report.path(path);
             if (r == null || !r.passed()) {
                 warnings.add("WARNING: " + forcedBy() + " forces " + l.name() + ", which "
-                        + (r == null ? "the engine self-check did not check on this machine"
-                                : "FAILED the engine self-check on this machine (" + r.summary() + ")")
-                        + ": results may be wrong");
+                        + (r == null ? "the engine self-check did not check on this machine: results may be wrong"
+                                : r.status() == CheckReport.Status.NO_EFFECT
+                                        ? "changed nothing in the engine self-check on this machine (" + r.summary() + ")"
+                                        : "FAILED the engine self-check on this machine (" + r.summary() + "): results may be wrong"));
             }
         }
         s = available(s);
@@ -221,7 +222,7 @@ public final class EngineCheck {
                 && layout != null) {
             // started with ONEDNN_DEFAULT_FPMATH_MODE=BF16 by hand (--precision bf16 checks first)
             PathResult r = report.path(Levers.Bf16.NAME + "@" + layout.name());
-            if (r == null || !r.passed()) {
+            if (r == null || !r.passed() && r.status() != CheckReport.Status.NO_EFFECT) {
                 warnings.add("WARNING: " + FPMATH_ENV + "=BF16 makes this process compute in bf16, which "
                         + (r == null ? "the engine self-check did not check on " + layout.name() + " here"
                                 : "FAILED the engine self-check on " + layout.name() + " here (" + r.summary() + ")")

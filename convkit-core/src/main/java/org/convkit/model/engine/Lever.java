@@ -82,6 +82,16 @@ public interface Lever {
         return Map.of();
     }
 
+    /**
+     * Why this lever, although every probe passed, made no difference here ({@code probes}: what
+     * they measured), or null. A path that had no effect is not used ({@link
+     * CheckReport.Status#NO_EFFECT}): bfloat16 that oneDNN computed in float32 would only cost a
+     * process.
+     */
+    default String noEffect(List<CheckReport.ProbeResult> probes) {
+        return null;
+    }
+
     /** Why this lever cannot run on this machine at all (the check then does not run it), or null. */
     default String unavailable() {
         return null;

@@ -160,5 +160,20 @@ public final class Levers {
             return EngineCheck.cpuHasBf16() ? null
                     : EngineCheck.NO_BF16 + ": --precision bf16 runs fp32";
         }
+
+        /**
+         * bfloat16's rounding of a convolution's inputs and weights shows as a relative error of
+         * 1e-3 or more; below float32's tolerance oneDNN computed float32 under the bf16 mode (seen
+         * on an AMD Zen 4 with avx512_bf16: oneDNN 3.7 took its float32 AVX-512 kernels, and the
+         * results equalled float32's to the bit), so the process and the tolerance would buy nothing.
+         */
+        @Override
+        public String noEffect(List<CheckReport.ProbeResult> probes) {
+            double max = probes.stream().mapToDouble(CheckReport.ProbeResult::error).max().orElse(Double.NaN);
+            return max < BlockProbe.FORWARD_FP32
+                    ? String.format(java.util.Locale.ROOT, "oneDNN computed float32 under %s=BF16 on this CPU (max relative"
+                            + " error %.1e, float32's)", EngineCheck.FPMATH_ENV, max)
+                    : null;
+        }
     }
 }

@@ -33,6 +33,7 @@ class EngineChoiceTest {
                 case PASSED -> null;
                 case FAILED -> probes.get(0).toString();
                 case CRASHED -> "the JVM crashed: SIGFPE at dnnl::impl::cpu::x64::brgemm_convolution_utils::est_eff_1x1()";
+                case NO_EFFECT -> "oneDNN computed float32 under ONEDNN_DEFAULT_FPMATH_MODE=BF16 on this CPU";
                 default -> "no answer";
             };
             out.add(new PathResult(name, name.replaceFirst("@.*", ""), name.contains("@") ? name.replaceFirst(".*@", "") : null,
@@ -111,6 +112,38 @@ class EngineChoiceTest {
         CheckReport r = report(Map.of("nchw", Status.PASSED));
         EngineCheck.Choice c = EngineCheck.choose(r, Spec.parse("bf16", "CONVKIT_ENGINE"), LEVERS);
         assertEquals(EngineSettings.Precision.FP32, c.settings().precision(), "the precision the process computes in");
+    }
+
+    /**
+     * bfloat16 whose results equal float32's (oneDNN took its float32 kernels under the bf16 mode,
+     * as on an AMD Zen 4): the lever says it had no effect, --precision bf16 runs fp32 and says
+     * why, and forcing it is said as "changed nothing", not as a wrong result.
+     */
+    @Test
+    void bf16WhoseResultsAreFloat32s_hadNoEffect_andIsNotUsed() {
+        Lever bf16 = new Levers.Bf16();
+        ProbeResult exact = new ProbeResult("conv 3x3 64->64", "resnet18", "forward", 3.0e-7, BlockProbe.FORWARD_BF16, null);
+        ProbeResult rounded = new ProbeResult("conv 3x3 64->64", "resnet18", "forward", 2.1e-3, BlockProbe.FORWARD_BF16, null);
+        String said = bf16.noEffect(List.of(exact, exact));
+        assertTrue(said != null && said.startsWith("oneDNN computed float32 under ONEDNN_DEFAULT_FPMATH_MODE=BF16"), said);
+        assertNull(bf16.noEffect(List.of(exact, rounded)), "one convolution rounded to bfloat16: it ran");
+        assertNull(new Levers.Nchw().noEffect(List.of(exact)), "a layout always has an effect");
+
+        List<Lever> levers = List.of(new Levers.Nchw(), bf16);
+        CheckReport r = report(Map.of("nchw", Status.PASSED, "bf16@nchw", Status.NO_EFFECT));
+        assertFalse(r.path("bf16@nchw").passed());
+        assertTrue(r.path("bf16@nchw").summary().startsWith("no effect: oneDNN computed float32"));
+        assertEquals(EngineCheck.cpuHasBf16() ? "bf16 on nchw no effect: oneDNN computed float32 under"
+                + " ONEDNN_DEFAULT_FPMATH_MODE=BF16 on this CPU" : EngineCheck.NO_BF16,
+                EngineCheck.whyNotBf16(r, Spec.AUTO, levers, true));
+        EngineCheck.Choice c = EngineCheck.choose(r, Spec.AUTO, levers);
+        assertEquals(EngineSettings.Precision.FP32, c.settings().precision());
+        assertNull(c.fallback(), "an option never on by default is not a fallback");
+        EngineCheck.Choice forced = EngineCheck.choose(r, Spec.parse("bf16", "CONVKIT_ENGINE"), levers);
+        assertEquals(1, forced.warnings().size(), forced.warnings().toString());
+        assertTrue(forced.warnings().get(0).contains("forces bf16, which changed nothing in the engine self-check"),
+                forced.warnings().get(0));
+        assertFalse(forced.warnings().get(0).contains("may be wrong"), forced.warnings().get(0));
     }
 
     @Test

@@ -291,6 +291,11 @@ public final class StandIns {
         }
 
         @Override
+        public String noEffect(List<CheckReport.ProbeResult> probes) {
+            return base.noEffect(probes);
+        }
+
+        @Override
         public List<Probe> probes(EngineSettings s) {
             return List.of(probe(failure, when.and(base::isOn)));
         }
