@@ -24,6 +24,7 @@ import org.convkit.model.engine.EngineCheck;
 import org.convkit.model.engine.Lever;
 import org.convkit.model.engine.Machine;
 import org.convkit.model.engine.OneDnn;
+import org.convkit.onnx.Classifiers;
 import org.convkit.onnx.OnnxCheck;
 import org.convkit.onnx.OnnxRuntimeLever;
 import picocli.CommandLine.Command;
@@ -46,7 +47,7 @@ final class DoctorCommand implements Callable<Integer> {
     record Report(Machine machine, Map<String, Object> engine, Map<String, Object> allocator, String jpegDecoder,
             Map<String, String> datasets, CheckReport check, String forced, String settings, String describe,
             String fallback, List<String> warnings, boolean correctPathFound, List<String> advice, String bf16,
-            CheckReport onnxCheck, String onnx) {}
+            CheckReport onnxCheck, String onnx, String auto) {}
 
     @Override
     public Integer call() throws Exception {
@@ -71,7 +72,8 @@ final class DoctorCommand implements Callable<Integer> {
         Report r = new Report(Machine.current(), eng, allocator(), jpeg(), datasets(), check, forced.toString(),
                 choice.settings().spec(), choice.settings().describe(), choice.fallback(), choice.warnings(),
                 !choice.noCorrectPath(), advice(choice, check, OnnxCheck.result(onnxCheck)),
-                bf16(check, forced, EngineCheck.levers(options)), onnxCheck, onnx(OnnxCheck.result(onnxCheck), forced));
+                bf16(check, forced, EngineCheck.levers(options)), onnxCheck, onnx(OnnxCheck.result(onnxCheck), forced),
+                auto(OnnxCheck.result(onnxCheck), forced));
         if (json) {
             System.out.println(Json.prettyString(r));
         } else {
@@ -129,6 +131,7 @@ final class DoctorCommand implements Callable<Integer> {
         row("spec", r.settings() + "  (force with CONVKIT_ENGINE=... or -Dconvkit.engine=...)");
         row("bf16", r.bf16());
         row("onnx", r.onnx());
+        row("auto", r.auto());
         if (r.fallback() != null) {
             System.out.println(r.fallback());
         }
@@ -167,6 +170,26 @@ final class DoctorCommand implements Callable<Integer> {
         }
         return "--engine onnx runs libtorch here for a checkpoint or run folder and refuses a bare .onnx file: " + why
                 + " (force with CONVKIT_ENGINE=onnxruntime)";
+    }
+
+    /**
+     * What the default engine ({@code --engine auto}, {@link Classifiers#choose}) runs here for
+     * forward-only CPU work without --tta or bf16: ONNX Runtime where it passed, else libtorch.
+     */
+    static String auto(CheckReport.PathResult r, EngineSettings.Spec forced) {
+        String ort = "ONNX Runtime " + OnnxRuntimeLever.version();
+        String lead = "predict, serve and the spark jobs without --engine run ";
+        String user = Classifiers.userChoice(Classifiers.Options.defaults());
+        if (user != null) {
+            return lead + "libtorch here: " + user;
+        }
+        if (r != null && r.passed()) {
+            return lead + ort + " here (libtorch for --tta, --precision bf16, --device cuda)";
+        }
+        if (forced.onnxRuntime()) {
+            return lead + ort + " here because CONVKIT_ENGINE forces onnxruntime (results may be wrong)";
+        }
+        return lead + "libtorch here: " + ort + " " + (r == null ? "was not checked" : r.summary());
     }
 
     /** What the user should do about what was found (docs/engine.md says more). */

@@ -2,21 +2,25 @@ package org.convkit.cli;
 
 import java.nio.file.Path;
 import java.util.function.Supplier;
+import org.convkit.core.EngineSettings;
 import org.convkit.eval.Classifier;
 import org.convkit.model.weights.ModelSource;
 import org.convkit.onnx.Classifiers;
 import picocli.CommandLine.Option;
 
 /**
- * {@code --engine torch|onnx} and opening, on it, the model the inference flags name: an exported
+ * {@code --engine auto|torch|onnx} and opening, on it, the model the inference flags name: an exported
  * {@code .onnx} file given as {@code --checkpoint}, else the checkpoint or {@code --model/--weights}
  * (exported in memory first for ONNX Runtime). Declared once for the commands that run a
  * {@link Classifier} (predict, serve, the spark jobs).
  */
 public final class EngineArgs {
     @Option(names = "--engine", paramLabel = "E",
-            description = "torch (libtorch) or onnx (ONNX Runtime: an exported .onnx file given as --checkpoint, or a"
-                    + " checkpoint exported in memory first) (default: torch; bench/inference.sh compares them).")
+            description = "auto, torch (libtorch) or onnx (ONNX Runtime: an exported .onnx file given as --checkpoint,"
+                    + " or a checkpoint exported in memory first). Default auto: ONNX Runtime where it passed its"
+                    + " self-check on this machine (convkit doctor) and the work allows it, else libtorch (--device"
+                    + " cuda, --tta, --precision bf16, a model that does not export); one line says which ran and why"
+                    + " (docs/onnx.md; bench/inference.sh compares them).")
     public String engine;
 
     /** The engine named, or the default. */
@@ -31,7 +35,9 @@ public final class EngineArgs {
      */
     public Supplier<Classifier> classifier(InferenceArgs run, int maxBatch) {
         Classifiers.Engine e = engine();
-        Classifiers.Options o = new Classifiers.Options(run.device, run.transforms, maxBatch, 0, run.tta());
+        Classifiers.Options o = new Classifiers.Options(run.device, run.transforms, maxBatch, 0, run.tta(),
+                run.precision.precision == null ? null
+                        : EngineSettings.Precision.parse(run.precision.precision, "--precision"));
         Path given = run.model.checkpoint;
         if (given != null && Classifiers.isOnnxFile(given)) {
             return () -> Classifiers.open(given, e, o);

@@ -139,6 +139,9 @@ class DoctorCommandTest {
         assertTrue(OnnxRuntimeLever.version().matches("1\\.\\d+\\.\\d+"), "the version is known: " + OnnxRuntimeLever.version());
         assertTrue(text.out().contains("  onnx           --engine onnx runs ONNX Runtime " + OnnxRuntimeLever.version()
                 + " here (passed the check)"), text.out());
+        assertTrue(text.out().contains("  auto           predict, serve and the spark jobs without --engine run ONNX Runtime "
+                + OnnxRuntimeLever.version() + " here (libtorch for --tta, --precision bf16, --device cuda)"), text.out());
+        assertTrue(r.get("auto").asText().contains("run ONNX Runtime"), r.get("auto").asText());
         JsonNode ort = r.at("/onnxCheck/paths/0");
         assertEquals("onnxruntime", ort.get("path").asText(), r.get("onnxCheck").toString());
         assertEquals("PASSED", ort.get("status").asText());
@@ -162,6 +165,8 @@ class DoctorCommandTest {
                 .find(), doctor.out());
         assertTrue(doctor.out().contains("--engine onnx runs libtorch here for a checkpoint or run folder and refuses a"
                 + " bare .onnx file: ONNX Runtime " + OnnxRuntimeLever.version() + " failed: stand-in conv"), doctor.out());
+        assertTrue(doctor.out().contains("  auto           predict, serve and the spark jobs without --engine run libtorch"
+                + " here: ONNX Runtime " + OnnxRuntimeLever.version() + " failed: stand-in conv"), doctor.out());
 
         Path ck = home.resolve("ck");
         Runtime.init();

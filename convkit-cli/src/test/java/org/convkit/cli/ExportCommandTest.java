@@ -46,8 +46,8 @@ class ExportCommandTest {
         Path torch = tmp.resolve("torch.csv");
         Path viaFile = tmp.resolve("onnx-file.csv");
         Path viaCheckpoint = tmp.resolve("onnx-ckpt.csv");
-        assertEquals(0, CliRun.of("predict", "--checkpoint", ckpt.toString(), "--input", in.toString(), "--out", torch.toString(),
-                "--format", "probs", "--batch-size", "4").exit);
+        assertEquals(0, CliRun.of("predict", "--engine", "torch", "--checkpoint", ckpt.toString(), "--input", in.toString(),
+                "--out", torch.toString(), "--format", "probs", "--batch-size", "4").exit);
         CliRun r = CliRun.of("predict", "--engine", "onnx", "--checkpoint", onnx.toString(), "--input", in.toString(),
                 "--out", viaFile.toString(), "--format", "probs", "--batch-size", "4");
         assertEquals(0, r.exit, r.err);
@@ -71,8 +71,8 @@ class ExportCommandTest {
         // one image: the top-k as with libtorch
         CliRun one = CliRun.of("predict", "--engine", "onnx", "--checkpoint", onnx.toString(), "--input",
                 in.resolve("0003.jpg").toString(), "--top-k", "2");
-        CliRun oneTorch = CliRun.of("predict", "--checkpoint", ckpt.toString(), "--input", in.resolve("0003.jpg").toString(),
-                "--top-k", "2");
+        CliRun oneTorch = CliRun.of("predict", "--engine", "torch", "--checkpoint", ckpt.toString(), "--input",
+                in.resolve("0003.jpg").toString(), "--top-k", "2");
         assertEquals(0, one.exit, one.err);
         assertEquals(oneTorch.out, one.out);
     }
@@ -93,8 +93,8 @@ class ExportCommandTest {
                 "--normalize", "mnist", "--out", onnx.toString());
         assertEquals(0, ex.exit, ex.err);
         Path img = EvalFixtures.write(EvalFixtures.draw(2, new Random(3)), tmp.resolve("one.png"));
-        CliRun torch = CliRun.of("predict", "--model", "lenet", "--weights", weights.toString(), "--class-names", names,
-                "--normalize", "mnist", "--input", img.toString(), "--top-k", "3");
+        CliRun torch = CliRun.of("predict", "--engine", "torch", "--model", "lenet", "--weights", weights.toString(),
+                "--class-names", names, "--normalize", "mnist", "--input", img.toString(), "--top-k", "3");
         CliRun viaFile = CliRun.of("predict", "--engine", "onnx", "--checkpoint", onnx.toString(), "--input", img.toString(),
                 "--top-k", "3");
         CliRun inMemory = CliRun.of("predict", "--engine", "onnx", "--model", "lenet", "--weights", weights.toString(),
@@ -123,7 +123,8 @@ class ExportCommandTest {
         assertEquals(0, CliRun.of("export", "--checkpoint", ckpt.toString(), "--batch", "2", "--batchnorm", "keep",
                 "--out", onnx.toString()).exit);
         Path img = EvalFixtures.write(EvalFixtures.draw(1, new Random(1)), tmp.resolve("one.png"));
-        bad = CliRun.of("predict", "--checkpoint", onnx.toString(), "--input", img.toString());
+        // libtorch does not run an ONNX file (with no --engine it runs on ONNX Runtime: AutoEngineTest)
+        bad = CliRun.of("predict", "--engine", "torch", "--checkpoint", onnx.toString(), "--input", img.toString());
         assertEquals(1, bad.exit);
         assertTrue(bad.err.contains("--engine onnx"), bad.err);
         bad = CliRun.of("predict", "--engine", "tpu", "--checkpoint", onnx.toString(), "--input", img.toString());

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The ONNX path end to end, as a user takes it: train the main job's model briefly on
  * Fashion-MNIST, export it, and predict a folder of test images with ONNX Runtime: the same labels
- * as {@code convkit predict} on libtorch.
+ * as {@code convkit predict --engine torch} on libtorch; so has the default engine (auto: ONNX
+ * Runtime here where it passed its self-check) on the run folder.
  */
 @Tag("integration")
 class OnnxEndToEndIT {
@@ -53,14 +54,18 @@ class OnnxEndToEndIT {
 
         Path torchCsv = tmp.resolve("torch.csv");
         Path onnxCsv = tmp.resolve("onnx.csv");
+        assertEquals(0, CliRun.of("predict", "--engine", "torch", "--checkpoint", run.toString(), "--input",
+                images.toString(), "--out", torchCsv.toString()).exit);
+        Path autoCsv = tmp.resolve("auto.csv");
         assertEquals(0, CliRun.of("predict", "--checkpoint", run.toString(), "--input", images.toString(), "--out",
-                torchCsv.toString()).exit);
+                autoCsv.toString()).exit);
         assertEquals(0, CliRun.of("predict", "--engine", "onnx", "--checkpoint", onnx.toString(), "--input", images.toString(),
                 "--out", onnxCsv.toString()).exit);
         List<String> a = Files.readAllLines(torchCsv);
         List<String> b = Files.readAllLines(onnxCsv);
         assertEquals(301, a.size());
         assertEquals(a, b, "the same labels for every image");
+        assertEquals(a, Files.readAllLines(autoCsv), "the default engine: the same labels");
         long right = 0;
         for (int i = 0; i < 300; i++) {
             right += a.get(i + 1).endsWith("," + ds.classes().get(test.labels(i)[0])) ? 1 : 0;

@@ -34,8 +34,10 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code convkit serve} as a user runs it, in a process of its own: train a small model, predict a
  * folder with {@code convkit predict}, serve the same checkpoint and check that the server's
  * answers, one image at a time and many in one request, are predict's; then SIGTERM it while eight
- * clients keep it busy: every request it had accepted is answered, and it exits 0. Last, the same
- * checkpoint served on ONNX Runtime ({@code --engine onnx}) answers the same.
+ * clients keep it busy: every request it had accepted is answered, and it exits 0. Predict and
+ * that server run libtorch ({@code --engine torch}). Last, the same checkpoint served with no
+ * {@code --engine} (auto: ONNX Runtime where it passed its self-check here, exported in memory)
+ * answers the same, and {@code /v1/model} names the engine that runs.
  */
 @Tag("integration")
 class ServeCommandIT {
@@ -59,7 +61,7 @@ class ServeCommandIT {
             }
         }
         Path csv = tmp.resolve("predictions.csv");
-        InProcess.Result predicted = InProcess.convkit(null, "predict", "--checkpoint", run.toString(), "--input",
+        InProcess.Result predicted = InProcess.convkit(null, "predict", "--engine", "torch", "--checkpoint", run.toString(), "--input",
                 inputs.toString(), "--format", "probs", "--out", csv.toString());
         assertEquals(0, predicted.exit(), predicted.out());
         Map<String, double[]> probs = new HashMap<>();
@@ -84,7 +86,8 @@ class ServeCommandIT {
 
         Path log = tmp.resolve("serve.log");
         // a long batching wait: under load, every client always has a request in flight
-        Process server = Cli.start(log, "serve", "--checkpoint", run.toString(), "--port", "0", "--max-wait-ms", "300");
+        Process server = Cli.start(log, "serve", "--engine", "torch", "--checkpoint", run.toString(), "--port", "0",
+                "--max-wait-ms", "300");
         try {
             String url = awaitServing(server, log);
             HttpClient http = HttpClient.newHttpClient();
@@ -158,14 +161,18 @@ class ServeCommandIT {
             server.destroyForcibly();
         }
 
-        // the same checkpoint on ONNX Runtime (exported in memory): the same answers
+        // the same checkpoint with the default engine (ONNX Runtime here where it passed its check, exported in memory)
         Path onnxLog = tmp.resolve("serve-onnx.log");
-        Process onnx = Cli.start(onnxLog, "serve", "--checkpoint", run.toString(), "--engine", "onnx", "--port", "0");
+        Process onnx = Cli.start(onnxLog, "serve", "--checkpoint", run.toString(), "--port", "0");
         try {
             String url = awaitServing(onnx, onnxLog);
             HttpClient http = HttpClient.newHttpClient();
-            assertTrue(JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(url + "v1/model")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body()).get("engine").asText().startsWith("ONNX Runtime"));
+            org.convkit.onnx.OnnxCheck.Verdict here = org.convkit.onnx.OnnxCheck.verdict();
+            String engine = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(url + "v1/model")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body()).get("engine").asText();
+            assertTrue(engine.startsWith(here.result() != null && here.result().passed() ? "ONNX Runtime" : "libtorch"),
+                    engine + "; ONNX Runtime's check here: " + here.summary());
+            assertTrue(Cli.read(onnxLog).contains("engine: auto -> " + engine), Cli.read(onnxLog));
             for (Path img : images) {
                 assertSameAsPredict(id(img), post(http, url + "v1/predict?top_k=9&id=" + id(img), Files.readAllBytes(img)).get(0),
                         labels, probs, classes);

@@ -4,9 +4,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.convkit.core.ConvkitException;
+import org.convkit.core.EngineSettings;
 import org.convkit.eval.Classifier;
 import org.convkit.eval.TorchClassifier;
 import org.convkit.eval.Tta;
+import org.convkit.model.engine.EngineCheck;
 import org.convkit.model.weights.ModelSource;
 
 /**
@@ -19,26 +21,32 @@ import org.convkit.model.weights.ModelSource;
  *   <li>{@code onnx}: an exported {@code .onnx} file on ONNX Runtime (no libtorch loaded); or a
  *       model source, exported in memory first (that step loads it with libtorch, and checks the
  *       export as {@code convkit export} does).
+ *   <li>{@code auto} (the default): {@code onnx} where the work allows it and ONNX Runtime passed
+ *       its self-check here, else {@code torch}; one INFO line says which ran and why ({@link
+ *       #choose}).
  * </ul>
  *
  * <p>ONNX Runtime runs only where it passed the engine self-check on this machine ({@link
- * OnnxCheck}); elsewhere a model source runs on libtorch (one WARN line) and a bare {@code .onnx}
- * file is refused ({@link OnnxClassifier#open}).
+ * OnnxCheck}); elsewhere a model source runs on libtorch (one WARN line for {@code onnx}, INFO for
+ * {@code auto}) and a bare {@code .onnx} file is refused ({@link OnnxClassifier#open}).
  */
 public final class Classifiers {
     /**
-     * The engines. The default is {@link #DEFAULT}; bench/inference.sh measures both side by side
-     * (see docs/onnx.md for which is faster where).
+     * The engines. The default is {@link #DEFAULT}; bench/inference.sh measures libtorch and ONNX
+     * Runtime side by side (see docs/onnx.md for which is faster where).
      */
     public enum Engine {
         TORCH,
-        ONNX;
+        ONNX,
+        /** ONNX Runtime where it may run this work here, else libtorch ({@link #choose}). */
+        AUTO;
 
         public static Engine parse(String s) {
             try {
                 return valueOf(s.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException | NullPointerException e) {
-                throw new ConvkitException("--engine " + s + ": expected torch (libtorch) or onnx (ONNX Runtime)");
+                throw new ConvkitException("--engine " + s + ": expected auto (the default), torch (libtorch) or onnx"
+                        + " (ONNX Runtime)");
             }
         }
 
@@ -48,8 +56,11 @@ public final class Classifiers {
         }
     }
 
-    /** The engine used when none is named. */
-    public static final Engine DEFAULT = Engine.TORCH;
+    /**
+     * The engine used when none is named: ONNX Runtime was 1.2x to 9x libtorch's throughput in
+     * bench/inference.sh (bench/RESULTS.md), so it runs wherever it may (docs/onnx.md).
+     */
+    public static final Engine DEFAULT = Engine.AUTO;
 
     /**
      * How to open.
@@ -60,10 +71,17 @@ public final class Classifiers {
      * @param threads ONNX Runtime's intra-op threads (0 = one per core); libtorch's come from
      *     {@link org.convkit.core.Runtime}
      * @param tta test-time augmentation (libtorch only; null = none)
+     * @param precision {@code --precision} as asked for (bf16 is libtorch's), or null
      */
-    public record Options(String device, String transforms, int maxBatch, int threads, Tta tta) {
+    public record Options(String device, String transforms, int maxBatch, int threads, Tta tta,
+            EngineSettings.Precision precision) {
         public Options {
             tta = tta == null ? Tta.NONE : tta;
+        }
+
+        /** Without a precision asked for. */
+        public Options(String device, String transforms, int maxBatch, int threads, Tta tta) {
+            this(device, transforms, maxBatch, threads, tta, null);
         }
 
         /** Without test-time augmentation. */
@@ -97,9 +115,14 @@ public final class Classifiers {
             throw new ConvkitException(model + " is an ONNX file: run it with --engine onnx (libtorch runs convkit"
                     + " checkpoints and imported weights)");
         }
+        // auto: ONNX Runtime is the only engine that runs a bare .onnx file, under the same rules as onnx
         requireCpu(o);
         requireNoTta(o);
-        return OnnxClassifier.open(model, onnxOptions(o));
+        OnnxClassifier c = OnnxClassifier.open(model, onnxOptions(o));
+        if (engine == Engine.AUTO) {
+            LOG.info("engine: auto -> {} ({} is an ONNX file)", c.engine(), model.getFileName());
+        }
+        return c;
     }
 
     /**
@@ -107,8 +130,11 @@ public final class Classifiers {
      *     is exported in memory first
      */
     public static Classifier open(ModelSource model, Engine engine, Options o) {
+        if (engine == Engine.AUTO) {
+            return openAuto(model, o);
+        }
         if (engine == Engine.TORCH) {
-            return TorchClassifier.open(model, new TorchClassifier.Options(o.device(), o.transforms(), o.maxBatch(), o.tta()));
+            return torch(model, o);
         }
         requireCpu(o);
         requireNoTta(o);
@@ -117,7 +143,90 @@ public final class Classifiers {
             LOG.warn(OnnxCheck.fallback());
             return TorchClassifier.open(model, new TorchClassifier.Options("cpu", o.transforms(), o.maxBatch()));
         }
-        // export in memory (checked against libtorch), then free libtorch's copy
+        return exported(model, o);
+    }
+
+    /**
+     * Why {@code auto} runs libtorch for work {@code o} here, or null when it runs ONNX Runtime:
+     * first what the user asked for that only libtorch does (a GPU, test-time augmentation, bf16,
+     * a libtorch path forced with {@code CONVKIT_ENGINE}), then what this machine's self-check of
+     * ONNX Runtime said (it must have passed: unchecked is not enough, unless {@code CONVKIT_ENGINE}
+     * forces {@code onnxruntime}). Asks {@link OnnxCheck} (a child process the first time on a
+     * machine) only when the work itself allows ONNX Runtime.
+     */
+    public static String choose(Options o) {
+        String user = userChoice(o);
+        if (user != null) {
+            return user;
+        }
+        OnnxCheck.Verdict v = OnnxCheck.verdict();
+        if (v.result() != null && v.result().passed()) {
+            return null;
+        }
+        if (EngineCheck.forced().onnxRuntime()) {
+            return OnnxCheck.usable() ? null : "onnxruntime " + v.summary(); // forced: said loudly by usable()
+        }
+        return "onnxruntime " + v.summary();
+    }
+
+    /** What the user asked for that ONNX Runtime does not do, or null (doctor's "auto" row asks too). */
+    public static String userChoice(Options o) {
+        if (o.device() != null && !o.device().trim().equalsIgnoreCase("cpu")) {
+            return "--device " + o.device().trim() + " (convkit runs ONNX Runtime on the CPU only)";
+        }
+        if (o.tta() != Tta.NONE) {
+            return "--tta " + o.tta().token() + " (test-time augmentation runs on libtorch only)";
+        }
+        if (o.precision() == EngineSettings.Precision.BF16
+                || EngineCheck.processPrecision() == EngineSettings.Precision.BF16) {
+            return "--precision bf16 (bfloat16 is libtorch's)";
+        }
+        EngineSettings.Spec forced = EngineCheck.forced();
+        if (!forced.onnxRuntime() && (forced.layout() != null || forced.foldBatchNorm() != null
+                || forced.freeIntermediates() != null || forced.precision() == EngineSettings.Precision.BF16)) {
+            // the user set up libtorch's path by hand: run what they set up
+            return EngineCheck.forcedBy() + "=" + forced + " (settings of libtorch)";
+        }
+        return null;
+    }
+
+    private static Classifier openAuto(ModelSource model, Options o) {
+        String why = choose(o);
+        if (why != null) {
+            // said first: opening may fail for the very reason (--device cuda on a CPU-only libtorch)
+            LOG.info("engine: auto -> libtorch: {}", why);
+            return torch(model, o);
+        }
+        // loaded as libtorch would run it (a model that does not load fails here, as with torch) ...
+        TorchClassifier source = TorchClassifier.open(model, new TorchClassifier.Options("cpu", o.transforms(), o.maxBatch()));
+        byte[] bytes;
+        try {
+            bytes = OnnxExport.bytes(source, OnnxExport.Options.defaults());
+        } catch (ConvkitException e) {
+            // ... and run so when it does not export (a block the exporter does not know) or the
+            // export's own comparison with libtorch failed
+            LOG.info("engine: auto -> libtorch: the model does not run in ONNX Runtime ({})", e.getMessage());
+            return source;
+        } catch (RuntimeException | Error e) {
+            source.close();
+            throw e;
+        }
+        String name = source.card().name();
+        source.close(); // libtorch's copy is not needed any more
+        OnnxClassifier c = OnnxClassifier.open(bytes, name + " (exported from " + model.describe() + ")", onnxOptions(o));
+        OnnxCheck.Verdict v = OnnxCheck.verdict();
+        LOG.info("engine: auto -> {} ({}; --engine torch runs libtorch)", c.engine(),
+                v.result() != null && v.result().passed() ? "passed its self-check here"
+                        : EngineCheck.forcedBy() + " forces onnxruntime");
+        return c;
+    }
+
+    private static TorchClassifier torch(ModelSource model, Options o) {
+        return TorchClassifier.open(model, new TorchClassifier.Options(o.device(), o.transforms(), o.maxBatch(), o.tta()));
+    }
+
+    /** {@code model} exported in memory (checked against libtorch) on ONNX Runtime, libtorch's copy freed. */
+    private static Classifier exported(ModelSource model, Options o) {
         byte[] bytes;
         String name;
         try (TorchClassifier source = TorchClassifier.open(model, new TorchClassifier.Options("cpu", null, o.maxBatch()))) {

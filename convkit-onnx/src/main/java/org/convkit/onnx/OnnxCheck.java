@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * process ({@link OnnxClassifier#open}, {@link Classifiers#open}).
  *
  * <p>Where it did not pass, a command given a checkpoint or run folder runs libtorch instead (one
- * WARN line), and a bare {@code .onnx} file is refused, unless {@code CONVKIT_ENGINE} (or {@code
+ * WARN line with {@code --engine onnx}, INFO with the default, {@code auto}, which also runs
+ * libtorch where ONNX Runtime was not checked: {@link Classifiers#choose}), and a bare {@code .onnx} file is refused, unless {@code CONVKIT_ENGINE} (or {@code
  * -Dconvkit.engine}) has the item {@code onnxruntime}, which runs it with a loud warning. {@code
  * no-check} skips the check. Where libtorch is missing (a deployment that runs ONNX files only,
  * docs/onnx.md) nothing can be checked: the check's float64 reference is libtorch's. ONNX Runtime
@@ -145,8 +146,8 @@ public final class OnnxCheck {
             PathResult r = result(report(options(), false));
             return r != null ? new Verdict(r, null) : new Verdict(null, "the check did not run it");
         } catch (IOException | RuntimeException e) {
-            LOG.warn("engine: the ONNX Runtime self-check could not run ({}); running ONNX Runtime unchecked"
-                    + " (convkit doctor)", e.getMessage());
+            LOG.warn("engine: the ONNX Runtime self-check could not run ({}): --engine onnx runs ONNX Runtime"
+                    + " unchecked, the default (auto) runs libtorch (convkit doctor)", e.getMessage());
             return new Verdict(null, "the check could not run (" + e.getMessage() + ")");
         }
     }

@@ -22,7 +22,8 @@ import org.convkit.onnx.OnnxClassifier;
  *
  * <p>Three forms, as {@code convkit predict} takes them: a convkit checkpoint or run folder, a zoo
  * model with imported weights ({@link ModelSource}), or an exported {@code .onnx} file; run on
- * libtorch or ONNX Runtime ({@link Classifiers.Engine}; an ONNX file on ONNX Runtime only).
+ * libtorch or ONNX Runtime ({@link Classifiers.Engine}, {@code auto} choosing on each executor; an
+ * ONNX file on ONNX Runtime only).
  *
  * <p>The files must be readable where the executors run: a path on storage every machine mounts
  * at the same place, or a file shipped with {@code spark-submit --files} / a folder with {@code
@@ -234,7 +235,12 @@ public final class SparkModel implements Serializable {
     public String toString() {
         String what = checkpoint != null ? "checkpoint " : weights != null ? "weights " : "ONNX file ";
         return what + describe() + (manifest != null ? " (" + manifest.architecture() + ")" : "") + " on "
-                + (engine == Classifiers.Engine.ONNX ? "ONNX Runtime" : "libtorch")
+                + switch (engine) {
+                    case ONNX -> "ONNX Runtime";
+                    case TORCH -> "libtorch";
+                    // each executor chooses (Classifiers.choose) and says which in its log
+                    case AUTO -> "the auto engine (ONNX Runtime where it passed its self-check, else libtorch)";
+                }
                 + (tta != Tta.NONE ? ", --tta " + tta.token() : "");
     }
 }

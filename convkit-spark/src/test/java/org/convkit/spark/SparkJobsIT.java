@@ -144,7 +144,7 @@ class SparkJobsIT {
                 assertEquals((double) local.get(id)[1], (double) row.getAs("probability"), 1e-5, id);
             }
         }
-        CliRun torch = CliRun.of("spark", "predict", "--checkpoint", onnx.toString(), "--input",
+        CliRun torch = CliRun.of("spark", "predict", "--engine", "torch", "--checkpoint", onnx.toString(), "--input",
                 images.toString(), "--out", tmp.resolve("never").toString());
         assertEquals(1, torch.exit);
         assertTrue(torch.err.contains("--engine onnx"), torch.err);

@@ -44,15 +44,19 @@ public final class SparkModelArgs {
         return model.source(classNames);
     }
 
-    /** What the executors open: an exported .onnx file (--engine onnx), else {@link #source()} on the engine. */
+    /**
+     * What the executors open: an exported .onnx file (on ONNX Runtime, the only engine that runs
+     * one), else {@link #source()} on the engine (auto: each executor chooses, as predict does).
+     */
     SparkModel sparkModel() {
         // a mistyped or unsupported --tta is named before any file is read
         Classifiers.checkTta(engine.engine(), tta.tta());
         if (onnxFile()) {
             Path given = model.checkpoint;
-            if (engine.engine() != Classifiers.Engine.ONNX) {
-                throw new ConvkitException(given + " is an ONNX file: run it with --engine onnx");
+            if (engine.engine() == Classifiers.Engine.TORCH) {
+                throw new ConvkitException(given + " is an ONNX file: run it with --engine onnx (or no --engine)");
             }
+            Classifiers.checkTta(Classifiers.Engine.ONNX, tta.tta()); // the file runs on ONNX Runtime alone
             return SparkModel.onnx(given, batchSize);
         }
         return sparkModel(source());
