@@ -15,6 +15,8 @@ import picocli.CommandLine.Option;
  * {@link Classifier} (predict, serve, the spark jobs).
  */
 public final class EngineArgs {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EngineArgs.class);
+
     @Option(names = "--engine", paramLabel = "E",
             description = "auto, torch (libtorch) or onnx (ONNX Runtime: an exported .onnx file given as --checkpoint,"
                     + " or a checkpoint exported in memory first). Default auto: ONNX Runtime where it passed its"
@@ -34,6 +36,16 @@ public final class EngineArgs {
      * @param maxBatch images per forward pass in {@link Classifier#predict}
      */
     public Supplier<Classifier> classifier(InferenceArgs run, int maxBatch) {
+        return classifier(run, maxBatch, false);
+    }
+
+    /**
+     * The same, for work known to be one image ({@code predict --input FILE}): there {@code auto}
+     * runs a checkpoint on libtorch, since exporting it for ONNX Runtime runs the model in both
+     * engines once (the export's check) before the image's own forward pass, more work than that
+     * pass alone on libtorch, whatever ONNX Runtime's speed (docs/onnx.md).
+     */
+    public Supplier<Classifier> classifier(InferenceArgs run, int maxBatch, boolean oneImage) {
         Classifiers.Engine e = engine();
         Classifiers.Options o = new Classifiers.Options(run.device, run.transforms, maxBatch, 0, run.tta(),
                 run.precision.precision == null ? null
@@ -43,6 +55,13 @@ public final class EngineArgs {
             return () -> Classifiers.open(given, e, o);
         }
         ModelSource source = run.model.source(run.classNames);
+        if (e == Classifiers.Engine.AUTO && oneImage) {
+            return () -> {
+                LOG.info("engine: auto -> libtorch: one image (exporting for ONNX Runtime would cost more than it"
+                        + " saves; --engine onnx runs it)");
+                return Classifiers.open(source, Classifiers.Engine.TORCH, o);
+            };
+        }
         return () -> Classifiers.open(source, e, o);
     }
 }

@@ -66,10 +66,10 @@ final class PredictCommand implements Callable<Integer> {
         if (child != null) {
             return child;
         }
-        Supplier<Classifier> model = engine.classifier(run, batchSize);
+        boolean single = Prediction.isSingleFile(input);
+        Supplier<Classifier> model = engine.classifier(run, batchSize, single);
         Prediction.Options options = new Prediction.Options(batchSize, run.device, run.transforms,
                 UsageError.unlessRefused(() -> PredictionWriter.Format.parse(format)), topK, run.workers);
-        boolean single = Prediction.isSingleFile(input);
         if (submission != null) {
             if (single) {
                 throw new UsageError("--submission " + submission + " is for a folder of test images; --input " + input

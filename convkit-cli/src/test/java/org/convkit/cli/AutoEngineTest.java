@@ -63,6 +63,11 @@ class AutoEngineTest {
         return r.out().lines().filter(l -> l.contains("engine: auto")).toList();
     }
 
+    /** The top-k lines predict prints for one image ("  81.23%  circle"). */
+    static List<String> topK(Run r) {
+        return r.out().lines().filter(l -> l.matches(" *[0-9.]+%  \\w+")).toList();
+    }
+
     /** Two probs CSVs: the same ids and labels, probabilities within 1e-5 (ExportCommandTest's bound). */
     static void assertSameAnswers(Path expected, Path actual) throws Exception {
         List<String[]> a = ExportCommandTest.rows(expected);
@@ -105,6 +110,18 @@ class AutoEngineTest {
         }
         assertFalse(a.out().contains("WARN engine"), a.out());
         assertSameAnswers(torch, auto);
+
+        // one image: libtorch (the export would run the model in both engines first), said; libtorch's top-k
+        String one = images.resolve("0003.jpg").toString();
+        Run oneTorch = convkit(null, List.of(), Map.of(), "predict", "--engine", "torch", "--checkpoint", ckpt.toString(),
+                "--input", one, "--top-k", "3");
+        Run oneAuto = convkit(null, List.of(), Map.of(), "predict", "--checkpoint", ckpt.toString(), "--input", one,
+                "--top-k", "3");
+        assertEquals(0, oneAuto.exit(), oneAuto.out());
+        assertEquals(List.of("INFO engine: auto -> libtorch: one image (exporting for ONNX Runtime would cost more than it"
+                + " saves; --engine onnx runs it)"), engineLines(oneAuto));
+        assertEquals(3, topK(oneAuto).size(), oneAuto.out());
+        assertEquals(topK(oneTorch), topK(oneAuto));
 
         // an exported file with no --engine: ONNX Runtime, the only engine that runs one
         Path onnx = tmp.resolve("lenet.onnx");
