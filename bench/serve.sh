@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Serving, side by side in one run: bench/serve.sh [--quick] [--runs N] [--models "resnet18 fm"]
+# Serving, side by side in one run: bench/serve.sh [--quick] [--runs N] [--models "resnet18 fm"] [--engine E]
 #
 # For each model (resnet18 at 224 on 500x375 JPEG photos; the Fashion-MNIST network, simplecnn
 # 32,64 + FC 128 at 1x28x28, on 28x28 PNGs), at 1, 8 and 32 concurrent clients (one image per
@@ -14,6 +14,9 @@
 # jemalloc and passive OpenMP waiting (bench/lib.sh). Servers run one at a time; each measurement
 # is repeated --runs times (default 3), the sides taking turns within a run, and the median is
 # reported. Ratios: batch / offline (how close batching gets to the ceiling), convkit / PyTorch.
+# convkit's side runs on --engine E (default torch, libtorch: what the tables before 2026-12-07
+# measured; convkit's own default is auto, ONNX Runtime where it passed its self-check: pass
+# --engine auto or onnx to measure that), for the servers and the offline predict alike.
 # --quick: a handful of requests, one run, no figures kept (a smoke test that everything starts).
 # A full run appends its table to bench/RESULTS.md with date, machine, versions and load.
 set -euo pipefail
@@ -23,12 +26,14 @@ root="$(pwd)"
 quick=0
 runs=3
 models="resnet18 fm"
+engine=torch
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) quick=1 ;;
     --runs) runs="$2"; shift ;;
     --models) models="$2"; shift ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    --engine) engine="$2"; shift ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "bench/serve.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -126,7 +131,7 @@ start_server() {
       local batch=32
       [[ $side == convkit-single ]] && batch=1
       # shellcheck disable=SC2046
-      ck_java -jar "$jar" serve $(model_flags "$model") --port "$port" --max-batch "$batch" --max-wait-ms 5 \
+      ck_java -jar "$jar" serve --engine "$engine" $(model_flags "$model") --port "$port" --max-batch "$batch" --max-wait-ms 5 \
         --queue 512 >"$out" 2>&1 &
       ;;
     pytorch)
@@ -162,7 +167,7 @@ for model in $models; do
   for run in $(seq 1 "$runs"); do
     # the ceiling: predict over the same images, offline, batch 32, its own img/s
     # shellcheck disable=SC2046
-    rate="$(ck_java -jar "$jar" predict $(model_flags "$model") --input "$imgs" --out "$log/offline.csv" --batch-size 32 2>&1 \
+    rate="$(ck_java -jar "$jar" predict --engine "$engine" $(model_flags "$model") --input "$imgs" --out "$log/offline.csv" --batch-size 32 2>&1 \
       | tr '\r' '\n' | sed -n 's/.* \([0-9.]*k\{0,1\}\) img\/s.*/\1/p' | tail -n 1)"
     [[ "$rate" == *k ]] && rate="$(awk -v r="${rate%k}" 'BEGIN {print r * 1000}')"
     offline[$model]+="$rate"$'\n'
@@ -206,7 +211,7 @@ else
     echo
     echo "### Serving — $started — $machine"
     echo
-    echo "bench/serve.sh --runs $runs: $versions; commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo '+changes'); threads $threads, OMP_WAIT_POLICY=$omp; medians of $runs runs; load average before $load_before, after $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "bench/serve.sh --runs $runs --engine $engine: $versions; commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo '+changes'); threads $threads, OMP_WAIT_POLICY=$omp; medians of $runs runs; load average before $load_before, after $(cut -d' ' -f1-3 /proc/loadavg)"
     echo
     echo "$table"
   } >>bench/RESULTS.md

@@ -7,7 +7,8 @@
 # resnet18 --stem cifar (W3i's network; a checkpoint with seeded random weights), batch 64. Both
 # run through the launcher (./convkit: jemalloc, passive OpenMP waits) on the same 2 cores: predict
 # with its loader's decoding threads, spark with one task per core (local[2]); alternately A B,
-# N runs (default 3).
+# N runs (default 3). Both on libtorch (--engine torch, as before the default became auto): the
+# ratio is Spark's overhead, not an engine's.
 # Two rates per side, and the median of the per-run ratios spark / predict of each:
 #   command  images / wall time of the whole command (JVM, model, and Spark's start-up: what a
 #            user waits for on one machine)
@@ -68,12 +69,12 @@ ck=(); sk=(); cw=(); sw=(); rc=(); rw=(); pf=(); sf=(); sl=()
 for r in $(seq "$runs"); do
   # A: convkit predict
   t0="$(date +%s.%N)"
-  ./convkit predict --checkpoint "$work/resnet18-cifar" --input "$images" --out "$work/predict.csv" --batch-size 64 \
+  ./convkit predict --engine torch --checkpoint "$work/resnet18-cifar" --input "$images" --out "$work/predict.csv" --batch-size 64 \
     2> "$work/predict.err" >/dev/null
   t1="$(date +%s.%N)"
   p_work="$(grep -a '^predict \[' "$work/predict.err" | tail -n 1 | sed -n 's/.*  \([0-9.]*\) s *$/\1/p')"
   # B: convkit spark predict --master local[2]
-  ./convkit spark predict --master 'local[2]' --checkpoint "$work/resnet18-cifar" --input "$images" \
+  ./convkit spark predict --master 'local[2]' --engine torch --checkpoint "$work/resnet18-cifar" --input "$images" \
     --out "$work/spark-out" --force --batch-size 64 2> "$work/spark.err" >/dev/null
   t2="$(date +%s.%N)"
   s_work="$(sed -n 's/.*the job ran \([0-9.]*\) s.*/\1/p' "$work/spark.err" | tail -n 1)"
