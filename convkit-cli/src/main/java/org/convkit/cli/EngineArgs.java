@@ -21,7 +21,8 @@ public final class EngineArgs {
             description = "auto, torch (libtorch) or onnx (ONNX Runtime: an exported .onnx file given as --checkpoint,"
                     + " or a checkpoint exported in memory first). Default auto: ONNX Runtime where it passed its"
                     + " self-check on this machine (convkit doctor) and the work allows it, else libtorch (--device"
-                    + " cuda, --tta, --precision bf16, a model that does not export); one line says which ran and why"
+                    + " cuda, --tta, --precision bf16, predict of one image, a model that does not export); one line"
+                    + " says which ran and why"
                     + " (docs/onnx.md; bench/inference.sh compares them).")
     public String engine;
 

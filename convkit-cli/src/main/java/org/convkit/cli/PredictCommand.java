@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "predict", mixinStandardHelpOptions = true,
         description = {"Predict classes of one image or a folder of images with a model (a convkit checkpoint, or"
-                + " --model M --weights FILE) on libtorch, or an exported .onnx file on ONNX Runtime (--engine onnx)."
+                + " --model M --weights FILE, or an exported .onnx file), on ONNX Runtime where it passed its"
+                + " self-check on this machine, else libtorch (--engine; one line says which ran)."
                 + " A folder goes to a "
                 + "CSV (id,label as Kaggle expects; id = file name without extension), streamed in batches. "
                 + "For one image the top-k classes are printed.",

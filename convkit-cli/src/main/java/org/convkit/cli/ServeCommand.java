@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
                 + " 127.0.0.1 unless --host says otherwise: put it behind a reverse proxy for TLS and authentication"
                 + " (docs/serve.md). SIGTERM or Ctrl+C stops it gracefully (requests in flight are answered).",
             "Example: convkit serve --checkpoint runs/fashion --port 8080",
-            "         convkit serve --checkpoint model.onnx --engine onnx",
+            "         convkit serve --checkpoint model.onnx",
             "         curl -F image=@shoe.png http://127.0.0.1:8080/v1/predict"})
 final class ServeCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
