@@ -163,10 +163,10 @@ public final class Classifiers {
         if (v.result() != null && v.result().passed()) {
             return null;
         }
-        if (EngineCheck.forced().onnxRuntime()) {
-            return OnnxCheck.usable() ? null : "onnxruntime " + v.summary(); // forced: said loudly by usable()
+        if (EngineCheck.forced().onnxRuntime() && OnnxCheck.usable()) {
+            return null; // forced: said loudly by usable()
         }
-        return "onnxruntime " + v.summary();
+        return "onnxruntime " + v.summary() + " (convkit doctor for details)";
     }
 
     /** What the user asked for that ONNX Runtime does not do, or null (doctor's "auto" row asks too). */
