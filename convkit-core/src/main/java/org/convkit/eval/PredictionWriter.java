@@ -7,8 +7,7 @@ import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import org.convkit.core.ConvkitException;
+import org.convkit.core.Choices;
 import org.convkit.core.Json;
 
 /**
@@ -32,11 +31,7 @@ public final class PredictionWriter implements RowWriter {
         LOGITS;
 
         public static Format parse(String s) {
-            try {
-                return valueOf(s.trim().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException | NullPointerException e) {
-                throw new ConvkitException("--format " + s + ": expected label, probs or logits");
-            }
+            return Choices.parse(Format.class, "--format", s);
         }
     }
 

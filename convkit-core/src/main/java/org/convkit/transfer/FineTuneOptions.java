@@ -8,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.convkit.core.Choices;
 import org.convkit.core.ConvkitException;
 import org.convkit.core.Json;
 
@@ -30,11 +31,7 @@ public record FineTuneOptions(
         FULL, FEATURES;
 
         public static Mode parse(String s) {
-            try {
-                return valueOf(s.trim().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException | NullPointerException e) {
-                throw new ConvkitException("--mode " + s + ": expected full or features");
-            }
+            return Choices.parse(Mode.class, "--mode", s);
         }
 
         @Override

@@ -1,7 +1,7 @@
 package org.convkit.data.image;
 
 import java.util.List;
-import java.util.Locale;
+import org.convkit.core.Choices;
 import org.convkit.core.ConvkitException;
 
 /**
@@ -41,11 +41,7 @@ public final class Presets {
 
         /** Parses the flag value. */
         public static Augment parse(String s) {
-            try {
-                return valueOf(s.trim().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException | NullPointerException e) {
-                throw new ConvkitException("--augment " + s + ": expected none, light or standard");
-            }
+            return Choices.parse(Augment.class, "--augment", s);
         }
     }
 
