@@ -48,8 +48,7 @@ public final class CsvLabels {
             first = 1;
         }
         List<Skipped> skipped = new ArrayList<>();
-        List<String[]> usable = new ArrayList<>();
-        List<Integer> lines = new ArrayList<>();
+        List<LabelFiles.Row> usable = new ArrayList<>();
         for (int r = first; r < rows.size(); r++) {
             String[] row = rows.get(r);
             if (row.length == 1 && row[0].isBlank()) {
@@ -60,34 +59,15 @@ public final class CsvLabels {
                         "expected 'path,label', got '" + String.join(",", row) + "'"));
                 continue;
             }
-            usable.add(new String[] {row[pathCol].trim(), row[labelCol].trim()});
-            lines.add(r + 1);
+            usable.add(new LabelFiles.Row(row[pathCol].trim(), row[labelCol].trim(), csv + " line " + (r + 1)));
         }
-        TextLabels labels = new TextLabels(classes, usable.stream().map(r -> r[1]).toList());
-        List<FileEntry> entries = new ArrayList<>();
-        long bytes = 0;
-        for (int k = 0; k < usable.size(); k++) {
-            String name = usable.get(k)[0];
-            String label = usable.get(k)[1];
-            String id = LabelFiles.id(name);
-            Integer c = labels.index(label);
-            if (c == null) {
-                skipped.add(new Skipped(split, id, csv + " line " + lines.get(k), labels.refusal(label)));
-                continue;
-            }
-            Path file = LabelFiles.resolve(imageDir, name);
-            long size = LabelFiles.check(file, id, split, skipped);
-            if (size >= 0) {
-                entries.add(new FileEntry(file, id, new int[] {c}));
-                bytes += size;
-            }
-        }
-        if (entries.isEmpty()) {
+        FolderScan scan = LabelFiles.scan(usable, classes, imageDir, split, skipped);
+        if (scan.entries().isEmpty()) {
             throw new ConvkitException(csv + ": no usable rows (" + skipped.size() + " left out"
                     + (skipped.isEmpty() ? ", the file is empty" : "; e.g. " + skipped.get(0).file() + ": " + skipped.get(0).reason())
                     + "). Expected rows 'path,label' with paths relative to " + imageDir + ".");
         }
-        return new FolderScan(entries, labels.classes(), skipped, List.of(), bytes);
+        return scan;
     }
 
     private static List<String[]> rows(Path csv) {

@@ -64,28 +64,14 @@ public final class JsonMapLabels {
         } catch (IOException e) {
             throw new ConvkitException(json + ": not valid JSON (" + e.getMessage() + ")", e);
         }
-        TextLabels labels = new TextLabels(classes, items.values());
-        List<FileEntry> entries = new ArrayList<>();
-        long bytes = 0;
-        for (Map.Entry<String, String> e : items.entrySet()) {
-            String id = LabelFiles.id(e.getKey());
-            Integer c = labels.index(e.getValue());
-            if (c == null) {
-                skipped.add(new Skipped(split, id, json + " entry \"" + e.getKey() + "\"", labels.refusal(e.getValue())));
-                continue;
-            }
-            Path file = LabelFiles.resolve(imageDir, e.getKey());
-            long size = LabelFiles.check(file, id, split, skipped);
-            if (size >= 0) {
-                entries.add(new FileEntry(file, id, new int[] {c}));
-                bytes += size;
-            }
-        }
-        if (entries.isEmpty()) {
+        List<LabelFiles.Row> rows = new ArrayList<>();
+        items.forEach((name, label) -> rows.add(new LabelFiles.Row(name, label, json + " entry \"" + name + "\"")));
+        FolderScan scan = LabelFiles.scan(rows, classes, imageDir, split, skipped);
+        if (scan.entries().isEmpty()) {
             throw new ConvkitException(json + ": no usable entries (" + skipped.size() + " left out"
                     + (skipped.isEmpty() ? "" : "; e.g. " + skipped.get(0).file() + ": " + skipped.get(0).reason())
                     + "). Images are looked for in " + imageDir + " (set --images).");
         }
-        return new FolderScan(entries, labels.classes(), skipped, List.of(), bytes);
+        return scan;
     }
 }

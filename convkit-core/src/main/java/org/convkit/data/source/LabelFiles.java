@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -92,6 +93,39 @@ public final class LabelFiles {
             skipped.add(new Skipped(split, id, file.toString(), "cannot read: " + e.getMessage()));
             return -1;
         }
+    }
+
+    /** An image a label file names: its path as written, its label, and where the file says so (for the skipped list). */
+    record Row(String name, String label, String where) {}
+
+    /**
+     * The images {@code rows} name, each with its class index: a label outside the classes ({@link
+     * TextLabels#refusal}) or a file that is not usable ({@link #check}) goes to {@code skipped}
+     * instead. The entries are empty when nothing was usable; the caller then says why, in its
+     * format's words.
+     *
+     * @param classes the classes to use (the train split's or {@code --class-names}), or null to
+     *     take them from the labels
+     */
+    static FolderScan scan(List<Row> rows, List<String> classes, Path imageDir, String split, List<Skipped> skipped) {
+        TextLabels labels = new TextLabels(classes, rows.stream().map(Row::label).toList());
+        List<FileEntry> entries = new ArrayList<>();
+        long bytes = 0;
+        for (Row r : rows) {
+            String id = id(r.name());
+            Integer c = labels.index(r.label());
+            if (c == null) {
+                skipped.add(new Skipped(split, id, r.where(), labels.refusal(r.label())));
+                continue;
+            }
+            Path file = resolve(imageDir, r.name());
+            long size = check(file, id, split, skipped);
+            if (size >= 0) {
+                entries.add(new FileEntry(file, id, new int[] {c}));
+                bytes += size;
+            }
+        }
+        return new FolderScan(entries, labels.classes(), skipped, List.of(), bytes);
     }
 
     /** {@code dir/name}, or {@code dir/name.<ext>} for names without an extension. */
