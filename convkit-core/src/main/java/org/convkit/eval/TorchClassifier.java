@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.convkit.core.ConvkitException;
+import org.convkit.core.Futures;
 import org.convkit.core.Runtime;
 import org.convkit.data.Batch;
 import org.convkit.data.fetch.Download;
@@ -242,14 +243,7 @@ public final class TorchClassifier implements Classifier {
             Thread.currentThread().interrupt();
             throw new ConvkitException("interrupted while waiting for the network", e);
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException re) {
-                throw re;
-            }
-            if (cause instanceof Error err) {
-                throw err;
-            }
-            throw new IllegalStateException("inference failed: " + cause, cause);
+            throw Futures.cause(e, cause -> new IllegalStateException("inference failed: " + cause, cause));
         }
     }
 }

@@ -15,6 +15,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.convkit.core.ConvkitException;
+import org.convkit.core.Futures;
 import org.convkit.core.Seeds;
 import org.convkit.data.Batch;
 import org.convkit.data.Image;
@@ -310,14 +311,7 @@ public final class Loader implements AutoCloseable {
                 throw new ConvkitException("interrupted while waiting for data", e);
             } catch (ExecutionException e) {
                 close();
-                Throwable cause = e.getCause();
-                if (cause instanceof RuntimeException re) {
-                    throw re;
-                }
-                if (cause instanceof Error err) {
-                    throw err;
-                }
-                throw new ConvkitException("loading a batch failed: " + cause, cause);
+                throw Futures.cause(e, cause -> new ConvkitException("loading a batch failed: " + cause, cause));
             }
         }
 
