@@ -150,7 +150,7 @@ public final class Recipe {
                 why.add("--lr auto: the right learning rate depends on the data, so a range test runs first");
             }
         }
-        if (c.augment() == null) {
+        if (c.augment() == null && c.transforms() == null) { // --transforms is the training pipeline itself
             c.augment("standard");
             why.add("augment standard (random crops and flips) because " + images + " are easy to memorize");
         }

@@ -153,6 +153,12 @@ class RecipeTest {
         List<String> widthWhy = new java.util.ArrayList<>();
         chosen(new DataStats(3457, 5, 3, 128, 128, true), TrainConfig.builder().width(1.0).build(), widthWhy);
         assertTrue(widthWhy.get(0).startsWith("model resnet18 (width 1: 11M parameters)"), widthWhy.get(0));
+        // --transforms is the training pipeline: no augmentation preset is chosen or explained beside it
+        List<String> transformsWhy = new java.util.ArrayList<>();
+        TrainConfig.Builder t = chosen(new DataStats(3457, 5, 3, 128, 128, true),
+                TrainConfig.builder().transforms("rrc=64,hflip").build(), transformsWhy);
+        assertNull(t.augment());
+        assertTrue(transformsWhy.stream().noneMatch(l -> l.startsWith("augment")), transformsWhy.toString());
     }
 
     @Test

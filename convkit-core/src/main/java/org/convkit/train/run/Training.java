@@ -541,9 +541,9 @@ public final class Training {
                             learner.state().batch > 0 ? ", batch " + learner.state().batch + " of epoch "
                                     + (learner.state().epoch + 1) : "");
                 }
-                out.printf(Locale.ROOT, "%s, lr %.3g, %s, batch %d, %d epochs, augment %s, %d threads%n",
-                        optimizer.name(), c.lr(), schedule.describe(), c.batchSize(), c.epochs(), c.augment(),
-                        c.threads());
+                out.printf(Locale.ROOT, "%s, lr %.3g, %s, batch %d, %d epochs, %s, %d threads%n",
+                        optimizer.name(), c.lr(), schedule.describe(), c.batchSize(), c.epochs(),
+                        c.transforms() != null ? "transforms " + c.transforms() : "augment " + c.augment(), c.threads());
                 FitResult fit;
                 try {
                     fit = plan.fit(learner, trainData, validData, s.setup());
