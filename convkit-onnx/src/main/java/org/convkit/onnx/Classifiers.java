@@ -199,9 +199,10 @@ public final class Classifiers {
         }
         // loaded as libtorch would run it (a model that does not load fails here, as with torch) ...
         TorchClassifier source = TorchClassifier.open(model, new TorchClassifier.Options("cpu", o.transforms(), o.maxBatch()));
-        byte[] bytes;
+        OnnxClassifier c;
         try {
-            bytes = OnnxExport.bytes(source, OnnxExport.Options.defaults());
+            OnnxCheck.require(source.card().name() + " (exported from " + model.describe() + ")");
+            c = OnnxExport.open(source, OnnxExport.Options.defaults(), onnxOptions(o));
         } catch (ConvkitException e) {
             // ... and run so when it does not export (a block the exporter does not know) or the
             // export's own comparison with libtorch failed
@@ -211,9 +212,7 @@ public final class Classifiers {
             source.close();
             throw e;
         }
-        String name = source.card().name();
         source.close(); // libtorch's copy is not needed any more
-        OnnxClassifier c = OnnxClassifier.open(bytes, name + " (exported from " + model.describe() + ")", onnxOptions(o));
         OnnxCheck.Verdict v = OnnxCheck.verdict();
         LOG.info("engine: auto -> {} ({}; --engine torch runs libtorch)", c.engine(),
                 v.result() != null && v.result().passed() ? "passed its self-check here"
@@ -227,13 +226,11 @@ public final class Classifiers {
 
     /** {@code model} exported in memory (checked against libtorch) on ONNX Runtime, libtorch's copy freed. */
     private static Classifier exported(ModelSource model, Options o) {
-        byte[] bytes;
-        String name;
         try (TorchClassifier source = TorchClassifier.open(model, new TorchClassifier.Options("cpu", null, o.maxBatch()))) {
-            bytes = OnnxExport.bytes(source, OnnxExport.Options.defaults());
-            name = source.card().name();
+            OnnxCheck.require(source.card().name() + " (exported from " + model.describe() + ")");
+            // the session the export's check ran in is the one that predicts (libtorch's copy is closed here)
+            return OnnxExport.open(source, OnnxExport.Options.defaults(), onnxOptions(o));
         }
-        return OnnxClassifier.open(bytes, name + " (exported from " + model.describe() + ")", onnxOptions(o));
     }
 
     private static void requireCpu(Options o) {

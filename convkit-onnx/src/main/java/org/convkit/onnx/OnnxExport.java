@@ -218,11 +218,29 @@ public final class OnnxExport {
                 "ONNX Runtime " + OnnxClassifier.environment().getVersion());
     }
 
-    /** The exported model's bytes, checked, without writing a file (e.g. to run it in ONNX Runtime at once). */
+    /** The exported model's bytes, checked, without writing a file (e.g. to hand to another process). */
     public static byte[] bytes(TorchClassifier source, Options o) {
         byte[] bytes = build(source.network(), source.card(), o).model().toByteArray();
         verify(bytes, source, o);
         return bytes;
+    }
+
+    /**
+     * The export of {@code source}, checked as {@link #write} checks it, open in ONNX Runtime to
+     * run with {@code run}: the session the check ran in, so that a caller that predicts with the
+     * export at once (the engines {@code auto} and {@code onnx} given a checkpoint) does not build
+     * a second session of the same model. The caller closes it.
+     */
+    public static OnnxClassifier open(TorchClassifier source, Options o, OnnxClassifier.Options run) {
+        byte[] bytes = build(source.network(), source.card(), o).model().toByteArray();
+        OnnxClassifier onnx = load(bytes, source.card(), o, run);
+        try {
+            check(onnx, source, o);
+            return onnx;
+        } catch (RuntimeException e) {
+            onnx.close();
+            throw e;
+        }
     }
 
     /**
@@ -232,36 +250,48 @@ public final class OnnxExport {
      * @return max |diff| / max |score| over every head, NaN when not compared
      */
     private static double verify(byte[] model, Classifier reference, Options o) {
-        ModelCard card = reference.card();
-        OnnxClassifier onnx;
+        try (OnnxClassifier onnx = load(model, reference.card(), o, OnnxClassifier.Options.defaults())) {
+            return check(onnx, reference, o);
+        }
+    }
+
+    /** The export in ONNX Runtime; a model it cannot load is said with what to do. */
+    private static OnnxClassifier load(byte[] model, ModelCard card, Options o, OnnxClassifier.Options run) {
         try {
-            onnx = OnnxClassifier.load(model, card.name() + " (exported, opset " + o.opset() + ")",
-                    new OnnxClassifier.Options(null, 64, 0));
+            return OnnxClassifier.load(model, card.name() + " (exported, opset " + o.opset() + ")", run);
         } catch (ConvkitException e) {
             String why = e.getCause() instanceof ai.onnxruntime.OrtException ort ? OnnxClassifier.reason(ort) : e.getMessage();
             throw new ConvkitException("the export of " + card.name() + " at opset " + o.opset() + " does not load in ONNX Runtime "
                     + OnnxClassifier.environment().getVersion() + " (" + why + "), so nothing was written"
                     + (o.opset() != DEFAULT_OPSET ? "; use an older --opset (default " + DEFAULT_OPSET + ")" : ""), e);
         }
-        try (onnx) {
-            if (!o.check()) {
-                return Double.NaN;
-            }
-            int n = o.batch() > 0 ? o.batch() : 2;
-            float[] x = new float[n * onnx.preprocessor().imageSize()];
-            SplittableRandom rnd = new SplittableRandom(17);
-            for (int i = 0; i < x.length; i++) {
-                x[i] = (float) (rnd.nextDouble() * 4 - 2); // normalized pixels lie about here
-            }
-            double diff = relativeDiff(reference.logits(x, n), onnx.logits(x, n));
-            if (!(diff <= TOLERANCE)) {
-                throw new ConvkitException(String.format(Locale.ROOT, "the export of %s computes other scores in ONNX Runtime"
-                        + " than convkit does (max |diff| = %.2e of the largest score, allowed %.0e), so nothing was"
-                        + " written; please report this with the model's architecture (%s)", card.name(), diff, TOLERANCE,
-                        card.architecture()));
-            }
-            return diff;
+    }
+
+    /**
+     * Compares {@code onnx}'s scores with {@code reference}'s on a seeded random batch (when {@code
+     * o} asks for the check).
+     *
+     * @return max |diff| / max |score| over every head, NaN when not compared
+     */
+    private static double check(OnnxClassifier onnx, Classifier reference, Options o) {
+        if (!o.check()) {
+            return Double.NaN;
         }
+        ModelCard card = reference.card();
+        int n = o.batch() > 0 ? o.batch() : 2;
+        float[] x = new float[n * onnx.preprocessor().imageSize()];
+        SplittableRandom rnd = new SplittableRandom(17);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (rnd.nextDouble() * 4 - 2); // normalized pixels lie about here
+        }
+        double diff = relativeDiff(reference.logits(x, n), onnx.logits(x, n));
+        if (!(diff <= TOLERANCE)) {
+            throw new ConvkitException(String.format(Locale.ROOT, "the export of %s computes other scores in ONNX Runtime"
+                    + " than convkit does (max |diff| = %.2e of the largest score, allowed %.0e), so nothing was"
+                    + " written; please report this with the model's architecture (%s)", card.name(), diff, TOLERANCE,
+                    card.architecture()));
+        }
+        return diff;
     }
 
     /** max |a - b| / max |a| over every head. */
