@@ -201,8 +201,7 @@ public final class Classifiers {
         TorchClassifier source = TorchClassifier.open(model, new TorchClassifier.Options("cpu", o.transforms(), o.maxBatch()));
         OnnxClassifier c;
         try {
-            OnnxCheck.require(source.card().name() + " (exported from " + model.describe() + ")");
-            c = OnnxExport.open(source, OnnxExport.Options.defaults(), onnxOptions(o));
+            c = exported(source, model, o);
         } catch (ConvkitException e) {
             // ... and run so when it does not export (a block the exporter does not know) or the
             // export's own comparison with libtorch failed
@@ -227,10 +226,17 @@ public final class Classifiers {
     /** {@code model} exported in memory (checked against libtorch) on ONNX Runtime, libtorch's copy freed. */
     private static Classifier exported(ModelSource model, Options o) {
         try (TorchClassifier source = TorchClassifier.open(model, new TorchClassifier.Options("cpu", null, o.maxBatch()))) {
-            OnnxCheck.require(source.card().name() + " (exported from " + model.describe() + ")");
-            // the session the export's check ran in is the one that predicts (libtorch's copy is closed here)
-            return OnnxExport.open(source, OnnxExport.Options.defaults(), onnxOptions(o));
+            return exported(source, model, o);
         }
+    }
+
+    /**
+     * {@code source} (the libtorch copy of {@code model}, closed by the caller) exported and opened
+     * in ONNX Runtime: the session the export's check ran in is the one that predicts.
+     */
+    private static OnnxClassifier exported(TorchClassifier source, ModelSource model, Options o) {
+        OnnxCheck.require(source.card().name() + " (exported from " + model.describe() + ")");
+        return OnnxExport.open(source, OnnxExport.Options.defaults(), onnxOptions(o));
     }
 
     private static void requireCpu(Options o) {
