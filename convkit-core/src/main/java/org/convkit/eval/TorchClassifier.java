@@ -30,7 +30,7 @@ import org.convkit.model.weights.ModelSource;
  * for the classifier's life, the weights never change). Passes run one at a time, each on all the
  * cores libtorch was given; callers on other threads wait their turn. Thread-safe.
  */
-public final class TorchClassifier implements Classifier {
+public final class TorchClassifier extends AbstractClassifier {
 
     /**
      * How to open a checkpoint.
@@ -59,9 +59,6 @@ public final class TorchClassifier implements Classifier {
     }
 
     private final ConvNet net;
-    private final ModelCard card;
-    private final Preprocessor preprocessor;
-    private final int maxBatch;
     private final AutoCloseable owner;
     private final Evaluator evaluator;
     private final ExecutorService inference;
@@ -85,18 +82,13 @@ public final class TorchClassifier implements Classifier {
 
     /** The same with test-time augmentation {@code tta} on every prediction ({@link Tta}). */
     public TorchClassifier(ConvNet net, ModelCard card, Device device, int maxBatch, Tta tta, AutoCloseable owner) {
+        super(card, maxBatch);
         var o = net.options();
         if (o.classes() != card.classes().size() || o.heads() != card.heads() || o.channels() != card.channels()
                 || o.height() != card.height() || o.width() != card.width()) {
             throw new IllegalArgumentException("the card (" + card + ") does not describe the network " + net);
         }
-        if (maxBatch < 1) {
-            throw new IllegalArgumentException("maxBatch must be positive");
-        }
         this.net = net;
-        this.card = card;
-        this.preprocessor = new Preprocessor(card);
-        this.maxBatch = maxBatch;
         this.owner = owner;
         this.evaluator = new Evaluator(net, device).withTta(tta);
         this.inference = Executors.newSingleThreadExecutor(r -> {
@@ -153,24 +145,9 @@ public final class TorchClassifier implements Classifier {
     }
 
     @Override
-    public ModelCard card() {
-        return card;
-    }
-
-    @Override
     public String engine() {
         Engine e = Runtime.init();
         return "libtorch " + e.getVersion() + " (DJL " + Engine.getDjlVersion() + ")";
-    }
-
-    @Override
-    public int maxBatch() {
-        return maxBatch;
-    }
-
-    @Override
-    public Preprocessor preprocessor() {
-        return preprocessor;
     }
 
     /** The network (for exporting it, or inspecting it); do not run it while the classifier is in use. */
@@ -180,7 +157,8 @@ public final class TorchClassifier implements Classifier {
 
     @Override
     public float[][] logits(float[] pixels, int n) {
-        preprocessor.checkBatch(pixels, n);
+        preprocessor().checkBatch(pixels, n);
+        ModelCard card = card();
         Batch batch = new Batch(pixels, n, card.channels(), card.height(), card.width(), new int[0], 0, null, null);
         return onInferenceThread(() -> {
             if (pass == null) {
@@ -232,7 +210,7 @@ public final class TorchClassifier implements Classifier {
         Future<T> f;
         synchronized (this) {
             if (closed) {
-                throw new IllegalStateException("the classifier " + card.name() + " is closed");
+                throw closedError();
             }
             f = inference.submit(task);
         }

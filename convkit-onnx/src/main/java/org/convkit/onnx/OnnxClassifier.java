@@ -17,9 +17,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.convkit.core.ConvkitException;
+import org.convkit.eval.AbstractClassifier;
 import org.convkit.eval.Classifier;
 import org.convkit.eval.ModelCard;
-import org.convkit.eval.Preprocessor;
 
 /**
  * A {@link Classifier} on ONNX Runtime: a file written by {@code convkit export --format onnx},
@@ -30,7 +30,7 @@ import org.convkit.eval.Preprocessor;
  * <p>Thread-safe: ONNX Runtime sessions run concurrent calls, each on the session's intra-op
  * threads.
  */
-public final class OnnxClassifier implements Classifier {
+public final class OnnxClassifier extends AbstractClassifier {
 
     /**
      * How to run a file.
@@ -57,26 +57,21 @@ public final class OnnxClassifier implements Classifier {
     private final OrtEnvironment env;
     private final OrtSession session;
     private final OrtSession.SessionOptions sessionOptions;
-    private final ModelCard card;
-    private final Preprocessor preprocessor;
     private final String input;
     private final List<String> outputs;
     /** The batch size the file was exported with, or 0 for a dynamic batch. */
     private final long fixedBatch;
-    private final int maxBatch;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private OnnxClassifier(OrtEnvironment env, OrtSession session, OrtSession.SessionOptions so, ModelCard card,
             String input, List<String> outputs, long fixedBatch, int maxBatch) {
+        super(card, maxBatch);
         this.env = env;
         this.session = session;
         this.sessionOptions = so;
-        this.card = card;
-        this.preprocessor = new Preprocessor(card);
         this.input = input;
         this.outputs = List.copyOf(outputs);
         this.fixedBatch = fixedBatch;
-        this.maxBatch = maxBatch;
     }
 
     /**
@@ -211,23 +206,8 @@ public final class OnnxClassifier implements Classifier {
     }
 
     @Override
-    public ModelCard card() {
-        return card;
-    }
-
-    @Override
     public String engine() {
         return "ONNX Runtime " + env.getVersion();
-    }
-
-    @Override
-    public int maxBatch() {
-        return maxBatch;
-    }
-
-    @Override
-    public Preprocessor preprocessor() {
-        return preprocessor;
     }
 
     /** The batch size the file was exported with, or 0 when any batch size runs. */
@@ -238,10 +218,10 @@ public final class OnnxClassifier implements Classifier {
     @Override
     public float[][] logits(float[] pixels, int n) {
         if (closed.get()) {
-            throw new IllegalStateException("the classifier " + card.name() + " is closed");
+            throw closedError();
         }
-        int per = preprocessor.checkBatch(pixels, n);
-        int classes = card.classes().size();
+        int per = preprocessor().checkBatch(pixels, n);
+        int classes = card().classes().size();
         float[][] scores = new float[outputs.size()][n * classes];
         // a file exported for a fixed batch runs in chunks of that size, the last one padded
         int chunk = fixedBatch > 0 ? (int) fixedBatch : n;
@@ -257,6 +237,7 @@ public final class OnnxClassifier implements Classifier {
     }
 
     private float[][] run(float[] x, int n) {
+        ModelCard card = card();
         long[] shape = {n, card.channels(), card.height(), card.width()};
         try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), shape);
                 OrtSession.Result r = session.run(Map.of(input, t))) {
