@@ -53,12 +53,8 @@ public final class Adam extends Optimizer {
             g = addWeightDecay(grad, w, group, s);
         }
         double beta1 = momentum(); // what one-cycle cycles
-        NDArray m = state(path, "exp_avg");
-        NDArray v = state(path, "exp_avg_sq");
-        if (m == null) {
-            m = zerosState(path, "exp_avg", w);
-            v = zerosState(path, "exp_avg_sq", w);
-        }
+        NDArray m = stateOrZeros(path, "exp_avg", w);
+        NDArray v = stateOrZeros(path, "exp_avg_sq", w);
         m.muli(s.of(beta1)).addi(g.mul(s.of(1 - beta1)));
         v.muli(s.of(beta2)).addi(g.mul(g).muli(s.of(1 - beta2)));
         double bias1 = 1 - Math.pow(beta1, step);

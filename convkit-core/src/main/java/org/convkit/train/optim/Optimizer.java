@@ -116,7 +116,7 @@ public abstract class Optimizer implements AutoCloseable {
     /**
      * The update for one parameter, in place on {@code w}; may change {@code grad} (it is zeroed
      * afterwards). Temporaries are closed after the step; state made with {@link #putState} or
-     * {@link #zerosState} is kept.
+     * {@link #stateOrZeros} is kept.
      *
      * @param step how many updates this parameter has had, this one included (Adam's t)
      */
@@ -157,9 +157,13 @@ public abstract class Optimizer implements AutoCloseable {
         return value;
     }
 
-    /** A zero tensor shaped like {@code like}, kept as state {@code name} of {@code path}. */
-    protected final NDArray zerosState(String path, String name, NDArray like) {
-        return putState(path, name, stateManager.zeros(like.getShape(), like.getDataType()));
+    /**
+     * The state tensor {@code name} of parameter {@code path}; on its first step a zero tensor shaped
+     * like {@code like}, kept from then on (torch's {@code zeros_like} state initialization).
+     */
+    protected final NDArray stateOrZeros(String path, String name, NDArray like) {
+        NDArray s = state(path, name);
+        return s != null ? s : putState(path, name, stateManager.zeros(like.getShape(), like.getDataType()));
     }
 
     /** Every state tensor by name; still owned by the optimizer (a checkpoint copies them out). */

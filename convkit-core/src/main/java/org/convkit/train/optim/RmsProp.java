@@ -46,17 +46,11 @@ public final class RmsProp extends Optimizer {
     @Override
     protected void update(String path, NDArray w, NDArray grad, long step, ParamGroup group, Scalars s) {
         NDArray g = addWeightDecay(grad, w, group, s);
-        NDArray sq = state(path, "square_avg");
-        if (sq == null) {
-            sq = zerosState(path, "square_avg", w);
-        }
+        NDArray sq = stateOrZeros(path, "square_avg", w);
         sq.muli(s.of(alpha)).addi(g.mul(g).muli(s.of(1 - alpha)));
         NDArray avg;
         if (centered) {
-            NDArray ga = state(path, "grad_avg");
-            if (ga == null) {
-                ga = zerosState(path, "grad_avg", w);
-            }
+            NDArray ga = stateOrZeros(path, "grad_avg", w);
             ga.muli(s.of(alpha)).addi(g.mul(s.of(1 - alpha)));
             avg = sq.sub(ga.mul(ga)).sqrt().addi(s.of(eps));
         } else {
@@ -64,10 +58,7 @@ public final class RmsProp extends Optimizer {
         }
         double momentum = momentum();
         if (momentum > 0) {
-            NDArray buf = state(path, "momentum_buffer");
-            if (buf == null) {
-                buf = zerosState(path, "momentum_buffer", w);
-            }
+            NDArray buf = stateOrZeros(path, "momentum_buffer", w);
             buf.muli(s.of(momentum)).addi(g.div(avg));
             w.subi(buf.mul(s.of(group.lr())));
         } else {
