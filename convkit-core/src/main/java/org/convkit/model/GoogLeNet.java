@@ -93,16 +93,21 @@ public final class GoogLeNet {
                 .add("relu", relu());
     }
 
+    /** The six conv widths of Inception module {@code i} of {@link #INCEPTIONS}, scaled by {@code --width}. */
+    private static int[] channels(ModelOptions o, int i) {
+        int[] n = new int[6];
+        for (int j = 0; j < 6; j++) {
+            n[j] = o.scaled((Integer) INCEPTIONS[i][j + 1]);
+        }
+        return n;
+    }
+
     /** Inception modules {@code from..to-1} of {@link #INCEPTIONS}, named inception3a ... */
     private static Named inceptions(ModelOptions o, int from, int to) {
         Named stage = new Named();
         for (int i = from; i < to; i++) {
-            Object[] c = INCEPTIONS[i];
-            int[] n = new int[6];
-            for (int j = 0; j < 6; j++) {
-                n[j] = o.scaled((Integer) c[j + 1]);
-            }
-            stage.add("inception" + c[0], new Concat()
+            int[] n = channels(o, i);
+            stage.add("inception" + INCEPTIONS[i][0], new Concat()
                     .add("branch1", basicConv2d(n[0], 1, 1, 0))
                     .add("branch2", Seq.of(basicConv2d(n[1], 1, 1, 0), basicConv2d(n[2], 3, 1, 1)))
                     .add("branch3", Seq.of(basicConv2d(n[3], 1, 1, 0), basicConv2d(n[4], 3, 1, 1)))
@@ -133,11 +138,7 @@ public final class GoogLeNet {
     private static Seq d2lInceptions(ModelOptions o, int from, int to) {
         Seq stage = new Seq();
         for (int i = from; i < to; i++) {
-            Object[] c = INCEPTIONS[i];
-            int[] n = new int[6];
-            for (int j = 0; j < 6; j++) {
-                n[j] = o.scaled((Integer) c[j + 1]);
-            }
+            int[] n = channels(o, i);
             stage.add(new Concat()
                     .add("b1", Seq.of(conv(n[0], 1, 1, 0), relu()))
                     .add("b2", Seq.of(conv(n[1], 1, 1, 0), relu(), conv(n[2], 3, 1, 1), relu()))
