@@ -1,5 +1,7 @@
 package org.convkit.onnx;
 
+import static org.convkit.model.layers.Layers.parameter;
+
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
@@ -146,7 +148,7 @@ final class NetworkTracer implements Traceable.Tracer<String> {
             Shape stride = c.getStride();
             Shape pad = c.getPadding();
             Shape dilation = c.getDilation();
-            Parameter w = param(b, "weight");
+            Parameter w = parameter(b, "weight");
             Shape k = w.getArray().getShape();
             Map<String, Object> a = attrs(
                     "kernel_shape", new long[] {k.get(2), k.get(3)},
@@ -155,19 +157,19 @@ final class NetworkTracer implements Traceable.Tracer<String> {
                     "dilations", new long[] {dilation.get(0), dilation.get(1)},
                     "group", (long) c.getGroups());
             return c.isIncludeBias()
-                    ? g.node("Conv", path, a, x, weight(w), weight(param(b, "bias")))
+                    ? g.node("Conv", path, a, x, weight(w), weight(parameter(b, "bias")))
                     : g.node("Conv", path, a, x, weight(w));
         }
         if (b instanceof Linear) {
             if (in.dimension() != 2) {
                 throw unsupported(b, path, "a Linear on a " + in.dimension() + "-d input (flatten first)");
             }
-            return g.node("Gemm", path, attrs("transB", 1L), x, weight(param(b, "weight")), weight(param(b, "bias")));
+            return g.node("Gemm", path, attrs("transB", 1L), x, weight(parameter(b, "weight")), weight(parameter(b, "bias")));
         }
         if (b instanceof BatchNorm bn) {
             return g.node("BatchNormalization", path, attrs("epsilon", BatchNormFolding.epsilon(bn)), x,
-                    weight(param(b, "gamma")), weight(param(b, "beta")),
-                    weight(param(b, "runningMean")), weight(param(b, "runningVar")));
+                    weight(parameter(b, "gamma")), weight(parameter(b, "beta")),
+                    weight(parameter(b, "runningMean")), weight(parameter(b, "runningVar")));
         }
         if (b instanceof Activations.Elementwise e) {
             return switch (e.name()) {
@@ -293,14 +295,6 @@ final class NetworkTracer implements Traceable.Tracer<String> {
             }
         }
         return name;
-    }
-
-    private static Parameter param(Block b, String name) {
-        Parameter p = b.getParameters().get(name);
-        if (p == null || !p.isInitialized()) {
-            throw new IllegalStateException(b + " has no initialized " + name);
-        }
-        return p;
     }
 
     /** The path of {@code b} under the block being traced, e.g. "backbone.layer1.0.conv1". */

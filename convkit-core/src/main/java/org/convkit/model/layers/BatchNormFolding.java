@@ -187,11 +187,7 @@ public final class BatchNormFolding {
     }
 
     private static NDArray param(Block b, String name) {
-        Parameter p = b.getParameters().get(name);
-        if (p == null || !p.isInitialized()) {
-            throw new IllegalStateException(b + " has no initialized " + name);
-        }
-        return p.getArray();
+        return Layers.parameter(b, name).getArray();
     }
 
     private static boolean initialized(Block b) {

@@ -2,6 +2,7 @@ package org.convkit.model.layers;
 
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
@@ -69,5 +70,18 @@ public final class Layers {
 
     public static Block flatten() {
         return new Flatten();
+    }
+
+    /**
+     * The parameter {@code name} of layer {@code b} (DJL's names: weight, bias, gamma, beta,
+     * runningMean, runningVar), which must be initialized: for code that reads a trained layer's
+     * values (BatchNorm folding, ONNX export).
+     */
+    public static Parameter parameter(Block b, String name) {
+        Parameter p = b.getParameters().get(name);
+        if (p == null || !p.isInitialized()) {
+            throw new IllegalStateException(b + " has no initialized " + name);
+        }
+        return p;
     }
 }
