@@ -71,7 +71,43 @@ def load_safetensors(path):
     return out
 
 
+def conv_bn(c_in, c_out, stride=1):
+    """Page's conv_bn: 3x3 conv (padding 1, no bias), BatchNorm, ReLU."""
+    return torch.nn.Sequential(
+        torch.nn.Conv2d(c_in, c_out, 3, stride=stride, padding=1, bias=False),
+        torch.nn.BatchNorm2d(c_out),
+        torch.nn.ReLU(inplace=True))
+
+
+class ResNet9(torch.nn.Module):
+    """The ResNet-9 of Myrtle.ai's DAWNBench CIFAR-10 entry (David Page, "How to train your
+    ResNet", 2018), the reference for convkit's resnet9 and its state-dict keys. Page's MaxPool2d(4)
+    at 32 px is written as the global max pool it is there; his x0.125 output scale is left out, as
+    convkit leaves it out. stem="stride2": the prep conv at stride 2 (convkit's --stem stride2)."""
+
+    def __init__(self, num_classes=10, width=1.0, stem="cifar"):
+        super().__init__()
+        c = lambda n: max(1, int(round(n * width)))  # convkit's ModelOptions.scaled
+        self.prep = conv_bn(3, c(64), stride=2 if stem == "stride2" else 1)
+        self.layer1 = torch.nn.Sequential(*conv_bn(c(64), c(128)), torch.nn.MaxPool2d(2))
+        self.res1 = torch.nn.Sequential(conv_bn(c(128), c(128)), conv_bn(c(128), c(128)))
+        self.layer2 = torch.nn.Sequential(*conv_bn(c(128), c(256)), torch.nn.MaxPool2d(2))
+        self.layer3 = torch.nn.Sequential(*conv_bn(c(256), c(512)), torch.nn.MaxPool2d(2))
+        self.res3 = torch.nn.Sequential(conv_bn(c(512), c(512)), conv_bn(c(512), c(512)))
+        self.pool = torch.nn.AdaptiveMaxPool2d(1)
+        self.fc = torch.nn.Linear(c(512), num_classes)
+
+    def forward(self, x):
+        x = self.layer1(self.prep(x))
+        x = x + self.res1(x)
+        x = self.layer3(self.layer2(x))
+        x = x + self.res3(x)
+        return self.fc(torch.flatten(self.pool(x), 1))
+
+
 def build(name):
+    if name == "resnet9":
+        return ResNet9()
     if name == "googlenet":
         return torchvision.models.googlenet(weights=None, aux_logits=False, init_weights=True)
     return getattr(torchvision.models, name)(weights=None)

@@ -23,7 +23,7 @@ public final class ModelKnobsArgs {
             + " vgg*, nin, googlenet, simplecnn; default: as published).")
     public Double dropout;
 
-    @Option(names = "--stem", paramLabel = "S", description = "ResNet stem: imagenet or cifar (3x3 conv, no max-pool).")
+    @Option(names = "--stem", paramLabel = "S", description = "ResNet stem: imagenet or cifar (3x3 conv, no max-pool); resnet9: cifar (default) or stride2.")
     public String stem;
 
     @Option(names = "--activation", paramLabel = "A", description = "LeNet activation: sigmoid or relu.")

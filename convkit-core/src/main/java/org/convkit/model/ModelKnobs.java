@@ -13,7 +13,7 @@ import java.util.List;
  * @param arch conv stages (vgg, simplecnn)
  * @param fc hidden fully-connected widths (simplecnn)
  * @param dropout classifier dropout
- * @param stem ResNet stem: imagenet or cifar
+ * @param stem ResNet stem: imagenet or cifar; resnet9: cifar or stride2
  * @param activation LeNet activation: sigmoid or relu
  */
 public record ModelKnobs(Double width, String arch, String fc, Double dropout, String stem, String activation) {

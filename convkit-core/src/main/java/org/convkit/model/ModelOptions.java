@@ -21,7 +21,8 @@ import org.convkit.core.ConvkitException;
  * @param dropout dropout rate in the classifier, {@code null} = the family's own default
  * @param widthMultiplier scales every hidden width (channels, FC units); 1 = as published
  * @param activation {@code relu} or {@code sigmoid} (LeNet only; others use ReLU as published)
- * @param stem {@code imagenet} or {@code cifar} (ResNet: 3x3 stride-1 conv, no max-pool)
+ * @param stem ResNet: {@code imagenet} or {@code cifar} (3x3 stride-1 conv, no max-pool); resnet9:
+ *     {@code cifar} (the default, Page's) or {@code stride2} (the prep conv at stride 2)
  * @param arch conv stages for {@code vgg} ("1x64,1x128,2x256") and {@code simplecnn}
  *     ("64,128,256"), {@code null} = the family's default
  * @param fc hidden fully-connected widths ({@code simplecnn}, e.g. "1024,512"), {@code null} = default

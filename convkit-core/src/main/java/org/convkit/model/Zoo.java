@@ -28,6 +28,7 @@ public final class Zoo {
         NiN.register(Zoo::register);
         GoogLeNet.register(Zoo::register);
         ResNet.register(Zoo::register);
+        ResNet9.register(Zoo::register);
         SimpleCnn.register(Zoo::register);
         StreetNumberNets.register(Zoo::register);
     }

@@ -26,6 +26,7 @@ import org.convkit.model.layers.BatchNormFolding;
 import org.convkit.model.layers.BlockNames;
 import org.convkit.model.layers.Concat;
 import org.convkit.model.layers.Flatten;
+import org.convkit.model.layers.GlobalMaxPool2d;
 import org.convkit.model.layers.Named;
 import org.convkit.model.layers.Pool2d;
 import org.convkit.model.layers.Traceable;
@@ -183,6 +184,9 @@ final class NetworkTracer implements Traceable.Tracer<String> {
         }
         if (b instanceof AdaptiveAvgPool2d p) {
             return adaptiveAvgPool(p, path, x, in);
+        }
+        if (b instanceof GlobalMaxPool2d) {
+            return g.node("GlobalMaxPool", path, attrs(), x);
         }
         if (b instanceof Flatten) {
             return g.node("Flatten", path, attrs("axis", 1L), x);

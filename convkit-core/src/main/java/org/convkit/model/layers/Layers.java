@@ -68,6 +68,11 @@ public final class Layers {
         return new AdaptiveAvgPool2d(h, w);
     }
 
+    /** nn.AdaptiveMaxPool2d(1): each channel's maximum over the whole map. */
+    public static Block globalMaxPool() {
+        return new GlobalMaxPool2d();
+    }
+
     public static Block flatten() {
         return new Flatten();
     }
