@@ -2,7 +2,8 @@
 """Reference files from real PyTorch for convkit's weight tests (run with Debian's /usr/bin/python3,
 which has torch and torchvision; the product itself never runs Python).
 
-  torch_weights.py fidelity OUT MODEL...   torchvision MODEL with seeded random weights and
+  torch_weights.py fidelity OUT MODEL...   torchvision MODEL (or resnet9, the reference ResNet9
+                                           below, at 32 px) with seeded random weights and
                                            non-trivial BatchNorm statistics -> OUT/MODEL.pth,
                                            OUT/MODEL.safetensors, OUT/MODEL.x.npy (a random batch),
                                            OUT/MODEL.y.npy (its logits in eval mode)
@@ -87,7 +88,7 @@ class ResNet9(torch.nn.Module):
 
     def __init__(self, num_classes=10, width=1.0, stem="cifar"):
         super().__init__()
-        c = lambda n: max(1, int(round(n * width)))  # convkit's ModelOptions.scaled
+        c = lambda n: max(1, int(n * width + 0.5))  # convkit's ModelOptions.scaled (Java's Math.round)
         self.prep = conv_bn(3, c(64), stride=2 if stem == "stride2" else 1)
         self.layer1 = torch.nn.Sequential(*conv_bn(c(64), c(128)), torch.nn.MaxPool2d(2))
         self.res1 = torch.nn.Sequential(conv_bn(c(128), c(128)), conv_bn(c(128), c(128)))
@@ -113,11 +114,16 @@ def build(name):
     return getattr(torchvision.models, name)(weights=None)
 
 
+# the input fidelity runs a network at: torchvision's 224, resnet9 its CIFAR 32
+SIZES = {"resnet9": 32}
+
+
 def fidelity(out, names):
     os.makedirs(out, exist_ok=True)
     for i, name in enumerate(names):
         torch.manual_seed(1234 + i)
         model = build(name)
+        size = SIZES.get(name, 224)
         with torch.no_grad():
             # BatchNorm: scale/shift away from 1/0, and running statistics from a few batches in
             # training mode, so that a statistic that is not loaded changes the logits
@@ -127,9 +133,9 @@ def fidelity(out, names):
                     m.bias.normal_(0.0, 0.1)
             model.train()
             for _ in range(3):
-                model(torch.randn(4, 3, 224, 224))
+                model(torch.randn(4, 3, size, size))
             model.eval()
-            x = torch.randn(2, 3, 224, 224)
+            x = torch.randn(2, 3, size, size)
             y = model(x)
         state = model.state_dict()
         torch.save(state, os.path.join(out, name + ".pth"))

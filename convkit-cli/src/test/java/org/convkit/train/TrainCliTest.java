@@ -59,6 +59,30 @@ class TrainCliTest {
         assertTrue(out.contains("report: " + run.resolve("report.html")), out);
     }
 
+    /**
+     * resnet9 trains from the command line (a residual sum and a global max pool in backward, its
+     * options into the checkpoint): a narrow one with the stride-2 stem, two short epochs.
+     */
+    @Test
+    void trainsResNet9(@TempDir Path tmp) throws Exception {
+        Path data = Cli.imageFolder(tmp.resolve("shapes"), 3, 16, 32, 5);
+        Path log = tmp.resolve("log.txt");
+        int code = Cli.run(log, "train", "--data", data.toString(), "--model", "resnet9", "--width", "0.125",
+                "--stem", "stride2", "--epochs", "2", "--batch-size", "8", "--runs-dir", tmp.resolve("runs").toString(),
+                "--run", "r9", "--workers", "1", "--threads", "1", "--seed", "3");
+        String out = Cli.read(log);
+        assertEquals(0, code, out);
+        Path run = tmp.resolve("runs").resolve("r9");
+        double[] loss = RunFolder.open(run).metrics().column("train_loss");
+        assertEquals(2, loss.length);
+        assertTrue(Double.isFinite(loss[0]) && Double.isFinite(loss[1]) && loss[0] > 0, java.util.Arrays.toString(loss));
+        Checkpoint.Manifest best = Checkpoint.read(run.resolve("checkpoints/best"));
+        assertEquals("resnet9", best.architecture());
+        assertEquals("stride2", best.options().stem());
+        assertEquals(0.125, best.options().widthMultiplier());
+        assertEquals(3, best.options().classes());
+    }
+
     @Test
     void unknownConfigKeyIsNamed(@TempDir Path tmp) throws Exception {
         Path config = tmp.resolve("bad.json");

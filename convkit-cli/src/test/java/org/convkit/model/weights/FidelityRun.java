@@ -218,6 +218,7 @@ public final class FidelityRun {
                 case "width" -> o.withWidthMultiplier(Double.parseDouble(p[1]));
                 case "arch" -> o.withArch(p[1]);
                 case "fc" -> o.withFc(p[1]);
+                case "stem" -> o.withStem(p[1]);
                 default -> throw new IllegalArgumentException("option " + p[0]);
             };
         }

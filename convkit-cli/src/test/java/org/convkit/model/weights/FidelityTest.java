@@ -24,7 +24,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * convkit against torchvision itself: torchvision builds each network with seeded random weights
+ * convkit against torchvision itself (and resnet9 against its reference module, {@code ResNet9} in
+ * torch_weights.py, at its 32 px and 10 classes): torchvision builds each network with seeded random weights
  * and non-trivial BatchNorm statistics, saves them (.pth and .safetensors) and its logits on a
  * random batch in eval mode (src/test/python/torch_weights.py); convkit loads each file and must
  * produce the same logits through {@code convkit forward}, max |diff| below 1e-4 of the largest logit.
@@ -32,7 +33,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 @Tag("integration")
 class FidelityTest {
     static final String PYTHON = "/usr/bin/python3";
-    static final List<String> MODELS = List.of("resnet18", "resnet50", "vgg11_bn", "alexnet", "googlenet");
+    static final List<String> MODELS = List.of("resnet18", "resnet50", "vgg11_bn", "alexnet", "googlenet", "resnet9");
     static final Path SCRIPT = org.convkit.TestPaths.python("torch_weights.py");
     /** Generated once, reused while newer than the script (they take a minute and 1.8 GB). */
     static final Path DATA = Path.of("target/fidelity");
@@ -81,7 +82,8 @@ class FidelityTest {
         "resnet50, pth", "resnet50, safetensors",
         "vgg11_bn, pth", "vgg11_bn, safetensors",
         "alexnet, pth", "alexnet, safetensors",
-        "googlenet, pth", "googlenet, safetensors"})
+        "googlenet, pth", "googlenet, safetensors",
+        "resnet9, pth", "resnet9, safetensors"})
     void logitsMatchTorchvision(String model, String format) throws Exception {
         // convkit's side runs in a JVM of its own (`convkit forward`): a native crash in the engine
         // fails this case with its output instead of ending the whole test run

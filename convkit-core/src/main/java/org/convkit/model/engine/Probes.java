@@ -5,6 +5,7 @@ import static org.convkit.model.layers.Layers.avgPool;
 import static org.convkit.model.layers.Layers.bn;
 import static org.convkit.model.layers.Layers.conv;
 import static org.convkit.model.layers.Layers.flatten;
+import static org.convkit.model.layers.Layers.globalMaxPool;
 import static org.convkit.model.layers.Layers.linear;
 import static org.convkit.model.layers.Layers.maxPool;
 import static org.convkit.model.layers.Layers.relu;
@@ -82,12 +83,15 @@ public final class Probes {
                     + " average pooling, linear", Probes::smoothLayers, new Shape(4, 32, 28, 28), false, BlockProbe.Mode.TRAIN),
             new BlockProbe("relu and max pooling, training", "every family: ReLU, max pooling 3x3/2 padded, 3x3/1, 2x2/2",
                     Probes::kinkedLayers, new Shape(4, 48, 28, 28), false, BlockProbe.Mode.TRAIN).withDistinctInput(),
+            // its own probe: after the other poolings it would leave them one gradient per channel
+            new BlockProbe("global max pooling, training", "resnet9: global max pool", Probes::globalMaxPooling,
+                    new Shape(4, 48, 7, 7), false, BlockProbe.Mode.TRAIN).withDistinctInput(),
             new BlockProbe("layers, evaluation", "every family: BatchNorm on running statistics",
                     Probes::layers, new Shape(4, 32, 28, 28), false, BlockProbe.Mode.EVAL));
 
     /** Evaluation with BatchNorm folded into convolutions (with and without bias, 7x7/2, 3x3, 1x1/2). */
     public static final List<BlockProbe> FOLDED = List.of(
-            new BlockProbe("conv + BatchNorm chain, evaluation", "resnet, vgg*_bn, googlenet, simplecnn",
+            new BlockProbe("conv + BatchNorm chain, evaluation", "resnet, resnet9, vgg*_bn, googlenet, simplecnn",
                     Probes::folded, new Shape(2, 3, 64, 64), true, BlockProbe.Mode.EVAL));
 
     /**
@@ -141,7 +145,9 @@ public final class Probes {
                 new Concat()
                         .add("a", Seq.of(conv(32, 1, 1, 0, true), relu()))
                         .add("b", Seq.of(maxPool(3, 1, 1, false), conv(16, 1, 1, 0, true), Activations.sigmoid())),
-                avgPool(2, 2), adaptiveAvgPool(1, 1), flatten(), linear(10));
+                avgPool(2, 2),
+                new Concat().add("avg", adaptiveAvgPool(1, 1)).add("max", globalMaxPool()),
+                flatten(), linear(10));
     }
 
     /** {@link #layers} without ReLU and max pooling: differentiable everywhere. */
@@ -163,6 +169,11 @@ public final class Probes {
      */
     private static Block kinkedLayers() {
         return Seq.of(relu(), maxPool(3, 2, 1, false), maxPool(3, 1, 1, false), maxPool(2, 2));
+    }
+
+    /** resnet9's pool, each channel's maximum over the whole map, on the probe's own input. */
+    private static Block globalMaxPooling() {
+        return Seq.of(globalMaxPool());
     }
 
     private static Block folded() {

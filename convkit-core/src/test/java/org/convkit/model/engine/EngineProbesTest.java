@@ -119,6 +119,8 @@ class EngineProbesTest {
             out.add(e.name().equals("ReLU") ? "kink" : e.name());
         } else if (b instanceof Probes.Residual r && r.relu) {
             out.add("kink"); // relu(f(x) + x), applied inside the block
+        } else if (b instanceof org.convkit.model.layers.GlobalMaxPool2d) {
+            out.add("kink");
         } else if (b instanceof org.convkit.model.layers.Pool2d pool) {
             out.add(pool.isMax() ? "kink" : "avg pool");
         } else if (b.getChildren().isEmpty()) {
