@@ -139,8 +139,9 @@ public final class TrainArgs {
     @Option(names = "--checkpoint-batches", paramLabel = "N", hidden = true, description = "Also save every N batches (tests).")
     public Integer checkpointBatches;
 
-    @Option(names = "--precision", paramLabel = "P", description = "fp32, or bf16: bfloat16 mixed precision (convolutions"
-            + " and linear layers in bfloat16, the rest in float32; CPUs with bfloat16 instructions) (default: fp32).")
+    @Option(names = "--precision", paramLabel = "P", description = "fp32, or bf16: convolutions multiply in bfloat16"
+            + " (oneDNN, float32 accumulation; weights, BatchNorm, linear layers and the loss stay float32) on CPUs"
+            + " with bfloat16 instructions where it passed the engine self-check, else fp32 with a note (default: fp32).")
     public String precision;
 
     @Option(names = "--budget", paramLabel = "T", description = "A wall-time budget for training, e.g. 5m, 90s, 1h:"

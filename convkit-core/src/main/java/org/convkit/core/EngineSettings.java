@@ -71,7 +71,7 @@ public record EngineSettings(Layout layout, boolean foldBatchNorm, boolean freeI
                 }
             }
             throw new ConvkitException(where + " " + text + ": use fp32 or bf16 (bfloat16 mixed precision:"
-                    + " convolutions and linear layers in bfloat16, the rest in float32)");
+                    + " convolutions multiply in bfloat16, everything else stays float32)");
         }
     }
 

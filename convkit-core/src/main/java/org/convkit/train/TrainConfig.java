@@ -76,7 +76,7 @@ public record TrainConfig(
         @JsonProperty("workers") Integer workers,
         @JsonProperty("checkpoint-minutes") Double checkpointMinutes,
         @JsonProperty("checkpoint-batches") Integer checkpointBatches,
-        /** fp32, or bf16: bfloat16 mixed precision (convolutions and linear layers in bfloat16). */
+        /** fp32, or bf16: convolutions multiply in bfloat16, everything else stays float32 (see EngineSettings). */
         @JsonProperty("precision") String precision,
         /** A wall-time budget ("5m", "90s", "1h"): the schedule is fitted to it and ends when it does. */
         @JsonProperty("budget") String budget,
