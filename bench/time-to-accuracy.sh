@@ -6,21 +6,25 @@
 # accuracy: the same run holds both sides. Reports per side and run the wall-clock minutes, the test
 # accuracy and the validation accuracy after each epoch against wall-clock minutes of training,
 # then the medians over the runs.
-# Usage: bench/time-to-accuracy.sh [--runs N] [--quick] [extra convkit train flags ...]
+# Usage: bench/time-to-accuracy.sh [--runs N] [--quick] [--data DIR] [extra convkit train flags ...]
 #   e.g. bench/time-to-accuracy.sh --runs 3                      the main job as it comes
 #        bench/time-to-accuracy.sh --runs 3 --budget 5m          fitted to 5 minutes (both sides)
 #        bench/time-to-accuracy.sh --runs 3 --precision bf16     bfloat16 (PyTorch: CPU autocast)
+#        bench/time-to-accuracy.sh --runs 1 --data DIR --model resnet9 --budget 10m
+#                                   an image folder instead (DIR/train, DIR/test: the CIFAR-10 JPEGs)
 # --quick: one run of one epoch (a smoke test: no figures). Both sides: 2 compute threads, 2 loader
 # workers, jemalloc when installed. Only figures from a quiet machine mean anything.
 set -euo pipefail
 runs=3
+data=""
 quick=0
 flags=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --runs) runs="$2"; shift ;;
     --quick) quick=1 ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    --data) data="$2"; shift ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) flags+=("$1") ;;
   esac
   shift
@@ -28,8 +32,9 @@ done
 [[ $quick == 1 ]] && runs=1 && flags+=(--epochs 1)
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source bench/lib.sh
-fm="$FASHION_MNIST"
-[[ -d "$fm" ]] || { echo "bench/time-to-accuracy.sh: needs Debian's dataset-fashion-mnist ($fm)" >&2; exit 1; }
+fm="${data:-$FASHION_MNIST}"
+what="${data:+the image folder}"
+[[ -d "$fm" ]] || { echo "bench/time-to-accuracy.sh: needs ${what:-the Debian package dataset-fashion-mnist} ($fm)" >&2; exit 1; }
 ./convkit --version >/dev/null # the jar is built before any clock starts
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -59,9 +64,9 @@ for i in $(seq "$runs"); do
   echo "time-to-accuracy run $i: convkit ${ck_wall[-1]} min ${ck_acc[-1]}%, PyTorch ${pt_wall[-1]} min ${pt_acc[-1]}%" >&2
 done
 recipe="$(tr -d '\n ' <"$work/runs/r1/config.json" | sed 's/"run".*//; s/[{}"]//g' | cut -c1-240)"
-echo "### W6 time to accuracy, Fashion-MNIST — $(date -u +%Y-%m-%dT%H:%MZ), $(lscpu | sed -n 's/^Model name: *//p' | head -n 1), $(nproc) cores"
+echo "### W6 time to accuracy, ${data:-Fashion-MNIST} — $(date -u +%Y-%m-%dT%H:%MZ), $(lscpu | sed -n 's/^Model name: *//p' | head -n 1), $(nproc) cores"
 echo
-echo "\`bench/time-to-accuracy.sh --runs $runs${flags[*]:+ ${flags[*]}}\`; recipe: $recipe; load average before $load_before, after $(cut -d' ' -f1-3 /proc/loadavg)$([[ $quick == 1 ]] && echo '; --quick: a smoke test, not a figure')"
+echo "\`bench/time-to-accuracy.sh --runs $runs${data:+ --data $data}${flags[*]:+ ${flags[*]}}\`; recipe: $recipe; load average before $load_before, after $(cut -d' ' -f1-3 /proc/loadavg)$([[ $quick == 1 ]] && echo '; --quick: a smoke test, not a figure')"
 echo
 echo "| side | run | wall-clock minutes (cold start to test accuracy) | test accuracy | validation accuracy after each epoch vs minutes of training |"
 echo "|---|---|---|---|---|"

@@ -83,6 +83,30 @@ def resnet18(classes, stem):
     return m
 
 
+def resnet9(classes, width=1.0, stem="cifar", size=32):
+    """Myrtle.ai's DAWNBench ResNet-9 (Page, 2018) as convkit's resnet9 builds it: conv-BN-ReLU
+    blocks, two residuals, a global max pool, a linear head (no x0.125 output scale);
+    stem=stride2 strides the first conv for photos."""
+    def conv_bn(ci, co, stride=1):
+        return nn.Sequential(nn.Conv2d(ci, co, 3, stride, 1, bias=False), nn.BatchNorm2d(co), nn.ReLU(inplace=True))
+
+    class Residual(nn.Module):
+        def __init__(self, c):
+            super().__init__()
+            self.body = nn.Sequential(conv_bn(c, c), conv_bn(c, c))
+
+        def forward(self, x):
+            return x + self.body(x)
+
+    c = [max(1, int(v * width + 0.5)) for v in (64, 128, 256, 512)]  # Java's Math.round, as convkit's --width
+    return nn.Sequential(
+        conv_bn(3, c[0], 2 if stem == "stride2" else 1),
+        conv_bn(c[0], c[1]), nn.MaxPool2d(2), Residual(c[1]),
+        conv_bn(c[1], c[2]), nn.MaxPool2d(2),
+        conv_bn(c[2], c[3]), nn.MaxPool2d(2), Residual(c[3]),
+        nn.AdaptiveMaxPool2d(1), nn.Flatten(), nn.Linear(c[3], classes))
+
+
 def build_model(a):
     classes = int(a["classes"])
     c, h, w = (int(v) for v in a["input"].split("x"))
@@ -93,6 +117,8 @@ def build_model(a):
         return simplecnn(classes, h)
     if name == "resnet18":
         return resnet18(classes, a.get("stem", "imagenet"))
+    if name == "resnet9":
+        return resnet9(classes, float(a.get("width", 1)), a.get("stem", "cifar"), h)
     raise SystemExit("torch_bench: model %s not supported" % name)
 
 
