@@ -73,6 +73,8 @@ public final class Recipe {
     static final int THUMBNAIL = 48;
     /** The input size for larger photos: keeps a few minutes of CPU enough for 10+ epochs. */
     static final int PHOTO_SIZE = 64;
+    /** Epochs from scratch below 10,000 photos (see {@link #forPhotos}). */
+    static final int EPOCHS = 30;
     /** AdamW's peak learning rate for photos from scratch (the optimizer the recipe picks there). */
     static final double ADAMW_LR = 3e-3;
 
@@ -87,22 +89,22 @@ public final class Recipe {
         boolean thumbnails = d.side() != null && d.side() <= THUMBNAIL;
         String images = String.format(Locale.ROOT, "%,d training images", d.images());
         if (c.model() == null) {
-            c.model("resnet18");
-            // width 0.5 for every folder from scratch: on flowers128 (3,457 photos, 64 px) the full
-            // 11M network was no more accurate in the few minutes a first run gets, at 2.5 times
-            // the cost per epoch (bench/RESULTS.md, "First try on own photos")
+            c.model("resnet9");
+            // width 0.25 and a strided first conv on photos: in the few minutes a first run gets, this
+            // ResNet-9 learned more than resnet18 at width 0.5 on flowers128 (3,457 photos at 64 px), at
+            // less cost per image (bench/RESULTS.md, "First try on own photos")
             if (c.width() == null) {
-                c.width(0.5);
+                c.width(0.25);
             }
-            if (thumbnails && c.stem() == null) {
-                c.stem("cifar");
+            if (c.stem() == null) {
+                c.stem(thumbnails ? "cifar" : "stride2");
             }
-            String shape = (thumbnails && c.stem().equals("cifar") ? "CIFAR stem, " : "") + "width "
-                    + fmt(c.width())
-                    + (c.width() == 0.5 ? ": about 2.8M parameters" : c.width() == 1.0 ? ": 11M parameters" : "");
-            why.add(String.format(Locale.ROOT, "model resnet18 (%s) because of %s in %d classes%s", shape, images,
+            String shape = "width " + fmt(c.width())
+                    + (c.stem().equals("stride2") ? ", first conv at stride 2" : "")
+                    + (c.width() == 0.25 ? ": about 0.4M parameters" : c.width() == 1.0 ? ": 6.6M parameters" : "");
+            why.add(String.format(Locale.ROOT, "model resnet9 (%s) because of %s in %d classes%s", shape, images,
                     d.classes(), thumbnails ? " at " + d.side() + " px"
-                            : ": a narrow network learns as much in the few epochs a CPU affords"));
+                            : ": a small network learns more in the few minutes a CPU affords"));
             if (c.imageSize() == null) {
                 int size = thumbnails ? d.side() : d.side() != null ? Math.min(PHOTO_SIZE, d.side()) : PHOTO_SIZE;
                 c.imageSize(size);
@@ -119,12 +121,11 @@ public final class Recipe {
                     : "batch 32");
         }
         if (c.epochs() == null) {
-            // from scratch a few hundred images need many passes; trained weights need few
-            // (fastai's fine_tune: one epoch for the new head, then a few for everything)
-            // full-size photos at width 0.5 and 64 px cost less per epoch than thumbnails at their own
-            // size with the CIFAR stem, so they get half as many again below 10,000
-            int epochs = pretrained ? (few ? 5 : 4)
-                    : d.images() < 500 ? 25 : d.images() < 2000 ? 15 : d.images() < 10_000 ? (thumbnails ? 10 : 15) : 6;
+            // from scratch the small ResNet-9 still improves between 20 and 30 passes over a few
+            // thousand photos, and 30 fit a first run's few minutes below 10,000 images
+            // (bench/RESULTS.md); trained weights need few passes (fastai's fine_tune: one epoch for
+            // the new head, then a few for everything)
+            int epochs = pretrained ? (few ? 5 : 4) : d.images() < 10_000 ? EPOCHS : 6;
             c.epochs(epochs);
             why.add(String.format(Locale.ROOT, "%d epochs because of %s%s", epochs, images,
                     pretrained ? " and trained weights to start from" : ""));

@@ -16,21 +16,22 @@ class RecipeTest {
     }
 
     @Test
-    void aFewHundredPhotosGetANarrowResnetAt64PxSmallBatchesMoreEpochsAndLrAuto() {
+    void aFewHundredPhotosGetTheSmallResnet9At64PxSmallBatchesAndAdamW() {
         List<String> why = new java.util.ArrayList<>();
         // the 244 insect photos, two classes, photos of a few hundred pixels
         TrainConfig.Builder c = chosen(new DataStats(244, 2, 3, null, 375, true), TrainConfig.EMPTY, why);
-        assertEquals("resnet18", c.model());
-        assertEquals(0.5, c.width());
-        assertNull(c.stem(), "the ImageNet stem: 64 px photos are not thumbnails");
+        assertEquals("resnet9", c.model());
+        assertEquals(0.25, c.width());
+        assertEquals("stride2", c.stem(), "64 px photos are not thumbnails: the first conv halves them");
         assertEquals(64, c.imageSize());
         assertEquals(16, c.batchSize());
-        assertEquals(25, c.epochs());
+        assertEquals(30, c.epochs());
         assertEquals("adamw", c.optimizer());
         assertEquals(3e-3, c.lr());
         assertEquals("standard", c.augment());
         assertEquals(7, why.size(), why.toString());
-        assertTrue(why.get(0).startsWith("model resnet18 (width 0.5: about 2.8M parameters) because of 244 training"
+        assertTrue(why.get(0).startsWith("model resnet9 (width 0.25, first conv at stride 2: about 0.4M parameters)"
+                + " because of 244 training"
                 + " images in 2 classes"), why.get(0));
         assertTrue(why.contains("optimizer adamw (weight decay 0.01) because from scratch on photos it learns more"
                 + " than SGD in the few epochs a CPU affords"), why.toString());
@@ -97,21 +98,21 @@ class RecipeTest {
     }
 
     @Test
-    void thousandsOfPhotosGetTheNarrowResnetAt64PxForMoreEpochs() {
+    void thousandsOfPhotosGetTheSmallResnet9At64PxFor30Epochs() {
         List<String> why = new java.util.ArrayList<>();
         // flowers128: 3,457 photos of 5 classes, all 128x128
         TrainConfig.Builder c = chosen(new DataStats(3457, 5, 3, 128, 128, true), TrainConfig.EMPTY, why);
-        assertEquals("resnet18", c.model());
-        assertEquals(0.5, c.width());
-        assertNull(c.stem(), "the ImageNet stem: 64 px photos are not thumbnails");
+        assertEquals("resnet9", c.model());
+        assertEquals(0.25, c.width());
+        assertEquals("stride2", c.stem());
         assertEquals(64, c.imageSize());
         assertEquals(32, c.batchSize());
-        assertEquals(15, c.epochs());
+        assertEquals(30, c.epochs());
         assertEquals("adamw", c.optimizer());
         assertEquals(3e-3, c.lr());
-        assertTrue(why.get(0).startsWith("model resnet18 (width 0.5: about 2.8M parameters) because of 3,457 training"
-                + " images in 5 classes"), why.get(0));
-        assertTrue(why.contains("15 epochs because of 3,457 training images"), why.toString());
+        assertTrue(why.get(0).startsWith("model resnet9 (width 0.25, first conv at stride 2: about 0.4M parameters)"
+                + " because of 3,457 training images in 5 classes"), why.get(0));
+        assertTrue(why.contains("30 epochs because of 3,457 training images"), why.toString());
         // from 10,000 photos on, fewer passes
         assertEquals(6, chosen(new DataStats(12_000, 5, 3, null, 300, true), TrainConfig.EMPTY, why).epochs());
     }
@@ -121,10 +122,11 @@ class RecipeTest {
         List<String> why = new java.util.ArrayList<>();
         // two CIFAR-10 classes as JPEG files: 2,000 images of 32x32
         TrainConfig.Builder c = chosen(new DataStats(2000, 2, 3, 32, 32, true), TrainConfig.EMPTY, why);
-        assertEquals("cifar", c.stem());
-        assertEquals(0.5, c.width());
+        assertEquals("resnet9", c.model());
+        assertEquals("cifar", c.stem(), "thumbnails keep their size: the first conv at stride 1");
+        assertEquals(0.25, c.width());
         assertEquals(32, c.imageSize());
-        assertEquals(10, c.epochs());
+        assertEquals(30, c.epochs());
         assertEquals(32, c.batchSize());
         // small photos: never enlarged
         assertEquals(56, chosen(new DataStats(5000, 3, 3, null, 56, true), TrainConfig.EMPTY, why).imageSize());
@@ -152,7 +154,8 @@ class RecipeTest {
         // and said as given, not as the width the recipe would have chosen
         List<String> widthWhy = new java.util.ArrayList<>();
         chosen(new DataStats(3457, 5, 3, 128, 128, true), TrainConfig.builder().width(1.0).build(), widthWhy);
-        assertTrue(widthWhy.get(0).startsWith("model resnet18 (width 1: 11M parameters)"), widthWhy.get(0));
+        assertTrue(widthWhy.get(0).startsWith("model resnet9 (width 1, first conv at stride 2: 6.6M parameters)"),
+                widthWhy.get(0));
         // --transforms is the training pipeline: no augmentation preset is chosen or explained beside it
         List<String> transformsWhy = new java.util.ArrayList<>();
         TrainConfig.Builder t = chosen(new DataStats(3457, 5, 3, 128, 128, true),
