@@ -60,7 +60,7 @@ public final class EngineCheck {
      */
     public static final String LEVERS_PROPERTY = "convkit.engine.levers";
     /** Bump when the probes or their tolerances change: results checked before no longer count. */
-    static final int CHECK_VERSION = 5; // 2: channels-last checked for forward passes only; 3: bf16; 4: no kinks in the training chain; 5: bf16 without effect
+    static final int CHECK_VERSION = 6; // 2: channels-last checked for forward passes only; 3: bf16; 4: no kinks in the training chain; 5: bf16 without effect; 6: the global max pool (resnet9)
     /** The environment variables that change what libtorch, oneDNN and OpenMP compute or pick. */
     static final List<String> ENV_PREFIXES = List.of("ONEDNN_", "DNNL_", "MKLDNN_", "OMP_", "KMP_", "GOMP_", "MKL_",
             "ATEN_", "TORCH_", "PYTORCH_", "LD_PRELOAD");
