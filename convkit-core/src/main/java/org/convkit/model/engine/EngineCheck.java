@@ -217,6 +217,14 @@ public final class EngineCheck {
                                         : "FAILED the engine self-check on this machine (" + r.summary() + "): results may be wrong"));
             }
         }
+        // training has no other layout to fall back to (EngineSettings#forTraining): when its layout
+        // failed here, say so loudly rather than train in silence on a path the check refused
+        PathResult trained = report.path(EngineSettings.PLAIN.forTraining().layout().token());
+        if (trained != null && !trained.passed() && trained.status() != CheckReport.Status.NO_EFFECT) {
+            warnings.add("WARNING: training always runs " + trained.path() + ", which FAILED the engine self-check on this"
+                    + " machine (" + trained.summary() + "): trained weights may be wrong here. The convkit launcher's"
+                    + " OMP_WAIT_POLICY=PASSIVE avoided such a failure on an AMD Zen 4 (docs/engine.md, \"Known failures\")");
+        }
         s = available(s);
         if (s.precision() == EngineSettings.Precision.BF16 && forced.precision() != EngineSettings.Precision.BF16
                 && layout != null) {

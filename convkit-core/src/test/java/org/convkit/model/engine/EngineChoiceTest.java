@@ -66,6 +66,22 @@ class EngineChoiceTest {
         assertTrue(c.warnings().isEmpty());
     }
 
+    /** What the AMD Zen 4 showed in a JVM without the launcher's settings (docs/engine.md, "Known failures"). */
+    @Test
+    void nchwFailed_evaluationRunsChannelsLast_butTrainingIsWarnedLoudly() {
+        CheckReport r = report(Map.of("channels-last", Status.PASSED, "nchw", Status.FAILED,
+                "bn-fold@channels-last", Status.PASSED));
+        EngineCheck.Choice c = EngineCheck.choose(r, Spec.AUTO, LEVERS);
+        assertEquals(new EngineSettings(Layout.CHANNELS_LAST, true, true, EngineSettings.Precision.FP32), c.settings());
+        assertFalse(c.noCorrectPath(), "evaluation has a path that passed");
+        assertEquals(1, c.warnings().size(), c.warnings().toString());
+        assertTrue(c.warnings().get(0).startsWith("WARNING: training always runs nchw, which FAILED the engine self-check"
+                + " on this machine (failed: conv 1x1 256->64 (resnet50) forward: 3.7e-02 > 1.0e-04"), c.warnings().get(0));
+        // nchw that passed says nothing, as in every other case here
+        CheckReport ok = report(Map.of("channels-last", Status.PASSED, "nchw", Status.PASSED));
+        assertTrue(EngineCheck.choose(ok, Spec.AUTO, LEVERS).warnings().isEmpty());
+    }
+
     @Test
     void foldingWrongOnTheBestLayout_isLeftOut() {
         CheckReport r = report(Map.of("channels-last", Status.PASSED, "nchw", Status.PASSED,
