@@ -222,8 +222,8 @@ public final class EngineCheck {
         PathResult trained = report.path(EngineSettings.PLAIN.forTraining().layout().token());
         if (trained != null && !trained.passed() && trained.status() != CheckReport.Status.NO_EFFECT) {
             warnings.add("WARNING: training always runs " + trained.path() + ", which FAILED the engine self-check on this"
-                    + " machine (" + trained.summary() + "): trained weights may be wrong here. The convkit launcher's"
-                    + " OMP_WAIT_POLICY=PASSIVE avoided such a failure on an AMD Zen 4 (docs/engine.md, \"Known failures\")");
+                    + " machine (" + trained.summary() + "): trained weights may be wrong here. Preloading jemalloc, as"
+                    + " the convkit launcher does, avoided such a failure on an AMD Zen 4 (docs/engine.md, \"Known failures\")");
         }
         s = available(s);
         if (s.precision() == EngineSettings.Precision.BF16 && forced.precision() != EngineSettings.Precision.BF16
