@@ -32,9 +32,9 @@ done
 [[ $quick == 1 ]] && runs=1 && flags+=(--epochs 1)
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source bench/lib.sh
-fm="${data:-$FASHION_MNIST}"
+data_dir="${data:-$FASHION_MNIST}" # Fashion-MNIST unless --data names an image folder
 what="${data:+the image folder}"
-[[ -d "$fm" ]] || { echo "bench/time-to-accuracy.sh: needs ${what:-the Debian package dataset-fashion-mnist} ($fm)" >&2; exit 1; }
+[[ -d "$data_dir" ]] || { echo "bench/time-to-accuracy.sh: needs ${what:-the Debian package dataset-fashion-mnist} ($data_dir)" >&2; exit 1; }
 ./convkit --version >/dev/null # the jar is built before any clock starts
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -44,11 +44,11 @@ rows=()
 ck_wall=(); pt_wall=(); ck_acc=(); pt_acc=()
 for i in $(seq "$runs"); do
   t0="$(now)"
-  ck_out="$(./convkit train --data "$fm" --run "r$i" --runs-dir "$work/runs" --threads 2 --workers 2 \
+  ck_out="$(./convkit train --data "$data_dir" --run "r$i" --runs-dir "$work/runs" --threads 2 --workers 2 \
     ${flags[@]+"${flags[@]}"} 2>&1)" || { echo "$ck_out" | tail -n 20 >&2; exit 1; }
   t1="$(now)"
   run="$work/runs/r$i"
-  pt_out="$(with_env /usr/bin/python3 bench/torch_recipe.py "$run/config.json" "$fm" "$work/torch")"
+  pt_out="$(with_env /usr/bin/python3 bench/torch_recipe.py "$run/config.json" "$data_dir" "$work/torch")"
   t2="$(now)"
   acc="$(grep -o 'test accuracy[^0-9]*[0-9.]*' <<<"$ck_out" | tail -n 1 | grep -o '[0-9.]*$' || echo nan)"
   ck_acc+=("$acc"); pt_acc+=("$(awk '/^TEST acc=/ {sub("TEST acc=", ""); printf "%.2f", 100 * $0}' <<<"$pt_out")")
