@@ -30,8 +30,8 @@ public final class DataPackCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "Threads reading and checking/encoding images; 0 = one per core.")
     int threads;
 
-    @Option(names = "--force", description = "Replace --out if it exists.")
-    boolean force;
+    @Mixin
+    ForceArgs replace;
 
     @Mixin
     DataSourceArgs data;
@@ -42,7 +42,7 @@ public final class DataPackCommand implements Callable<Integer> {
         Dataset ds = Datasets.open(source, data.options(0.0));
         ds.warnings().forEach(w -> System.err.println("warning: " + w));
         int t = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-        Packer.Result r = Packer.pack(ds, source, out, shardSize, t, force);
+        Packer.Result r = Packer.pack(ds, source, out, shardSize, t, replace.force);
         print(ds, r);
         return 0;
     }

@@ -3,6 +3,7 @@ package org.convkit.spark.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.convkit.cli.ByteSize;
+import org.convkit.cli.ForceArgs;
 import org.convkit.cli.DataPackCommand;
 import org.convkit.cli.DataSourceArgs;
 import org.convkit.data.Dataset;
@@ -30,8 +31,8 @@ final class SparkPackCommand implements Callable<Integer> {
             description = "About this many bytes of images per shard, which sets the partitions (default: ${DEFAULT-VALUE}).")
     long shardSize;
 
-    @Option(names = "--force", description = "Replace --out if it exists.")
-    boolean force;
+    @Mixin
+    ForceArgs replace;
 
     @Mixin
     DataSourceArgs data;
@@ -54,7 +55,7 @@ final class SparkPackCommand implements Callable<Integer> {
                 // the split's share of the source bytes, cut at --shard-size
                 double bytes = total == 0 ? 0 : (double) ds.sourceBytes() * ds.split(split).size() / total;
                 return (int) Math.max(1, Math.ceil(bytes / shardSize));
-            }, force);
+            }, replace.force);
         }
         DataPackCommand.print(ds, r);
         return 0;

@@ -7,6 +7,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.functions;
+import org.convkit.cli.ForceArgs;
 import org.convkit.core.ConvkitException;
 import org.convkit.spark.ImageFiles;
 import org.convkit.spark.SparkModel;
@@ -44,8 +45,8 @@ final class SparkPredictCommand implements Callable<Integer> {
     @Option(names = "--top-k", defaultValue = "5", paramLabel = "K", description = "Classes listed per image (default: ${DEFAULT-VALUE}).")
     int topK;
 
-    @Option(names = "--force", description = "Replace --out if it exists.")
-    boolean force;
+    @Mixin
+    ForceArgs replace;
 
     @Override
     public Integer call() throws Exception {
@@ -60,7 +61,7 @@ final class SparkPredictCommand implements Callable<Integer> {
         try (SparkJob job = spark.start("predict")) {
             var hadoop = job.spark.sparkContext().hadoopConfiguration();
             Path target = new Path(out);
-            if (!force && target.getFileSystem(hadoop).exists(target)) {
+            if (!replace.force && target.getFileSystem(hadoop).exists(target)) {
                 throw new ConvkitException("--out " + out + " already exists; choose another or add --force to replace it");
             }
             long start = System.nanoTime();
@@ -76,9 +77,9 @@ final class SparkPredictCommand implements Callable<Integer> {
             Dataset<Row> predictions = SparkPrediction.predict(ImageFiles.frame(job.spark, listing, parts), m, topK, job.counters);
             if (f.equals("csv")) {
                 predictions.withColumn("top_k", functions.to_json(functions.col("top_k")))
-                        .write().mode(force ? SaveMode.Overwrite : SaveMode.ErrorIfExists).option("header", "true").csv(out);
+                        .write().mode(replace.force ? SaveMode.Overwrite : SaveMode.ErrorIfExists).option("header", "true").csv(out);
             } else {
-                predictions.write().mode(force ? SaveMode.Overwrite : SaveMode.ErrorIfExists).parquet(out);
+                predictions.write().mode(replace.force ? SaveMode.Overwrite : SaveMode.ErrorIfExists).parquet(out);
             }
             // one output row per listed image (accumulators in a transformation may count a retried task twice)
             long n = listing.images().size();
