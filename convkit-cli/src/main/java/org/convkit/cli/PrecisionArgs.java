@@ -12,8 +12,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
- * {@code --precision fp32|bf16} for the commands that run a network on libtorch (eval, predict,
- * serve, forward; train reads it from its config). Declared once.
+ * {@code --precision fp32|bf16} for the commands that run a network on libtorch: eval, predict,
+ * serve, forward, and train, finetune and lr-find (through {@link TrainArgs}, where it is the training
+ * config key {@code precision}, which a config file may give instead). Declared once.
  *
  * <p>bfloat16 is a property of the process: oneDNN reads {@link EngineCheck#FPMATH_ENV} when the
  * process starts convolving. So {@code --precision bf16} in a JVM started without it runs the same
@@ -23,9 +24,9 @@ import picocli.CommandLine.Option;
  */
 public final class PrecisionArgs {
     @Option(names = "--precision", paramLabel = "P",
-            description = "fp32, or bf16: convolutions multiply in bfloat16 (oneDNN, float32 accumulation; weights,"
-                    + " BatchNorm, linear layers and the loss stay float32) on CPUs with bfloat16 instructions,"
-                    + " else fp32 with a note (default: fp32).")
+            description = "fp32, or bf16: convolutions run in bfloat16 (oneDNN, float32 accumulation); linear layers,"
+                    + " BatchNorm, the weights and the loss stay float32. bf16 needs a CPU with bfloat16 instructions"
+                    + " where it passed the engine self-check (convkit doctor); else fp32 with a note (default: fp32).")
     public String precision;
 
     /**

@@ -139,10 +139,8 @@ public final class TrainArgs {
     @Option(names = "--checkpoint-batches", paramLabel = "N", hidden = true, description = "Also save every N batches (tests).")
     public Integer checkpointBatches;
 
-    @Option(names = "--precision", paramLabel = "P", description = "fp32, or bf16: convolutions multiply in bfloat16"
-            + " (oneDNN, float32 accumulation; weights, BatchNorm, linear layers and the loss stay float32) on CPUs"
-            + " with bfloat16 instructions where it passed the engine self-check, else fp32 with a note (default: fp32).")
-    public String precision;
+    @Mixin
+    public PrecisionArgs precision;
 
     @Option(names = "--budget", paramLabel = "T", description = "A wall-time budget for training, e.g. 5m, 90s, 1h:"
             + " the epochs are estimated from the first epoch's time and the one-cycle schedule ends when the time does.")

@@ -46,7 +46,7 @@ public record EngineSettings(Layout layout, boolean foldBatchNorm, boolean freeI
         }
     }
 
-    /** The number format of convolutions and matrix products. */
+    /** The number format of convolutions (linear layers stay float32 under either). */
     public enum Precision {
         FP32("fp32"),
         BF16("bf16");
@@ -71,7 +71,7 @@ public record EngineSettings(Layout layout, boolean foldBatchNorm, boolean freeI
                 }
             }
             throw new ConvkitException(where + " " + text + ": use fp32 or bf16 (bfloat16 mixed precision:"
-                    + " convolutions multiply in bfloat16, everything else stays float32)");
+                    + " convolutions run in bfloat16; linear layers, BatchNorm, the weights and the loss stay float32)");
         }
     }
 
