@@ -48,7 +48,7 @@ public final class EngineArgs {
      */
     public Supplier<Classifier> classifier(InferenceArgs run, int maxBatch, boolean oneImage) {
         Classifiers.Engine e = engine();
-        Classifiers.Options o = new Classifiers.Options(run.device, run.transforms, maxBatch, 0, run.tta(),
+        Classifiers.Options o = new Classifiers.Options(run.device(), run.transforms, maxBatch, 0, run.tta(),
                 run.precision.precision == null ? null
                         : EngineSettings.Precision.parse(run.precision.precision, "--precision"));
         Path given = run.model.checkpoint;

@@ -47,7 +47,7 @@ public final class EvalCommand implements Callable<Integer> {
         // --class-names names the data's classes as well as the model's: with a checkpoint, those of the data
         ModelSource source = run.model.sourceNamingData(run.classNames);
         CheckpointEvaluation.Outcome out = CheckpointEvaluation.run(source,
-                new CheckpointEvaluation.Options(eval.data, eval.split, batchSize, run.device, run.transforms, run.workers,
+                new CheckpointEvaluation.Options(eval.data, eval.split, batchSize, run.device(), run.transforms, run.workers,
                         Metrics.DEFAULT_KEEP, open -> dataOptions.applyTo(open, run.classNames)).withTta(run.tta()));
         print(source, out, eval.json);
         return 0;

@@ -42,8 +42,8 @@ final class ForwardCommand implements Callable<Integer> {
             description = "Images per forward pass (default: ${DEFAULT-VALUE}); the outputs do not depend on it.")
     int batchSize;
 
-    @Option(names = "--device", paramLabel = "D", defaultValue = "cpu", description = "cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
-    String device;
+    @Mixin
+    DeviceArgs device;
 
     @Mixin
     PrecisionArgs precision;
@@ -63,7 +63,7 @@ final class ForwardCommand implements Callable<Integer> {
         if (!name.endsWith(".npy") && !name.endsWith(".npz")) {
             throw new ConvkitException("--out " + out + ": name it *.npy or *.npz");
         }
-        try (NDManager manager = NDManager.newBaseManager(Runtime.device(device))) {
+        try (NDManager manager = NDManager.newBaseManager(Runtime.device(device.device))) {
             NDArray x = Npy.readFloat32(input, "--input", manager);
             if (x.getShape().dimension() != 4) {
                 throw new ConvkitException("--input " + input + ": shape " + x.getShape() + "; expected (N, C, H, W)");

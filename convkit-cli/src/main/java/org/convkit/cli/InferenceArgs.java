@@ -12,8 +12,8 @@ public final class InferenceArgs {
     @Mixin
     public ClassNamesArgs classNames;
 
-    @Option(names = "--device", defaultValue = "cpu", paramLabel = "DEV", description = "cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
-    public String device;
+    @Mixin
+    public DeviceArgs device;
 
     @Option(names = "--transforms", paramLabel = "SPEC",
             description = "Override the model's evaluation transform, e.g. resize=224x224 (no random steps).")
@@ -27,6 +27,11 @@ public final class InferenceArgs {
 
     @Mixin
     public TtaArgs tta;
+
+    /** {@code --device} as given, or its default. */
+    public String device() {
+        return device.device;
+    }
 
     /** {@code --tta} as given, checked. */
     public Tta tta() {

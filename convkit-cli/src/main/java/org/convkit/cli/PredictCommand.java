@@ -69,7 +69,7 @@ final class PredictCommand implements Callable<Integer> {
         }
         boolean single = Prediction.isSingleFile(input);
         Supplier<Classifier> model = engine.classifier(run, batchSize, single);
-        Prediction.Options options = new Prediction.Options(batchSize, run.device, run.transforms,
+        Prediction.Options options = new Prediction.Options(batchSize, run.device(), run.transforms,
                 UsageError.unlessRefused(() -> PredictionWriter.Format.parse(format)), topK, run.workers);
         if (submission != null) {
             if (single) {

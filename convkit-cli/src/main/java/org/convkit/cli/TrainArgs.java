@@ -124,8 +124,8 @@ public final class TrainArgs {
     @Option(names = "--runs-dir", paramLabel = "DIR", description = "Where run folders go (default: runs).")
     public String runsDir;
 
-    @Option(names = "--device", paramLabel = "D", description = "cpu or cuda[:N] (default: cpu).")
-    public String device;
+    @Mixin
+    public DeviceArgs device;
 
     @Option(names = "--threads", paramLabel = "N", description = "Compute threads (default: all cores).")
     public Integer threads;
