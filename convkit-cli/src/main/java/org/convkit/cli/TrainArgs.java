@@ -80,18 +80,9 @@ public final class TrainArgs {
     @Option(names = "--normalize", paramLabel = "N", description = "auto (training-set statistics), none, a preset such as imagenet, or mean=a/b/c:std=d/e/f (default: auto).")
     public String normalize;
 
-    @Option(names = "--valid-split", paramLabel = "F", description = "Share of train held out for validation when the data has no valid split (default: 0.1).")
-    public Double validSplit;
-
-    @Option(names = "--heads", paramLabel = "K", description = "Digit sequences (Tianchi JSON labels): K positions, shorter"
-            + " labels padded with the blank class (default: the longest label).")
-    public Integer heads;
-
+    // --valid-split, --seed, --heads and the data options: as the data commands open a dataset
     @Mixin
-    public DataArgs dataOptions;
-
-    @Mixin
-    public ClassNamesArgs classNames;
+    public DataSourceArgs dataSource;
 
     @Option(names = "--transforms", paramLabel = "SPEC",
             description = "The training pipeline instead of --augment's, torchvision's steps in order, e.g."
@@ -114,9 +105,6 @@ public final class TrainArgs {
             + " or 10x its best), say so and back off: the last good epoch's weights come back and the learning rate is"
             + " divided by 10 (up to 3 times). --no-backoff: only say so (a NaN still stops the run) (default: on).")
     public Boolean backoff;
-
-    @Option(names = "--seed", paramLabel = "N", description = "Seed: the same seed repeats a CPU run exactly (default: 0).")
-    public Long seed;
 
     @Option(names = "--run", paramLabel = "NAME", description = "Run folder name under --runs-dir (default: model-data-time).")
     public String run;
