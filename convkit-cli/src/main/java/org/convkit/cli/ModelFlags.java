@@ -13,11 +13,10 @@ import picocli.CommandLine.Option;
  * Commands that build a network from flags alone use {@link ModelArgs}.
  */
 public class ModelFlags {
-    // not required at the picocli level: eval/predict take --model only with --weights (a checkpoint
-    // names its own); the commands that always need it ask through model()
-    @Option(names = {"-m", "--model"}, paramLabel = "NAME",
-            description = "Architecture, e.g. resnet18, vgg16_bn, lenet (see `convkit models`).")
-    public String model;
+    // --model and its knobs. --model is not required at the picocli level: eval/predict take it only
+    // with --weights (a checkpoint names its own); the commands that always need it ask through model()
+    @Mixin
+    public ModelKnobsArgs knobs;
 
     @Option(names = "--classes", paramLabel = "N", description = "Classes per head (default: the model's own).")
     public Integer classes;
@@ -25,15 +24,17 @@ public class ModelFlags {
     @Option(names = "--heads", paramLabel = "K", description = "Parallel classifier heads (default: 1).")
     public Integer heads;
 
-    @Mixin
-    public ModelKnobsArgs knobs;
+    /** The {@code --model} given, or null. */
+    public String given() {
+        return knobs.model;
+    }
 
     /** The {@code --model} given; a usage error (exit 2) when it was not. */
     public String model() {
-        if (model == null) {
+        if (given() == null) {
             throw new UsageError("Missing required option: '--model=NAME' (see `convkit models`)");
         }
-        return model;
+        return given();
     }
 
     /** The shape options given ({@code --classes}, {@code --width} ...), by flag, for refusing them where they mean nothing. */

@@ -4,11 +4,18 @@ import org.convkit.model.ModelKnobs;
 import picocli.CommandLine.Option;
 
 /**
- * The knobs of a zoo model ({@link ModelKnobs}), declared once for every command that shapes a
- * network: {@code train}, {@code finetune}, {@code lr-find} (as training config keys of the same
- * names) and the commands that build one from flags ({@link ModelFlags}).
+ * {@code --model} and the knobs of a zoo model ({@link ModelKnobs}), declared once for every command
+ * that shapes a network: {@code train}, {@code finetune}, {@code lr-find} (as training config keys of
+ * the same names) and the commands that build or load one from flags ({@link ModelFlags}).
  */
 public final class ModelKnobsArgs {
+    // no picocli default: train's recipe chooses by data, and a checkpoint names its own
+    @Option(names = {"-m", "--model"}, paramLabel = "NAME",
+            description = "Architecture, e.g. resnet18, vgg16_bn, lenet (see `convkit models`); a checkpoint names its"
+                    + " own, a weights file needs it. Left out, train and lr-find choose by data: simplecnn for gray"
+                    + " images up to 32 px, resnet9 for a folder of photos, else resnet18.")
+    public String model;
+
     @Option(names = "--width", paramLabel = "X", description = "Width multiplier for hidden layers (default: 1).")
     public Double width;
 
@@ -29,7 +36,7 @@ public final class ModelKnobsArgs {
     @Option(names = "--activation", paramLabel = "A", description = "LeNet activation: sigmoid or relu.")
     public String activation;
 
-    /** What was given. */
+    /** The knobs given (not --model). */
     public ModelKnobs knobs() {
         return new ModelKnobs(width, arch, fc, dropout, stem, activation);
     }

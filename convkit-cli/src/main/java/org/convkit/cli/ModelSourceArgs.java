@@ -81,7 +81,7 @@ public final class ModelSourceArgs {
     private ModelSource source(ClassNamesArgs classNames, boolean namesData) {
         if (checkpoint != null) {
             List<String> extra = new java.util.ArrayList<>(model.shapeFlagsGiven());
-            if (model.model != null) {
+            if (model.given() != null) {
                 extra.add(0, "--model");
             }
             if (inputShape != null) {
@@ -105,13 +105,13 @@ public final class ModelSourceArgs {
             }
             return ModelSource.checkpoint(checkpoint);
         }
-        if (model.model == null || weights.weights == null) {
-            throw new UsageError(model.model == null && weights.weights == null
+        if (model.given() == null || weights.weights == null) {
+            throw new UsageError(model.given() == null && weights.weights == null
                     ? "which model? Give --checkpoint RUN_OR_DIR (a convkit run or checkpoint), or --model M --weights"
                             + " FILE (a zoo model with PyTorch weights)"
-                    : model.model == null ? "--weights " + weights.weights + " needs --model (the architecture the file"
+                    : model.given() == null ? "--weights " + weights.weights + " needs --model (the architecture the file"
                             + " holds, see `convkit models`)"
-                    : "--model " + model.model + " needs --weights FILE (the weights to run it with), or use"
+                    : "--model " + model.given() + " needs --weights FILE (the weights to run it with), or use"
                             + " --checkpoint RUN_OR_DIR");
         }
         KeyMap keyMap = weights.keyMap.read();

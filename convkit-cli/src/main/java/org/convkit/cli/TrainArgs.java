@@ -18,9 +18,9 @@ public final class TrainArgs {
             + Recipe.DEFAULT_DATA + ").")
     public String data;
 
-    @Option(names = {"-m", "--model"}, paramLabel = "NAME", description = "Architecture (see `convkit models`); default: a"
-            + " small Conv-BN stack for small gray images, resnet18 otherwise.")
-    public String model;
+    // --model and its knobs
+    @Mixin
+    public ModelKnobsArgs knobs;
 
     @Option(names = "--epochs", paramLabel = "N", description = "Epochs (default: 6 for the main job, else 10).")
     public Integer epochs;
@@ -133,9 +133,6 @@ public final class TrainArgs {
     @Option(names = "--budget", paramLabel = "T", description = "A wall-time budget for training, e.g. 5m, 90s, 1h:"
             + " the epochs are estimated from the first epoch's time and the one-cycle schedule ends when the time does.")
     public String budget;
-
-    @Mixin
-    public ModelKnobsArgs knobs;
 
     /**
      * The options given on {@code spec}'s command line, by config key (the option's name without
