@@ -46,6 +46,14 @@ public final class RunFiles {
 
     private RunFiles() {}
 
+    /**
+     * The folder of run {@code run} ({@code --run}) under {@code runsDir} ({@code --runs-dir}): a
+     * name goes under it, an absolute path is used as it is (not nested below {@code runs/}).
+     */
+    public static Path runFolder(String runsDir, String run) {
+        return Path.of(runsDir).resolve(run);
+    }
+
     /** {@code runDir/checkpoints/best}. */
     public static Path bestCheckpoint(Path runDir) {
         return runDir.resolve(CHECKPOINTS).resolve(BEST);

@@ -316,7 +316,7 @@ public final class Training {
                 // what was chosen from the data, so a user knows what to change
                 resolved.reasons().forEach(r -> out.println("recipe: " + r));
             }
-            runDir = resumeDir != null ? resumeDir : Path.of(config.runsDir(), config.run());
+            runDir = resumeDir != null ? resumeDir : RunFiles.runFolder(config.runsDir(), config.run());
             out.println(dataset.describe().lines().findFirst().orElse(dataset.name()) + "; model " + config.model()
                     + " at " + config.imageSize() + "x" + config.imageSize() + (writeRun ? "; run folder " + runDir : ""));
             Recipe.Shape shape = Recipe.shape(dataset);
