@@ -108,11 +108,15 @@ public record TrainConfig(
 
     /**
      * Loader options of a run with this (resolved) config for {@code split}: training shuffled
-     * with the run's seed and its last partial batch dropped, the others every sample once.
+     * with the run's seed and its last partial batch dropped, the others every sample once. The
+     * loaders read every epoch (training and validation) keep decoded samples in memory while a
+     * budget allows; a test split is read once and keeps none.
      */
     public Loader.Options loaderOptions(int channels, String split, boolean training) {
         Loader.Options o = training ? Loader.Options.train(batchSize, seed) : Loader.Options.eval(batchSize);
-        return o.withChannels(channels).withSplit(split).withWorkers(workers).withPrefetch(Math.max(2, 2 * workers));
+        boolean everyEpoch = training || "valid".equals(split);
+        return o.withChannels(channels).withSplit(split).withWorkers(workers).withPrefetch(Math.max(2, 2 * workers))
+                .withKeepBytes(everyEpoch ? Loader.Options.defaultKeepBytes() : 0);
     }
 
     /** An empty builder. */

@@ -26,7 +26,7 @@ import org.convkit.train.optim.Optimizers;
  * Where a training step's time goes, without data loading: batch upload, forward, loss, backward,
  * optimizer step, zero-grad, each timed separately over {@code steps} steps after {@code warmup}.
  * {@code trace=FILE} also records libtorch's profiler (a Chrome trace) over the timed steps.
- * Arguments: model= stem= classes= input=CxHxW batch= warmup= steps= trace=
+ * Arguments: model= stem= width= optimizer= classes= input=CxHxW batch= warmup= steps= trace=
  */
 public final class StepProfile {
     private StepProfile() {}
@@ -47,6 +47,9 @@ public final class StepProfile {
         if (a.containsKey("stem")) {
             o = o.withStem(a.get("stem"));
         }
+        if (a.containsKey("width")) {
+            o = o.withWidthMultiplier(Double.parseDouble(a.get("width")));
+        }
         ConvNet net = Zoo.create(a.get("model"), o);
         Shape in = net.inputShape();
         long per = in.size() / in.get(0);
@@ -66,7 +69,7 @@ public final class StepProfile {
                     org.convkit.data.OpenOptions.defaults().withAcquire(false)).train();
             try (org.convkit.data.load.Loader l = new org.convkit.data.load.Loader(src,
                     org.convkit.data.image.PipelineParser.parse(a.getOrDefault("transforms", "totensor"), "t"),
-                    new org.convkit.data.load.Loader.Options(batch, 0, 1, false, true, 0, (int) in.get(1), "train"));
+                    org.convkit.data.load.Loader.Options.train(batch, 0).withWorkers(0).withPrefetch(1).withShuffle(false).withChannels((int) in.get(1)));
                     org.convkit.data.load.Loader.Epoch e = l.epoch(0)) {
                 org.convkit.data.Batch b = e.next();
                 data = b.data();
@@ -84,8 +87,8 @@ public final class StepProfile {
             net.initialize(m);
             ParameterStore ps = new ParameterStore(m, false);
             CrossEntropy ce = new CrossEntropy(0);
-            try (Optimizer sgd = Optimizers.create("sgd", ParamGroups.all(net, 0), m,
-                    new Optimizers.Settings(0.9, false, 0.0))) {
+            try (Optimizer sgd = Optimizers.create(a.getOrDefault("optimizer", "sgd"),
+                    ParamGroups.all(net, 0), m, new Optimizers.Settings(null, false, 0.01))) {
                 sgd.setLr(0.01);
                 for (int s = 0; s < warmup + steps; s++) {
                     boolean timed = s >= warmup;

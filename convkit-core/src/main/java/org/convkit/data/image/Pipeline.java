@@ -35,10 +35,31 @@ public final class Pipeline {
 
     /** Runs the image steps. */
     public Image transform(Image img, RandomGenerator rng) {
-        for (Transform t : steps) {
+        return transform(img, rng, 0, steps.size());
+    }
+
+    /**
+     * Runs steps {@code from} (inclusive) to {@code to} (exclusive). Running {@code [0, k)} then
+     * {@code [k, n)} gives what {@link #transform(Image, RandomGenerator)} gives: steps make new
+     * images and never change the one they get, and only random steps draw from {@code rng}.
+     */
+    public Image transform(Image img, RandomGenerator rng, int from, int to) {
+        for (Transform t : steps.subList(from, to)) {
             img = t.apply(img, rng);
         }
         return img;
+    }
+
+    /**
+     * How many leading steps are not random (e.g. 2 in {@code resize=64,centercrop=64,hflip}):
+     * their output for a given image never changes, so a loader may keep it across epochs.
+     */
+    public int fixedSteps() {
+        int k = 0;
+        while (k < steps.size() && !steps.get(k).isRandom()) {
+            k++;
+        }
+        return k;
     }
 
     /** Runs the image steps, then ToTensor + Normalize: C*H*W floats. */

@@ -14,6 +14,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.convkit.core.ConvkitException;
 import org.convkit.core.Futures;
 import org.convkit.core.Seeds;
@@ -61,9 +63,13 @@ public final class Loader implements AutoCloseable {
      * @param seed the run's seed
      * @param channels channels the model takes (1 or 3)
      * @param split name recorded with skipped samples ("train", "valid", "test")
+     * @param keepBytes memory for keeping each sample as it comes out of the pipeline's leading
+     *     steps that are not random (decoded, resized, cropped), so that later epochs neither
+     *     read nor decode it again; samples past this budget are read every epoch. 0 keeps none
+     *     (one pass over the data, as eval and predict make, gains nothing from it)
      */
-    public record Options(
-            int batchSize, int workers, int prefetch, boolean shuffle, boolean dropLast, long seed, int channels, String split) {
+    public record Options(int batchSize, int workers, int prefetch, boolean shuffle, boolean dropLast, long seed,
+            int channels, String split, long keepBytes) {
         public Options {
             if (batchSize <= 0) {
                 throw new ConvkitException("--batch-size must be positive, not " + batchSize);
@@ -77,42 +83,58 @@ public final class Loader implements AutoCloseable {
             if (channels != 1 && channels != 3) {
                 throw new IllegalArgumentException("channels must be 1 or 3");
             }
+            if (keepBytes < 0) {
+                throw new IllegalArgumentException("keepBytes must be 0 or more, not " + keepBytes);
+            }
         }
 
         /** Training: shuffled, last partial batch dropped, all cores, 2 batches per worker ahead. */
         public static Options train(int batchSize, long seed) {
             int w = defaultWorkers();
-            return new Options(batchSize, w, Math.max(2, 2 * w), true, true, seed, 3, "train");
+            return new Options(batchSize, w, Math.max(2, 2 * w), true, true, seed, 3, "train", 0);
         }
 
         /** Evaluation: every sample exactly once, in source order. */
         public static Options eval(int batchSize) {
             int w = defaultWorkers();
-            return new Options(batchSize, w, Math.max(2, 2 * w), false, false, 0, 3, "valid");
+            return new Options(batchSize, w, Math.max(2, 2 * w), false, false, 0, 3, "valid", 0);
         }
 
         public Options withWorkers(int n) {
-            return new Options(batchSize, n, Math.max(prefetch, 1), shuffle, dropLast, seed, channels, split);
+            return new Options(batchSize, n, Math.max(prefetch, 1), shuffle, dropLast, seed, channels, split, keepBytes);
         }
 
         public Options withPrefetch(int n) {
-            return new Options(batchSize, workers, n, shuffle, dropLast, seed, channels, split);
+            return new Options(batchSize, workers, n, shuffle, dropLast, seed, channels, split, keepBytes);
         }
 
         public Options withChannels(int c) {
-            return new Options(batchSize, workers, prefetch, shuffle, dropLast, seed, c, split);
+            return new Options(batchSize, workers, prefetch, shuffle, dropLast, seed, c, split, keepBytes);
         }
 
         public Options withSplit(String s) {
-            return new Options(batchSize, workers, prefetch, shuffle, dropLast, seed, channels, s);
+            return new Options(batchSize, workers, prefetch, shuffle, dropLast, seed, channels, s, keepBytes);
         }
 
         public Options withDropLast(boolean d) {
-            return new Options(batchSize, workers, prefetch, shuffle, d, seed, channels, split);
+            return new Options(batchSize, workers, prefetch, shuffle, d, seed, channels, split, keepBytes);
+        }
+
+        public Options withKeepBytes(long bytes) {
+            return new Options(batchSize, workers, prefetch, shuffle, dropLast, seed, channels, split, bytes);
+        }
+
+        /**
+         * A budget for {@link #keepBytes} when the data is read over many epochs: an eighth of the
+         * JVM's maximum heap (training and validation loaders together take a quarter at most),
+         * at most 1 GiB.
+         */
+        public static long defaultKeepBytes() {
+            return Math.min(1L << 30, java.lang.Runtime.getRuntime().maxMemory() / 8);
         }
 
         public Options withShuffle(boolean s) {
-            return new Options(batchSize, workers, prefetch, s, dropLast, seed, channels, split);
+            return new Options(batchSize, workers, prefetch, s, dropLast, seed, channels, split, keepBytes);
         }
 
         private static int defaultWorkers() {
@@ -127,6 +149,10 @@ public final class Loader implements AutoCloseable {
     /** Keyed by sample index so a sample that fails every epoch is listed once. */
     private final ConcurrentHashMap<Integer, Skipped> skipped = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<float[]> spare = new ConcurrentLinkedQueue<>();
+    /** Samples after the pipeline's fixed steps, by index; null when nothing is kept. */
+    private final AtomicReferenceArray<Kept> kept;
+    private final int fixedSteps;
+    private final AtomicLong keptBytes = new AtomicLong();
     private Epoch current;
     private boolean closed;
 
@@ -135,6 +161,20 @@ public final class Loader implements AutoCloseable {
         this.pipeline = pipeline;
         this.options = options;
         this.pool = options.workers() == 0 ? null : Executors.newFixedThreadPool(options.workers(), new Workers());
+        this.fixedSteps = pipeline.fixedSteps();
+        this.kept = options.keepBytes() > 0 ? new AtomicReferenceArray<>(source.size()) : null;
+    }
+
+    /** A sample as it comes out of the pipeline's fixed steps, with what a batch needs of it. */
+    private record Kept(String id, int[] labels, Image image) {
+        long bytes() {
+            return image.data().length + 4L * labels.length + 2L * id.length() + 96; // + headers, roughly
+        }
+    }
+
+    /** Memory taken by the samples kept across epochs so far (see {@link Options#keepBytes}). */
+    public long keptBytes() {
+        return keptBytes.get();
     }
 
     public Options options() {
@@ -376,47 +416,55 @@ public final class Loader implements AutoCloseable {
                 return null; // cancelled: the epoch was closed
             }
             int index = order[i];
-            Sample s;
+            SplittableRandom rng = new SplittableRandom(Seeds.mix(options.seed(), epoch, index));
+            Kept sample = kept == null ? null : kept.get(index);
+            Sample s = null;
+            if (sample == null) {
+                try {
+                    s = source.get(index);
+                } catch (Exception e) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        return null; // the epoch was closed mid-read (ClosedByInterruptException): not a bad file
+                    }
+                    skip(index, "#" + index, "cannot read: " + message(e));
+                    continue;
+                }
+            }
             Image out;
             try {
-                s = source.get(index);
-            } catch (Exception e) {
-                if (Thread.currentThread().isInterrupted()) {
-                    return null; // the epoch was closed mid-read (ClosedByInterruptException): not a bad file
+                if (sample == null) {
+                    Image fixed = pipeline.transform(Decoder.image(s, options.channels()), rng, 0, fixedSteps);
+                    sample = new Kept(s.id(), s.labels(), fixed);
+                    keep(index, sample);
                 }
-                skip(index, "#" + index, "cannot read: " + message(e));
-                continue;
-            }
-            try {
-                Image img = Decoder.image(s, options.channels());
-                out = pipeline.transform(img, new SplittableRandom(Seeds.mix(options.seed(), epoch, index)));
+                out = pipeline.transform(sample.image(), rng, fixedSteps, pipeline.steps().size());
             } catch (ConvkitException e) {
                 throw e; // a configuration error (bad pipeline for this data), not a bad sample
             } catch (Exception e) {
                 if (Thread.currentThread().isInterrupted()) {
                     return null;
                 }
-                skip(index, s.id(), message(e));
+                skip(index, s != null ? s.id() : sample.id(), message(e));
                 continue;
             }
             if (heads < 0) {
-                heads = s.labels().length;
+                heads = sample.labels().length;
                 labels = new int[n * heads];
                 chw = new int[] {out.channels(), out.height(), out.width()};
                 data = buffer(n * chw[0] * chw[1] * chw[2]);
             }
-            if (s.labels().length != heads) {
-                skip(index, s.id(), "has " + s.labels().length + " labels where the others have " + heads);
+            if (sample.labels().length != heads) {
+                skip(index, sample.id(), "has " + sample.labels().length + " labels where the others have " + heads);
                 continue;
             }
             if (out.channels() != chw[0] || out.height() != chw[1] || out.width() != chw[2]) {
-                throw new ConvkitException("sample " + s.id() + " is " + out.height() + "x" + out.width() + " after the transforms ("
+                throw new ConvkitException("sample " + sample.id() + " is " + out.height() + "x" + out.width() + " after the transforms ("
                         + pipeline.spec() + ") but the batch is " + chw[1] + "x" + chw[2]
                         + ": add a resize/centercrop step so every image has the same size");
             }
             pipeline.normalize().toTensor(out, data, k * chw[0] * chw[1] * chw[2]);
-            System.arraycopy(s.labels(), 0, labels, k * heads, heads);
-            ids[k] = s.id();
+            System.arraycopy(sample.labels(), 0, labels, k * heads, heads);
+            ids[k] = sample.id();
             indices[k] = index;
             k++;
         }
@@ -433,6 +481,19 @@ public final class Loader implements AutoCloseable {
             indices = java.util.Arrays.copyOf(indices, k);
         }
         return new Batch(data, k, chw[0], chw[1], chw[2], labels, heads, ids, indices);
+    }
+
+    /** Keeps {@code sample} for later epochs while the budget allows. */
+    private void keep(int index, Kept sample) {
+        if (kept == null) {
+            return;
+        }
+        long b = sample.bytes();
+        if (keptBytes.addAndGet(b) <= options.keepBytes()) {
+            kept.set(index, sample);
+        } else {
+            keptBytes.addAndGet(-b); // over budget: this one is read again next epoch
+        }
     }
 
     private float[] buffer(int length) {

@@ -139,6 +139,51 @@ class LoaderTest {
         }
     }
 
+    /**
+     * Keeping samples after the fixed steps (resize, centercrop) changes no pixel of any epoch,
+     * and later epochs read nothing from the source; a budget that holds only some keeps those.
+     */
+    @Test
+    void keptSamplesGiveTheSameBatchesWithoutReadingAgain() {
+        Pipeline mixed = PipelineParser.parse("resize=32,centercrop=32,randomcrop=32:padding=4,hflip,normalize=cifar10", "test");
+        assertEquals(2, mixed.fixedSteps());
+        assertEquals(0, AUGMENT.fixedSteps());
+        assertEquals(2, EVAL.fixedSteps());
+        Loader.Options base = Loader.Options.train(16, 42).withWorkers(2).withDropLast(false); // all read in epoch 0
+        FakeSource plain = new FakeSource(70, Set.of(5, 33), 1);
+        FakeSource keeping = new FakeSource(70, Set.of(5, 33), 1);
+        try (Loader a = new Loader(plain, mixed, base); Loader b = new Loader(keeping, mixed, base.withKeepBytes(1 << 20))) {
+            for (int e = 0; e < 3; e++) {
+                int readBefore = keeping.gets.get();
+                List<Batch> x = epoch(a, e);
+                List<Batch> y = epoch(b, e);
+                assertEquals(x.size(), y.size());
+                for (int i = 0; i < x.size(); i++) {
+                    assertArrayEquals(x.get(i).data(), y.get(i).data(), "epoch " + e + " batch " + i);
+                    assertArrayEquals(x.get(i).labels(), y.get(i).labels());
+                    assertArrayEquals(x.get(i).ids(), y.get(i).ids());
+                }
+                if (e > 0) {
+                    // only the two unreadable samples (never kept) are read again
+                    assertTrue(keeping.gets.get() - readBefore <= 2, "epoch " + e + " read " + (keeping.gets.get() - readBefore));
+                }
+            }
+            assertEquals(0, a.keptBytes());
+            assertTrue(b.keptBytes() > 68 * 32 * 32 * 3, "kept " + b.keptBytes() + " bytes");
+            assertEquals(2, b.skippedCount());
+        }
+        FakeSource partly = new FakeSource(70, Set.of(), 1);
+        long budget = 20 * (32 * 32 * 3 + 200);
+        try (Loader l = new Loader(partly, EVAL, Loader.Options.eval(16).withWorkers(2).withKeepBytes(budget))) {
+            epoch(l, 0);
+            int before = partly.gets.get();
+            epoch(l, 1);
+            int reread = partly.gets.get() - before;
+            assertTrue(l.keptBytes() <= budget, "kept " + l.keptBytes() + " of " + budget);
+            assertTrue(reread >= 70 - 20 && reread < 70, "re-read " + reread + " of 70 with a budget for about 20");
+        }
+    }
+
     @Test
     void evaluationReadsEverySampleOnceInOrder() {
         FakeSource src = new FakeSource(53, Set.of(), 3);
