@@ -433,9 +433,14 @@ public final class Loader implements AutoCloseable {
             Image out;
             try {
                 if (sample == null) {
-                    Image fixed = pipeline.transform(Decoder.image(s, options.channels()), rng, 0, fixedSteps);
+                    Image decoded = Decoder.image(s, options.channels());
+                    Image fixed = pipeline.transform(decoded, rng, 0, fixedSteps);
                     sample = new Kept(s.id(), s.labels(), fixed);
-                    keep(index, sample);
+                    // a source that holds pixels (IDX, CIFAR's binary batches) passed through steps
+                    // that changed nothing would only be copied: keeping it saves no work
+                    if (s.encoded() != null || fixed != decoded) {
+                        keep(index, sample);
+                    }
                 }
                 out = pipeline.transform(sample.image(), rng, fixedSteps, pipeline.steps().size());
             } catch (ConvkitException e) {

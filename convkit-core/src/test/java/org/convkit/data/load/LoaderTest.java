@@ -182,6 +182,14 @@ class LoaderTest {
             assertTrue(l.keptBytes() <= budget, "kept " + l.keptBytes() + " of " + budget);
             assertTrue(reread >= 70 - 20 && reread < 70, "re-read " + reread + " of 70 with a budget for about 20");
         }
+        // nothing fixed to save on a source that holds pixels: only the 10 encoded samples (every third) are kept
+        FakeSource mostlyPixels = new FakeSource(30, Set.of(), 1);
+        try (Loader l = new Loader(mostlyPixels, PipelineParser.parse("hflip", "test"), Loader.Options.eval(1).withKeepBytes(1 << 20))) {
+            epoch(l, 0);
+            int before = mostlyPixels.gets.get();
+            epoch(l, 1);
+            assertEquals(20, mostlyPixels.gets.get() - before);
+        }
     }
 
     @Test
