@@ -14,6 +14,9 @@ public final class Pixels {
      * the image are {@code fill}, as PIL's {@code crop} with a box beyond the borders.
      */
     public static Image crop(Image img, int top, int left, int h, int w, int[] fill) {
+        if (top == 0 && left == 0 && h == img.height() && w == img.width()) {
+            return img; // the whole image: images are never changed in place, so no copy is needed
+        }
         int c = img.channels();
         byte[] out = new byte[h * w * c];
         byte[] in = img.data();
