@@ -8,8 +8,8 @@ public final class EvalArgs {
             description = "Dataset name or path (default: the run's own data, from its config.json).")
     public String data;
 
-    @Option(names = "--split", defaultValue = "test", paramLabel = "S",
-            description = "train, valid or test (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--split", paramLabel = "S",
+            description = "train, valid or test (default: test, or valid where the data has no test split).")
     public String split;
 
     @Option(names = "--json", description = "Print the full result as JSON (for scripts).")

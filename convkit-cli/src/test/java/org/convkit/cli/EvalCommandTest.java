@@ -80,6 +80,17 @@ class EvalCommandTest {
         JsonNode j = new ObjectMapper().readTree(r.out);
         assertTrue(j.get("checkpoint").asText().endsWith("best"), j.get("checkpoint").asText());
         assertEquals(6, j.get("result").get("samples").asInt());
+
+        // data with no test split (train/ and valid/, as a photo folder often is): the validation
+        // split the run reported, not "--split test: no such split"
+        Path photos = EvalFixtures.imageFolder(tmp.resolve("photos"), "train", 2, 1);
+        EvalFixtures.imageFolder(photos, "valid", 3, 2);
+        Path run2 = Files.createDirectories(tmp.resolve("runs/r2"));
+        new ObjectMapper().writeValue(run2.resolve("config.json").toFile(), Map.of("data", photos.toString(), "seed", 3));
+        EvalFixtures.lenetCheckpoint(run2.resolve("checkpoints/best"), EvalFixtures.SHAPES, 1, Map.of());
+        CliRun valid = CliRun.of("eval", "--checkpoint", run2.toString(), "--workers", "1");
+        assertEquals(0, valid.exit, valid.err);
+        assertTrue(valid.out.contains("\ndata       photos valid: ") && valid.out.contains("samples 9"), valid.out);
     }
 
     @Test

@@ -26,7 +26,7 @@ import org.convkit.model.weights.ModelSource;
 public final class CheckpointEvaluation {
     /**
      * @param data dataset name or path; null = the run's own (its config.json "data")
-     * @param split train, valid or test
+     * @param split train, valid or test; null: test where the data has it, else valid
      * @param batchSize samples per forward pass
      * @param device cpu, cuda, cuda:N
      * @param transforms a --transforms override, or null for the checkpoint's evaluation transform
@@ -144,19 +144,22 @@ public final class CheckpointEvaluation {
             open = open.withSeed(s.longValue());
         }
         Dataset ds = Datasets.open(data, open);
-        ImageSource source = ds.split(checkSplit(o.split()));
+        // no --split: the test split, or where the data has none (a folder of train/ and valid/,
+        // a run that held out part of train), the validation split the run reported
+        String split = o.split() != null ? checkSplit(o.split()) : ds.split("test") != null ? "test" : "valid";
+        ImageSource source = ds.split(split);
         if (source == null) {
-            throw new ConvkitException("--split " + o.split() + ": " + ds.name() + " has no such split (it has "
+            throw new ConvkitException("--split " + split + ": " + ds.name() + " has no such split (it has "
                     + String.join(", ", ds.splitNames()) + ")");
         }
         if (ds.heads() != heads) {
             throw new ConvkitException(ds.name() + " has " + ds.heads() + " label(s) per sample but the "
                     + (model.isCheckpoint() ? "checkpoint's " : "") + "network has " + heads + " head(s)");
         }
-        String dataName = ds.name() + " " + o.split();
+        String dataName = ds.name() + " " + split;
         List<String> classes = ModelInput.classes(manifest, ds.classes(), dataName);
         Pipeline pipeline = ModelInput.pipeline(manifest, o.transforms());
-        return new Plan(model, ds, source, o.split(), dataName, classes, heads, ModelInput.blank(classes, heads), pipeline);
+        return new Plan(model, ds, source, split, dataName, classes, heads, ModelInput.blank(classes, heads), pipeline);
     }
 
     /** The data options a run was trained with (config.json's images, labels, labels-from, class-names). */
@@ -183,7 +186,7 @@ public final class CheckpointEvaluation {
         Device device = Runtime.device(o.device());
         Metrics metrics = plan.metrics(o.keep());
         Loader.Options lo = Loader.Options.eval(o.batchSize()).withChannels(model.manifest().options().channels())
-                .withSplit(o.split());
+                .withSplit(plan.split());
         if (o.workers() != null) {
             lo = lo.withWorkers(o.workers());
         }
@@ -192,7 +195,7 @@ public final class CheckpointEvaluation {
         try (NDManager m = NDManager.newBaseManager(device);
                 Loader loader = new Loader(source, plan.pipeline(), lo);
                 Loader.Epoch epoch = loader.epoch(0);
-                Progress bar = new Progress("eval " + o.split(), source.size(), "img")) {
+                Progress bar = new Progress("eval " + plan.split(), source.size(), "img")) {
             Checkpoint.Loaded loaded = model.load(m);
             new Evaluator(loaded.net(), device).withTta(o.tta()).run(() -> epoch, (batch, logits) -> {
                 metrics.add(logits, batch);
