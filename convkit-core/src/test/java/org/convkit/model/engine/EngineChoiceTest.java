@@ -66,7 +66,7 @@ class EngineChoiceTest {
         assertTrue(c.warnings().isEmpty());
     }
 
-    /** What the AMD Zen 4 showed in a JVM without the launcher's settings (docs/engine.md, "Known failures"). */
+    /** Evaluation has a layout that passed; training, which has none other, says so loudly. */
     @Test
     void nchwFailed_evaluationRunsChannelsLast_butTrainingIsWarnedLoudly() {
         CheckReport r = report(Map.of("channels-last", Status.PASSED, "nchw", Status.FAILED,
