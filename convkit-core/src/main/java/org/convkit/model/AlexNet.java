@@ -45,12 +45,7 @@ public final class AlexNet {
         o.requireOnly("alexnet", "dropout");
         double p = o.dropoutOr(0.5);
         Backbone backbone = new Backbone()
-                .add("features", Seq.of(
-                        conv(o.scaled(64), 11, 4, 2), relu(), maxPool(3, 2),
-                        conv(o.scaled(192), 5, 1, 2), relu(), maxPool(3, 2),
-                        conv(o.scaled(384), 3, 1, 1), relu(),
-                        conv(o.scaled(256), 3, 1, 1), relu(),
-                        conv(o.scaled(256), 3, 1, 1), relu(), maxPool(3, 2)))
+                .add("features", features(o, 2, 64, 192, 384, 256, 256))
                 .add("pool", new Named().add("avgpool", adaptiveAvgPool(6, 6)).add("flatten", flatten()))
                 .add("pre_logits", Seq.of(
                         dropout(p), linear(o.scaled(4096)), relu(),
@@ -66,12 +61,7 @@ public final class AlexNet {
         o.requireOnly("alexnet-d2l", "dropout");
         double p = o.dropoutOr(0.5);
         Backbone backbone = new Backbone()
-                .add("features", Seq.of(
-                        conv(o.scaled(96), 11, 4, 1), relu(), maxPool(3, 2),
-                        conv(o.scaled(256), 5, 1, 2), relu(), maxPool(3, 2),
-                        conv(o.scaled(384), 3, 1, 1), relu(),
-                        conv(o.scaled(384), 3, 1, 1), relu(),
-                        conv(o.scaled(256), 3, 1, 1), relu(), maxPool(3, 2)))
+                .add("features", features(o, 1, 96, 256, 384, 384, 256))
                 .add("flatten", flatten())
                 .add("pre_logits", Seq.of(
                         linear(o.scaled(4096)), relu(), dropout(p),
@@ -84,5 +74,20 @@ public final class AlexNet {
                 "head.0.", "net.20.");
         return new ConvNet("alexnet-d2l", o, backbone, classes -> linear(classes), keys,
                 new Init(Rule.XAVIER_UNIFORM, Rule.XAVIER_UNIFORM));
+    }
+
+    /**
+     * AlexNet's five convolutions, each followed by a ReLU, with a 3x3/2 max-pool after the first,
+     * the second and the fifth: conv 11x11/4 (padding {@code stemPadding}), 5x5 (padding 2), then
+     * three 3x3 (padding 1). The two published forms differ only in the widths and the first
+     * convolution's padding; the layer positions (features.0 ... features.12) are the same in both.
+     */
+    private static Seq features(ModelOptions o, int stemPadding, int c1, int c2, int c3, int c4, int c5) {
+        return Seq.of(
+                conv(o.scaled(c1), 11, 4, stemPadding), relu(), maxPool(3, 2),
+                conv(o.scaled(c2), 5, 1, 2), relu(), maxPool(3, 2),
+                conv(o.scaled(c3), 3, 1, 1), relu(),
+                conv(o.scaled(c4), 3, 1, 1), relu(),
+                conv(o.scaled(c5), 3, 1, 1), relu(), maxPool(3, 2));
     }
 }
