@@ -7,6 +7,8 @@ import ai.djl.ndarray.types.Shape;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 
 /**
  * A probe's numbers: the same values for every path and for the float64 reference, drawn from a
@@ -34,28 +36,12 @@ public final class ProbeInputs {
 
     /** Normal(mean, std) values of {@code shape}. */
     public NDArray normal(String key, Shape shape, double mean, double std) {
-        double[] v = DRAWN.computeIfAbsent(probe + "\u0000normal " + mean + " " + std + " " + key + " " + shape, k -> {
-            Random r = random(key);
-            double[] d = new double[Math.toIntExact(shape.size())];
-            for (int i = 0; i < d.length; i++) {
-                d[i] = (float) (mean + std * r.nextGaussian());
-            }
-            return d;
-        });
-        return of(v, shape);
+        return independent("normal " + mean + " " + std, key, shape, r -> mean + std * r.nextGaussian());
     }
 
     /** Uniform [lo, hi) values of {@code shape}. */
     public NDArray uniform(String key, Shape shape, double lo, double hi) {
-        double[] v = DRAWN.computeIfAbsent(probe + "\u0000uniform " + lo + " " + hi + " " + key + " " + shape, k -> {
-            Random r = random(key);
-            double[] d = new double[Math.toIntExact(shape.size())];
-            for (int i = 0; i < d.length; i++) {
-                d[i] = (float) (lo + (hi - lo) * r.nextDouble());
-            }
-            return d;
-        });
-        return of(v, shape);
+        return independent("uniform " + lo + " " + hi, key, shape, r -> lo + (hi - lo) * r.nextDouble());
     }
 
     /**
@@ -66,7 +52,7 @@ public final class ProbeInputs {
      * so float32 and float64 must route every gradient alike.
      */
     public NDArray distinct(String key, Shape shape) {
-        double[] v = DRAWN.computeIfAbsent(probe + "\u0000distinct " + key + " " + shape, k -> {
+        return drawn("distinct", key, shape, () -> {
             int n = Math.toIntExact(shape.size());
             int half = (n + 1) / 2;
             double[] d = new double[n];
@@ -83,7 +69,27 @@ public final class ProbeInputs {
             }
             return d;
         });
-        return of(v, shape);
+    }
+
+    /** {@code shape}'s values, each drawn on its own from the key's generator by {@code draw}. */
+    private NDArray independent(String distribution, String key, Shape shape, ToDoubleFunction<Random> draw) {
+        return drawn(distribution, key, shape, () -> {
+            Random r = random(key);
+            double[] d = new double[Math.toIntExact(shape.size())];
+            for (int i = 0; i < d.length; i++) {
+                d[i] = (float) draw.applyAsDouble(r);
+            }
+            return d;
+        });
+    }
+
+    /**
+     * The values {@code make} draws for this probe, {@code key} and {@code shape}, drawn once per
+     * process; {@code distribution} names the distribution with its parameters, so two calls share
+     * values only when they ask for the very same numbers.
+     */
+    private NDArray drawn(String distribution, String key, Shape shape, Supplier<double[]> make) {
+        return of(DRAWN.computeIfAbsent(probe + "\u0000" + distribution + " " + key + " " + shape, k -> make.get()), shape);
     }
 
     private Random random(String key) {
