@@ -22,20 +22,16 @@ public final class JsonMapLabels {
 
     /** True when {@code json} is a non-empty object whose values are all strings or whole numbers. */
     public static boolean matches(Path json) {
-        try {
-            JsonNode root = Json.mapper().readTree(json.toFile());
-            if (root == null || !root.isObject() || root.isEmpty()) {
-                return false;
-            }
-            for (JsonNode v : root) {
-                if (!(v.isTextual() || v.isIntegralNumber())) {
-                    return false;
-                }
-            }
-            return true;
-        } catch (IOException e) {
+        JsonNode root = LabelFiles.nonEmptyObject(json);
+        if (root == null) {
             return false;
         }
+        for (JsonNode v : root) {
+            if (!(v.isTextual() || v.isIntegralNumber())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -1,5 +1,6 @@
 package org.convkit.data.source;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.convkit.core.ConvkitException;
+import org.convkit.core.Json;
 import org.convkit.data.Skipped;
 
 /**
@@ -18,6 +20,20 @@ import org.convkit.data.Skipped;
  */
 public final class LabelFiles {
     private LabelFiles() {}
+
+    /**
+     * The root of the JSON file {@code json} when it is a non-empty object, else null (an array, an
+     * empty object, not JSON, unreadable): what every JSON label format is, before each format's own
+     * test of its entries ({@link JsonMapLabels#matches}, {@link StreetNumberLabels#matches}).
+     */
+    static JsonNode nonEmptyObject(Path json) {
+        try {
+            JsonNode root = Json.mapper().readTree(json.toFile());
+            return root != null && root.isObject() && !root.isEmpty() ? root : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
 
     public static boolean isLabelFile(Path p) {
         String n = p.getFileName().toString().toLowerCase(Locale.ROOT);

@@ -28,16 +28,12 @@ public final class StreetNumberLabels {
 
     /** True when {@code json} looks like this format (an object of objects with a "label" array). */
     public static boolean matches(Path json) {
-        try {
-            JsonNode root = Json.mapper().readTree(json.toFile());
-            if (root == null || !root.isObject() || root.isEmpty()) {
-                return false;
-            }
-            JsonNode first = root.elements().next();
-            return first.isObject() && first.has("label");
-        } catch (IOException e) {
+        JsonNode root = LabelFiles.nonEmptyObject(json);
+        if (root == null) {
             return false;
         }
+        JsonNode first = root.elements().next();
+        return first.isObject() && first.has("label");
     }
 
     /** The longest label in the file (the default K). */

@@ -2,6 +2,7 @@ package org.convkit.data.source;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -101,6 +102,30 @@ class LabelFilesTest {
         assertTrue(why.contains("outside the digits"), why);
         assertTrue(why.contains("4 digits, more than --heads 3"), why);
         assertTrue(why.contains("file not found"), why);
+    }
+
+    /** Each JSON format claims only its own files; neither claims what is not a non-empty JSON object. */
+    @Test
+    void jsonFormatsTellThemselvesApart() throws Exception {
+        Path map = dir.resolve("map.json");
+        Files.writeString(map, "{\"cat.0.jpg\": \"cat\", \"img/7.png\": 3}");
+        Path digits = dir.resolve("digits.json");
+        Files.writeString(digits, "{\"000000.png\": {\"label\": [2, 3]}}");
+        assertTrue(JsonMapLabels.matches(map));
+        assertFalse(StreetNumberLabels.matches(map));
+        assertTrue(StreetNumberLabels.matches(digits));
+        assertFalse(JsonMapLabels.matches(digits));
+        Path fractional = dir.resolve("fractional.json");
+        Files.writeString(fractional, "{\"a.jpg\": 1.5}");
+        assertFalse(JsonMapLabels.matches(fractional), "a label is a name or a whole index");
+        for (String text : new String[] {"{}", "[{\"label\": [1]}]", "\"a.jpg\"", "{not json", ""}) {
+            Path f = dir.resolve("other.json");
+            Files.writeString(f, text);
+            assertFalse(JsonMapLabels.matches(f), text);
+            assertFalse(StreetNumberLabels.matches(f), text);
+        }
+        assertFalse(JsonMapLabels.matches(dir.resolve("absent.json")));
+        assertFalse(StreetNumberLabels.matches(dir.resolve("absent.json")));
     }
 
     @Test
