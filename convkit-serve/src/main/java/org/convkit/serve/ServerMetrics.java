@@ -44,18 +44,16 @@ final class ServerMetrics {
                 .classicOnly().classicUpperBounds(powersOfTwo(maxBatch)).register(registry);
         passSeconds = Histogram.builder().name("convkit_forward_pass_duration_seconds").unit(Unit.SECONDS)
                 .help("Time of one forward pass over a batch").classicOnly().classicUpperBounds(SECONDS).register(registry);
-        GaugeWithCallback.builder().name("convkit_queue_images")
-                .help("Images admitted and not yet answered (decoding, waiting or in a pass); --queue bounds it")
-                .callback(cb -> cb.call(admitted.getAsDouble())).register(registry);
-        GaugeWithCallback.builder().name("convkit_batch_queue_images")
-                .help("Images prepared and waiting for a forward pass")
-                .callback(cb -> cb.call(waiting.getAsDouble())).register(registry);
-        GaugeWithCallback.builder().name("convkit_images_per_second")
-                .help("Images answered per second over the last 10 seconds")
-                .callback(cb -> cb.call(rate.perSecond())).register(registry);
-        GaugeWithCallback.builder().name("convkit_ready")
-                .help("1 once the model is loaded and warmed up, 0 while loading or stopping")
-                .callback(cb -> cb.call(ready.getAsDouble())).register(registry);
+        gauge("convkit_queue_images",
+                "Images admitted and not yet answered (decoding, waiting or in a pass); --queue bounds it", admitted);
+        gauge("convkit_batch_queue_images", "Images prepared and waiting for a forward pass", waiting);
+        gauge("convkit_images_per_second", "Images answered per second over the last 10 seconds", rate::perSecond);
+        gauge("convkit_ready", "1 once the model is loaded and warmed up, 0 while loading or stopping", ready);
+    }
+
+    /** A gauge read from {@code value} whenever the registry is scraped. */
+    private void gauge(String name, String help, DoubleSupplier value) {
+        GaugeWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.getAsDouble())).register(registry);
     }
 
     private static double[] powersOfTwo(int max) {
