@@ -135,7 +135,7 @@ def apply(img, op):
         return F.resized_crop(img, op["top"], op["left"], op["height"], op["width"], op["size"])
     if k == "pad_crop":
         if any(op["padding"]):
-            img = F.pad(img, op["padding"], fill=op.get("fill", 0))
+            img = F.pad(img, op["padding"], fill=op.get("fill", 0), padding_mode=op.get("padding_mode", "constant"))
         return F.crop(img, op["top"], op["left"], op["height"], op["width"])
     if k == "hflip":
         return F.hflip(img)

@@ -3,6 +3,7 @@ package org.convkit.data.image;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.convkit.core.Choices;
 import org.convkit.core.ConvkitException;
 
 /**
@@ -13,7 +14,8 @@ import org.convkit.core.ConvkitException;
  * resize=256 | resize=224x320            Resize (shorter side | height x width)
  * centercrop=224 | centercrop=224x200    CenterCrop
  * randomresizedcrop=224[:scale=0.08/1][:ratio=0.75/1.3333]   RandomResizedCrop (alias rrc)
- * randomcrop=32[:padding=4 | 4/2 | l/t/r/b][:pad_if_needed][:fill=0]   RandomCrop
+ * randomcrop=32[:padding=4 | 4/2 | l/t/r/b][:pad_if_needed][:fill=0][:padding_mode=reflect]   RandomCrop
+ *                                        (padding_mode: constant, edge, reflect or symmetric)
  * hflip[=0.5], vflip[=0.5]               RandomHorizontalFlip, RandomVerticalFlip
  * rotation=15 | rotation=-10/30[:fill=0] RandomRotation
  * colorjitter=b/c/s/h (missing = 0)      ColorJitter(brightness, contrast, saturation, hue)
@@ -62,7 +64,10 @@ public final class PipelineParser {
                     case "randomcrop" -> {
                         int[] hw = square(s.size());
                         int[] padding = s.ints("padding", new int[0]);
-                        steps.add(new RandomCrop(hw[0], hw[1], padding, s.flag("pad_if_needed"), s.ints("fill", new int[] {0})));
+                        String mode = s.keys.get("padding_mode");
+                        steps.add(new RandomCrop(hw[0], hw[1], padding, s.flag("pad_if_needed"), s.ints("fill", new int[] {0}),
+                                mode == null ? PaddingMode.CONSTANT
+                                        : Choices.parse(PaddingMode.class, s.error("padding_mode").getMessage(), mode)));
                     }
                     case "hflip", "randomhorizontalflip" -> steps.add(RandomFlip.horizontal(s.number(0.5)));
                     case "vflip", "randomverticalflip" -> steps.add(RandomFlip.vertical(s.number(0.5)));

@@ -42,6 +42,38 @@ public final class Pixels {
         return crop(img, -top, -left, img.height() + top + bottom, img.width() + left + right, fill);
     }
 
+    /**
+     * Adds borders as torchvision's {@code pad(img, padding, fill, padding_mode)} does: {@code fill}
+     * for {@link PaddingMode#CONSTANT}, the image's own pixels for the other modes.
+     */
+    public static Image pad(Image img, int left, int top, int right, int bottom, int[] fill, PaddingMode mode) {
+        if (mode == PaddingMode.CONSTANT) {
+            return pad(img, left, top, right, bottom, fill);
+        }
+        int w = img.width();
+        int h = img.height();
+        int c = img.channels();
+        int outW = w + left + right;
+        int outH = h + top + bottom;
+        byte[] in = img.data();
+        byte[] out = new byte[outW * outH * c];
+        int[] fromX = new int[outW];
+        for (int x = 0; x < outW; x++) {
+            fromX[x] = mode.source(x - left, w);
+        }
+        for (int y = 0; y < outH; y++) {
+            int row = mode.source(y - top, h) * w * c;
+            int at = y * outW * c;
+            System.arraycopy(in, row, out, at + left * c, w * c); // the image's own row, in one copy
+            for (int x = 0; x < outW; x++) {
+                if (x < left || x >= left + w) {
+                    System.arraycopy(in, row + fromX[x] * c, out, at + x * c, c);
+                }
+            }
+        }
+        return new Image(outW, outH, c, out);
+    }
+
     /** Mirror left-right (PIL FLIP_LEFT_RIGHT). */
     public static Image flipHorizontal(Image img) {
         int w = img.width();

@@ -4,8 +4,9 @@ import java.util.random.RandomGenerator;
 import org.convkit.data.Image;
 
 /**
- * torchvision's {@code RandomCrop(size, padding, pad_if_needed, fill)}: pad (constant), then, if
- * asked, pad both sides of a too-small dimension by the shortfall, then crop at a uniform offset.
+ * torchvision's {@code RandomCrop(size, padding, pad_if_needed, fill, padding_mode)}: pad, then, if
+ * asked, pad both sides of a too-small dimension by the shortfall (both in {@code padding_mode}),
+ * then crop at a uniform offset.
  */
 public final class RandomCrop extends FixedSizeCrop {
     /** The crop's top-left corner in the padded image. */
@@ -14,11 +15,18 @@ public final class RandomCrop extends FixedSizeCrop {
     private final int[] padding; // left, top, right, bottom
     private final boolean padIfNeeded;
     private final int[] fill;
+    private final PaddingMode mode;
+
+    /** With constant padding in {@code fill}, torchvision's default. */
+    public RandomCrop(int height, int width, int[] padding, boolean padIfNeeded, int[] fill) {
+        this(height, width, padding, padIfNeeded, fill, PaddingMode.CONSTANT);
+    }
 
     /**
      * @param padding torchvision's forms: {} none, {p} all sides, {lr, tb}, {l, t, r, b}
+     * @param mode what the borders show ({@link PaddingMode}); {@code fill} counts only for constant
      */
-    public RandomCrop(int height, int width, int[] padding, boolean padIfNeeded, int[] fill) {
+    public RandomCrop(int height, int width, int[] padding, boolean padIfNeeded, int[] fill, PaddingMode mode) {
         super(height, width);
         this.padding = switch (padding.length) {
             case 0 -> new int[4];
@@ -29,20 +37,21 @@ public final class RandomCrop extends FixedSizeCrop {
         };
         this.padIfNeeded = padIfNeeded;
         this.fill = fill.clone();
+        this.mode = mode;
     }
 
     /** The image after the padding steps (deterministic). */
     public Image pad(Image img) {
         if (padding[0] != 0 || padding[1] != 0 || padding[2] != 0 || padding[3] != 0) {
-            img = Pixels.pad(img, padding[0], padding[1], padding[2], padding[3], fill);
+            img = Pixels.pad(img, padding[0], padding[1], padding[2], padding[3], fill, mode);
         }
         if (padIfNeeded && img.width() < width) {
             int d = width - img.width();
-            img = Pixels.pad(img, d, 0, d, 0, fill);
+            img = Pixels.pad(img, d, 0, d, 0, fill, mode);
         }
         if (padIfNeeded && img.height() < height) {
             int d = height - img.height();
-            img = Pixels.pad(img, 0, d, 0, d, fill);
+            img = Pixels.pad(img, 0, d, 0, d, fill, mode);
         }
         return img;
     }
@@ -79,7 +88,8 @@ public final class RandomCrop extends FixedSizeCrop {
     @Override
     public String spec() {
         return "randomcrop=" + sizeSpec() + ":padding=" + padding[0] + "/" + padding[1] + "/" + padding[2] + "/" + padding[3]
-                + (padIfNeeded ? ":pad_if_needed" : "") + (fill[0] != 0 || fill.length > 1 ? ":fill=" + join(fill) : "");
+                + (padIfNeeded ? ":pad_if_needed" : "") + (fill[0] != 0 || fill.length > 1 ? ":fill=" + join(fill) : "")
+                + (mode == PaddingMode.CONSTANT ? "" : ":padding_mode=" + mode.token());
     }
 
     private static String join(int[] v) {

@@ -149,6 +149,19 @@ class TorchvisionParityTest {
                 pc.put("width", rc.fixedSize()[1]);
                 cases.add(mk("randomcrop", in, List.of(pc), null, x -> rc.crop(rc.pad(x), at)));
 
+                // the other padding modes, with borders wider than a thumbnail (np.pad repeats them)
+                PaddingMode mode = PaddingMode.values()[1 + k];
+                int[] wide = small ? new int[] {6, 40, 3, 2} : new int[] {16, 5, 9, 30};
+                RandomCrop rm = new RandomCrop(small ? 32 : 224, small ? 32 : 224, wide, false, new int[] {0}, mode);
+                Image paddedM = rm.pad(img);
+                RandomCrop.Offset atM = rm.sample(paddedM.height(), paddedM.width(), rng);
+                Map<String, Object> pm = op("pad_crop", "padding", List.of(wide[0], wide[1], wide[2], wide[3]), "top", atM.top());
+                pm.put("left", atM.left());
+                pm.put("height", rm.fixedSize()[0]);
+                pm.put("width", rm.fixedSize()[1]);
+                pm.put("padding_mode", mode.token());
+                cases.add(mk("randomcrop " + mode.token(), in, List.of(pm), null, x -> rm.crop(rm.pad(x), atM)));
+
                 ColorJitter cj = new ColorJitter(0.4, 0.4, 0.4, 0.1);
                 ColorJitter.Params p = cj.sample(rng);
                 Map<String, Object> jo = op("jitter", "order", List.of(p.order()[0], p.order()[1], p.order()[2], p.order()[3]));

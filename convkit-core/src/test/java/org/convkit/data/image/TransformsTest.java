@@ -126,6 +126,68 @@ class TransformsTest {
     }
 
     @Test
+    void paddingModesRepeatTheImagesOwnPixelsAsNumpysPadDoes() {
+        // one row 1 2 3 padded by 5 on each side (wider than the row: the mirror repeats); the
+        // expected rows are np.pad([1, 2, 3], 5, mode)
+        Image row = new Image(3, 1, 1, new byte[] {1, 2, 3});
+        assertArrayEquals(new byte[] {1, 1, 1, 1, 1, 1, 2, 3, 3, 3, 3, 3, 3},
+                Pixels.pad(row, 5, 0, 5, 0, new int[] {0}, PaddingMode.EDGE).data());
+        assertArrayEquals(new byte[] {2, 1, 2, 3, 2, 1, 2, 3, 2, 1, 2, 3, 2},
+                Pixels.pad(row, 5, 0, 5, 0, new int[] {0}, PaddingMode.REFLECT).data());
+        assertArrayEquals(new byte[] {2, 3, 3, 2, 1, 1, 2, 3, 3, 2, 1, 1, 2},
+                Pixels.pad(row, 5, 0, 5, 0, new int[] {0}, PaddingMode.SYMMETRIC).data());
+        assertArrayEquals(new byte[] {9, 9, 1, 2, 3, 9},
+                Pixels.pad(row, 2, 0, 1, 0, new int[] {9}, PaddingMode.CONSTANT).data());
+        // rows and columns alike, every channel: a 2x2 RGB image reflected by 1 is the 4x4 whose
+        // corners are the diagonal opposite pixels
+        Image img = ramp(2, 2, 3);
+        Image padded = Pixels.pad(img, 1, 1, 1, 1, new int[] {0}, PaddingMode.REFLECT);
+        assertEquals(4, padded.width());
+        assertEquals(4, padded.height());
+        byte[] d = padded.data();
+        for (int ch = 0; ch < 3; ch++) {
+            assertEquals(img.data()[(1 * 2 + 1) * 3 + ch], d[ch], "top-left corner is pixel (1, 1)");
+            assertEquals(img.data()[ch], d[(1 * 4 + 1) * 3 + ch], "the image itself sits at (1, 1)");
+            assertEquals(img.data()[ch], d[(3 * 4 + 3) * 3 + ch], "bottom-right corner is pixel (0, 0)");
+            assertEquals(img.data()[(1 * 2 + 0) * 3 + ch], d[(2 * 4 + 3) * 3 + ch], "row 2, column 3 is pixel (1, 0)");
+        }
+    }
+
+    @Test
+    void randomCropTakesAPaddingModeAndSaysItInItsSpec() {
+        Pipeline p = PipelineParser.parse("randomcrop=8:padding=2:padding_mode=reflect", "--transforms");
+        assertEquals("randomcrop=8:padding=2/2/2/2:padding_mode=reflect", p.spec());
+        assertEquals(p.spec(), PipelineParser.parse(p.spec(), "x").spec());
+        // a reflected border repeats pixels of the image: every crop holds only values the image has
+        byte[] pixels = new byte[64];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (byte) (100 + i); // no black: a constant border would show
+        }
+        Image img = new Image(8, 8, 1, pixels);
+        Pipeline constant = PipelineParser.parse("randomcrop=8:padding=2", "x");
+        boolean black = false;
+        for (int s = 0; s < 20 && !black; s++) {
+            for (byte b : constant.transform(img, new SplittableRandom(s)).data()) {
+                black |= b == 0;
+            }
+        }
+        assertTrue(black, "the constant border shows in some crop (so the check below can fail)");
+        java.util.Set<Byte> values = new java.util.HashSet<>();
+        for (byte b : img.data()) {
+            values.add(b);
+        }
+        for (int s = 0; s < 20; s++) {
+            for (byte b : p.transform(img, new SplittableRandom(s)).data()) {
+                assertTrue(values.contains(b), "value " + b + " is not in the image");
+            }
+        }
+        ConvkitException e = assertThrows(ConvkitException.class,
+                () -> PipelineParser.parse("randomcrop=8:padding=2:padding_mode=mirror", "--transforms"));
+        assertEquals("--transforms step 'randomcrop=8:padding=2:padding_mode=mirror': padding_mode mirror: expected"
+                + " constant, edge, reflect or symmetric", e.getMessage());
+    }
+
+    @Test
     void flipsAndJitterDependOnlyOnTheGenerator() {
         Image img = ramp(9, 7, 3);
         Pipeline p = PipelineParser.parse("randomresizedcrop=8,hflip,vflip,colorjitter=0.4/0.4/0.4/0.1,rotation=20", "--transforms");
