@@ -5,16 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.convkit.TestPaths;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The launcher's OpenMP setting ({@code ./convkit}): a short spin while the machine has a core per
- * core to spare, passive waiting under more load, and a setting of the user's left alone. Runs the
- * launcher's own lines in bash, without starting Java.
+ * The launcher ({@code ./convkit}): its OpenMP setting (a short spin while the machine has a core
+ * per core to spare, passive waiting under more load, a setting of the user's left alone) and its
+ * build step (one build when two commands start together after a change). Runs the launcher's own
+ * lines in bash, without Maven or Java.
  */
 class LauncherTest {
     /** The launcher's {@code openmp_env} function and the block that applies it. */
@@ -56,5 +60,34 @@ class LauncherTest {
         // otherwise exactly one of the two is set, from this machine's load
         String chosen = bash(f, Map.of());
         assertEquals(true, chosen.equals("PASSIVE unset") || chosen.equals("unset 2000"), chosen);
+    }
+
+    /**
+     * Two commands started together after a source change: the launcher's build block (its own
+     * lines, with a build that takes a second) builds once, and the command that waited finds the
+     * build fresh. Without the lock both would build, in the same target folders.
+     */
+    @Test
+    void twoCommandsStartedTogetherBuildOnce(@TempDir Path dir) throws Exception {
+        String launcher = Files.readString(TestPaths.repo().resolve("convkit"), StandardCharsets.UTF_8);
+        Matcher m = Pattern.compile("(?ms)^if stale; then\\n.*?^fi\\n").matcher(launcher);
+        if (!m.find()) {
+            throw new AssertionError("no 'if stale; then' build block in the launcher");
+        }
+        String script = "here='" + dir + "'\n"
+                + "stale() { [[ ! -f \"$here/built\" ]]; }\n"
+                + "build() { echo \"build $1\" >> \"$here/builds\"; sleep 1; touch \"$here/built\"; }\n"
+                + m.group().replace("    build\n", "    build $$\n")
+                + "echo ran\n";
+        List<Process> both = List.of(
+                new ProcessBuilder("bash", "-c", script).redirectErrorStream(true).start(),
+                new ProcessBuilder("bash", "-c", script).redirectErrorStream(true).start());
+        for (Process p : both) {
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            assertEquals(0, p.waitFor(), out);
+            assertEquals("ran", out);
+        }
+        assertEquals(1, Files.readAllLines(dir.resolve("builds")).size(), Files.readString(dir.resolve("builds")));
+        assertEquals(true, Files.exists(dir.resolve(".convkit-build.lock")), "the lock file sits beside the launcher");
     }
 }
