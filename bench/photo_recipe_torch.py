@@ -1,0 +1,158 @@
+"""The photo recipe's PyTorch peer (issue 17): convkit's first-run recipe for a folder of photos,
+written in PyTorch 1.13 to see how far the recipe itself goes, seed by seed.
+
+The network is Myrtle.ai's ResNet-9 at a width multiplier with its first conv at stride 2 (zoo
+`resnet9 --width 0.25 --stem stride2`), trained with AdamW and a one-cycle schedule, label smoothing
+0.1, padded random crops and horizontal flips, at 64 px. The photos are decoded and resized once
+(PIL, bilinear) and kept in memory, as convkit's loaders keep them. Options vary one thing at a
+time: the crops' padding (black: torchvision's RandomCrop default and convkit's; mean: the
+images' mean colour; reflect), the pooling head (global max as Page's network; cat: max and
+average concatenated, fastai's head), batch size, learning rate. Prints one RESULT line with the
+validation accuracy, and with flip test-time augmentation (mean of the softmax of each image and
+its mirror).
+
+    /usr/bin/python3 bench/photo_recipe_torch.py --data DIR [--pad black] [--head max] [--seed 0]
+
+DIR holds train/CLASS/*.jpg and valid/CLASS/*.jpg (flowers128: ../shared/datasets).
+"""
+import argparse
+import glob
+import math
+import os
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from PIL import Image
+
+p = argparse.ArgumentParser()
+p.add_argument("--data", required=True)
+p.add_argument("--cache", default="/tmp/photo_recipe_cache", help="decoded arrays, one file per split and size")
+p.add_argument("--size", type=int, default=64)
+p.add_argument("--width", type=float, default=0.25)
+p.add_argument("--epochs", type=int, default=30)
+p.add_argument("--bs", type=int, default=32)
+p.add_argument("--lr", type=float, default=3e-3)
+p.add_argument("--wd", type=float, default=0.01)
+p.add_argument("--pad", choices=["black", "mean", "reflect"], default="black")
+p.add_argument("--head", choices=["max", "cat"], default="max")
+p.add_argument("--seed", type=int, default=0)
+p.add_argument("--threads", type=int, default=2)
+a = p.parse_args()
+torch.set_num_threads(a.threads)
+classes = sorted(os.listdir(os.path.join(a.data, "train")))
+
+
+def load(split):
+    os.makedirs(a.cache, exist_ok=True)
+    cache = os.path.join(a.cache, f"{os.path.basename(os.path.normpath(a.data))}-{split}{a.size}.npz")
+    if os.path.exists(cache):
+        z = np.load(cache)
+        return torch.from_numpy(z["x"]), torch.from_numpy(z["y"])
+    xs, ys = [], []
+    for i, c in enumerate(classes):
+        for f in sorted(glob.glob(os.path.join(a.data, split, c, "*"))):
+            # straight to S x S: for square photos (flowers128) what convkit's resize=S,centercrop=S gives
+            xs.append(np.asarray(Image.open(f).convert("RGB").resize((a.size, a.size), Image.BILINEAR)))
+            ys.append(i)
+    x, y = np.stack(xs).transpose(0, 3, 1, 2).copy(), np.array(ys)
+    np.savez(cache, x=x, y=y)
+    return torch.from_numpy(x), torch.from_numpy(y)
+
+
+xtr, ytr = load("train")
+xva, yva = load("valid")
+mean = xtr.float().mean((0, 2, 3), keepdim=True) / 255
+std = (xtr.float() / 255).std((0, 2, 3), keepdim=True)
+
+
+def norm(x):
+    return (x.float() / 255 - mean) / std
+
+
+def conv_bn(ci, co, stride=1):
+    return nn.Sequential(nn.Conv2d(ci, co, 3, stride, 1, bias=False), nn.BatchNorm2d(co), nn.ReLU(inplace=True))
+
+
+class Residual(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.body = nn.Sequential(conv_bn(c, c), conv_bn(c, c))
+
+    def forward(self, x):
+        return x + self.body(x)
+
+
+class CatPool(nn.Module):
+    def forward(self, x):
+        return torch.cat([F.adaptive_max_pool2d(x, 1), F.adaptive_avg_pool2d(x, 1)], 1)
+
+
+torch.manual_seed(a.seed)  # the initial weights
+c = [round(64 * a.width), round(128 * a.width), round(256 * a.width), round(512 * a.width)]
+net = nn.Sequential(
+    conv_bn(3, c[0], 2),
+    conv_bn(c[0], c[1]), nn.MaxPool2d(2), Residual(c[1]),
+    conv_bn(c[1], c[2]), nn.MaxPool2d(2),
+    conv_bn(c[2], c[3]), nn.MaxPool2d(2), Residual(c[3]),
+    nn.AdaptiveMaxPool2d(1) if a.head == "max" else CatPool(), nn.Flatten(),
+    nn.Linear(c[3] * (1 if a.head == "max" else 2), len(classes)),
+).to(memory_format=torch.channels_last)
+opt = torch.optim.AdamW(net.parameters(), lr=a.lr, weight_decay=a.wd)
+sched = torch.optim.lr_scheduler.OneCycleLR(opt, a.lr, total_steps=a.epochs * math.ceil(len(xtr) / a.bs), pct_start=0.3)
+loss_fn = nn.CrossEntropyLoss(label_smoothing=0.1)
+g = torch.Generator().manual_seed(a.seed)  # the order, the crops and the flips
+pad = a.size // 8
+black = -mean / std  # a black pixel after normalization
+
+
+def augment(x):
+    n = x.shape[0]
+    flip = torch.rand(n, generator=g) < 0.5
+    x = torch.where(flip[:, None, None, None], x.flip(3), x)
+    if a.pad == "reflect":
+        xp = F.pad(x, (pad,) * 4, mode="reflect")
+    elif a.pad == "black":
+        xp = F.pad(x - black, (pad,) * 4) + black
+    else:
+        xp = F.pad(x, (pad,) * 4)  # 0 after normalization: the mean colour
+    i = torch.randint(0, 2 * pad + 1, (n,), generator=g)
+    j = torch.randint(0, 2 * pad + 1, (n,), generator=g)
+    return torch.stack([xp[k, :, i[k]:i[k] + a.size, j[k]:j[k] + a.size] for k in range(n)])
+
+
+def accuracy(tta):
+    net.eval()
+    right = 0
+    with torch.no_grad():
+        for k in range(0, len(xva), 256):
+            x = norm(xva[k:k + 256]).contiguous(memory_format=torch.channels_last)
+            out = net(x).softmax(1)
+            if tta:
+                out = out + net(x.flip(3)).softmax(1)
+            right += (out.argmax(1) == yva[k:k + 256]).sum().item()
+    return right / len(xva)
+
+
+start = time.time()
+for epoch in range(a.epochs):
+    net.train()
+    order = torch.randperm(len(xtr), generator=g)
+    seen = right = 0
+    for k in range(0, len(xtr), a.bs):
+        idx = order[k:k + a.bs]
+        x = augment(norm(xtr[idx])).contiguous(memory_format=torch.channels_last)
+        out = net(x)
+        loss = loss_fn(out, ytr[idx])
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        sched.step()
+        seen += len(idx)
+        right += (out.argmax(1) == ytr[idx]).sum().item()
+    print(f"epoch {epoch + 1}/{a.epochs} train acc {right / seen:.4f} valid acc {accuracy(False):.4f}"
+          f" {time.time() - start:.0f}s", flush=True)
+print(f"RESULT {vars(a)} valid {accuracy(False):.4f} tta {accuracy(True):.4f} train {right / seen:.3f}"
+      f" seconds {time.time() - start:.0f}")
