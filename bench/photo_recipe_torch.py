@@ -27,6 +27,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from PIL import Image
 
+from torch_bench import resnet9  # the network as convkit builds it
+
 p = argparse.ArgumentParser()
 p.add_argument("--data", required=True)
 p.add_argument("--cache", default="/tmp/photo_recipe_cache", help="decoded arrays, one file per split and size")
@@ -72,34 +74,8 @@ def norm(x):
     return (x.float() / 255 - mean) / std
 
 
-def conv_bn(ci, co, stride=1):
-    return nn.Sequential(nn.Conv2d(ci, co, 3, stride, 1, bias=False), nn.BatchNorm2d(co), nn.ReLU(inplace=True))
-
-
-class Residual(nn.Module):
-    def __init__(self, c):
-        super().__init__()
-        self.body = nn.Sequential(conv_bn(c, c), conv_bn(c, c))
-
-    def forward(self, x):
-        return x + self.body(x)
-
-
-class CatPool(nn.Module):
-    def forward(self, x):
-        return torch.cat([F.adaptive_max_pool2d(x, 1), F.adaptive_avg_pool2d(x, 1)], 1)
-
-
 torch.manual_seed(a.seed)  # the initial weights
-c = [round(64 * a.width), round(128 * a.width), round(256 * a.width), round(512 * a.width)]
-net = nn.Sequential(
-    conv_bn(3, c[0], 2),
-    conv_bn(c[0], c[1]), nn.MaxPool2d(2), Residual(c[1]),
-    conv_bn(c[1], c[2]), nn.MaxPool2d(2),
-    conv_bn(c[2], c[3]), nn.MaxPool2d(2), Residual(c[3]),
-    nn.AdaptiveMaxPool2d(1) if a.head == "max" else CatPool(), nn.Flatten(),
-    nn.Linear(c[3] * (1 if a.head == "max" else 2), len(classes)),
-).to(memory_format=torch.channels_last)
+net = resnet9(len(classes), a.width, "stride2", a.size, a.head).to(memory_format=torch.channels_last)
 opt = torch.optim.AdamW(net.parameters(), lr=a.lr, weight_decay=a.wd)
 sched = torch.optim.lr_scheduler.OneCycleLR(opt, a.lr, total_steps=a.epochs * math.ceil(len(xtr) / a.bs), pct_start=0.3)
 loss_fn = nn.CrossEntropyLoss(label_smoothing=0.1)

@@ -83,10 +83,18 @@ def resnet18(classes, stem):
     return m
 
 
-def resnet9(classes, width=1.0, stem="cifar", size=32):
+class CatPool(nn.Module):
+    """fastai's AdaptiveConcatPool2d(1): the global max and average pools side by side."""
+
+    def forward(self, x):
+        return torch.cat([nn.functional.adaptive_max_pool2d(x, 1), nn.functional.adaptive_avg_pool2d(x, 1)], 1)
+
+
+def resnet9(classes, width=1.0, stem="cifar", size=32, head="max"):
     """Myrtle.ai's DAWNBench ResNet-9 (Page, 2018) as convkit's resnet9 builds it: conv-BN-ReLU
     blocks, two residuals, a global max pool, a linear head (no x0.125 output scale);
-    stem=stride2 strides the first conv for photos."""
+    stem=stride2 strides the first conv for photos. head=cat pools max and average (not in
+    convkit: tried for the photo recipe, bench/photo_recipe_torch.py)."""
     def conv_bn(ci, co, stride=1):
         return nn.Sequential(nn.Conv2d(ci, co, 3, stride, 1, bias=False), nn.BatchNorm2d(co), nn.ReLU(inplace=True))
 
@@ -104,7 +112,8 @@ def resnet9(classes, width=1.0, stem="cifar", size=32):
         conv_bn(c[0], c[1]), nn.MaxPool2d(2), Residual(c[1]),
         conv_bn(c[1], c[2]), nn.MaxPool2d(2),
         conv_bn(c[2], c[3]), nn.MaxPool2d(2), Residual(c[3]),
-        nn.AdaptiveMaxPool2d(1), nn.Flatten(), nn.Linear(c[3], classes))
+        nn.AdaptiveMaxPool2d(1) if head == "max" else CatPool(), nn.Flatten(),
+        nn.Linear(c[3] * (1 if head == "max" else 2), classes))
 
 
 def build_model(a):
