@@ -64,10 +64,8 @@ public final class PipelineParser {
                     case "randomcrop" -> {
                         int[] hw = square(s.size());
                         int[] padding = s.ints("padding", new int[0]);
-                        String mode = s.keys.get("padding_mode");
                         steps.add(new RandomCrop(hw[0], hw[1], padding, s.flag("pad_if_needed"), s.ints("fill", new int[] {0}),
-                                mode == null ? PaddingMode.CONSTANT
-                                        : Choices.parse(PaddingMode.class, s.error("padding_mode").getMessage(), mode)));
+                                s.choice("padding_mode", PaddingMode.class, PaddingMode.CONSTANT)));
                     }
                     case "hflip", "randomhorizontalflip" -> steps.add(RandomFlip.horizontal(s.number(0.5)));
                     case "vflip", "randomverticalflip" -> steps.add(RandomFlip.vertical(s.number(0.5)));
@@ -236,6 +234,12 @@ public final class PipelineParser {
                 out[i] = parseInt(p[i]);
             }
             return out;
+        }
+
+        /** The constant of {@code type} that {@code key} names, or {@code dflt} when it is not given. */
+        <E extends Enum<E>> E choice(String key, Class<E> type, E dflt) {
+            String v = keys.get(key);
+            return v == null ? dflt : Choices.parse(type, option + " step '" + text + "': " + key, v);
         }
 
         boolean flag(String key) {
