@@ -7,7 +7,7 @@ seed_networks.py — with seeded weights and non-trivial BatchNorm statistics (r
 
   engine_fidelity.py OUT [ID NAME CxHxW OPTIONS GRADS]...
 
-OPTIONS: convkit's model options as k=v;k=v (classes, width, arch, fc, stem; dropout is 0 on both sides,
+OPTIONS: convkit's model options as k=v;k=v (classes, width, arch, fc, stem, pool; dropout is 0 on both sides,
 so a training step is deterministic). Writes OUT/ID.pth (state dict), OUT/ID.x.npy (a batch),
 OUT/ID.y.npy (eval-mode outputs, heads stacked (K, N, C)); with GRADS=1 also one training-mode
 step's cross-entropy (mean over heads) on OUT/ID.tx.npy / ID.ty.npy (labels (N, K) as float32):
@@ -196,7 +196,8 @@ def build(name, c, classes, o):
     if name in seed_networks.NETS:  # their own input and classes: the matrix row must match them
         return seed_networks.NETS[name][0]()
     if name == "resnet9":  # Page's DAWNBench ResNet-9, the reference module in torch_weights.py
-        return torch_weights.ResNet9(num_classes=classes, width=o.get("width", 1.0), stem=o.get("stem", "cifar"))
+        return torch_weights.ResNet9(num_classes=classes, width=o.get("width", 1.0), stem=o.get("stem", "cifar"),
+                                     pool=o.get("pool", "max"))
     if name == "googlenet":
         return torchvision.models.googlenet(weights=None, aux_logits=False, init_weights=True, num_classes=classes,
                                             dropout=0.0)

@@ -84,9 +84,11 @@ class ResNet9(torch.nn.Module):
     """The ResNet-9 of Myrtle.ai's DAWNBench CIFAR-10 entry (David Page, "How to train your
     ResNet", 2018), the reference for convkit's resnet9 and its state-dict keys. Page's MaxPool2d(4)
     at 32 px is written as the global max pool it is there; his x0.125 output scale is left out, as
-    convkit leaves it out. stem="stride2": the prep conv at stride 2 (convkit's --stem stride2)."""
+    convkit leaves it out. stem="stride2": the prep conv at stride 2 (convkit's --stem stride2);
+    pool="concat": the global max and average pools side by side, max first (convkit's --pool concat,
+    fastai's AdaptiveConcatPool2d)."""
 
-    def __init__(self, num_classes=10, width=1.0, stem="cifar"):
+    def __init__(self, num_classes=10, width=1.0, stem="cifar", pool="max"):
         super().__init__()
         c = lambda n: max(1, int(n * width + 0.5))  # convkit's ModelOptions.scaled (Java's Math.round)
         self.prep = conv_bn(3, c(64), stride=2 if stem == "stride2" else 1)
@@ -95,15 +97,18 @@ class ResNet9(torch.nn.Module):
         self.layer2 = torch.nn.Sequential(*conv_bn(c(128), c(256)), torch.nn.MaxPool2d(2))
         self.layer3 = torch.nn.Sequential(*conv_bn(c(256), c(512)), torch.nn.MaxPool2d(2))
         self.res3 = torch.nn.Sequential(conv_bn(c(512), c(512)), conv_bn(c(512), c(512)))
-        self.pool = torch.nn.AdaptiveMaxPool2d(1)
-        self.fc = torch.nn.Linear(c(512), num_classes)
+        self.concat = pool == "concat"
+        self.fc = torch.nn.Linear(c(512) * (2 if self.concat else 1), num_classes)
 
     def forward(self, x):
         x = self.layer1(self.prep(x))
         x = x + self.res1(x)
         x = self.layer3(self.layer2(x))
         x = x + self.res3(x)
-        return self.fc(torch.flatten(self.pool(x), 1))
+        pooled = torch.nn.functional.adaptive_max_pool2d(x, 1)
+        if self.concat:
+            pooled = torch.cat([pooled, torch.nn.functional.adaptive_avg_pool2d(x, 1)], 1)
+        return self.fc(torch.flatten(pooled, 1))
 
 
 def build(name):

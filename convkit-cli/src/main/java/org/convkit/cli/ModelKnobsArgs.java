@@ -36,8 +36,12 @@ public final class ModelKnobsArgs {
     @Option(names = "--activation", paramLabel = "A", description = "LeNet activation: sigmoid or relu.")
     public String activation;
 
+    @Option(names = "--pool", paramLabel = "P", description = "resnet9's global pooling: max (default, Page's) or concat"
+            + " (max and average side by side, fastai's head; twice the inputs to the last Linear).")
+    public String pool;
+
     /** The knobs given (not --model). */
     public ModelKnobs knobs() {
-        return new ModelKnobs(width, arch, fc, dropout, stem, activation);
+        return new ModelKnobs(width, arch, fc, dropout, stem, activation, pool);
     }
 }

@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * The knobs a user turns on a zoo model beside its class count, input and heads: {@code --width
- * --arch --fc --dropout --stem --activation}. {@code null} = the family's own default. One value
+ * --arch --fc --dropout --stem --activation --pool}. {@code null} = the family's own default. One value
  * for every place that takes them (the CLI's model flags, a training config, a checkpoint being
  * fine-tuned), applied to {@link ModelOptions} in one place.
  *
@@ -15,15 +15,16 @@ import java.util.List;
  * @param dropout classifier dropout
  * @param stem ResNet stem: imagenet or cifar; resnet9: cifar or stride2
  * @param activation LeNet activation: sigmoid or relu
+ * @param pool resnet9's global pooling: max or concat
  */
-public record ModelKnobs(Double width, String arch, String fc, Double dropout, String stem, String activation) {
+public record ModelKnobs(Double width, String arch, String fc, Double dropout, String stem, String activation, String pool) {
     /** Nothing set: every family default. */
-    public static final ModelKnobs NONE = new ModelKnobs(null, null, null, null, null, null);
+    public static final ModelKnobs NONE = new ModelKnobs(null, null, null, null, null, null, null);
 
     /** The knobs {@code o} sets (a width multiplier of 1 is the default, so not set). */
     public static ModelKnobs of(ModelOptions o) {
         return new ModelKnobs(o.widthMultiplier() != 1.0 ? o.widthMultiplier() : null, o.arch(), o.fc(), o.dropout(),
-                o.stem(), o.activation());
+                o.stem(), o.activation(), o.pool());
     }
 
     /** {@code o} with every knob set here applied. */
@@ -47,6 +48,9 @@ public record ModelKnobs(Double width, String arch, String fc, Double dropout, S
         if (activation != null) {
             r = r.withActivation(activation);
         }
+        if (pool != null) {
+            r = r.withPool(pool);
+        }
         return r;
     }
 
@@ -54,14 +58,15 @@ public record ModelKnobs(Double width, String arch, String fc, Double dropout, S
     public ModelKnobs orElse(ModelKnobs fallback) {
         return new ModelKnobs(width != null ? width : fallback.width, arch != null ? arch : fallback.arch,
                 fc != null ? fc : fallback.fc, dropout != null ? dropout : fallback.dropout,
-                stem != null ? stem : fallback.stem, activation != null ? activation : fallback.activation);
+                stem != null ? stem : fallback.stem, activation != null ? activation : fallback.activation,
+                pool != null ? pool : fallback.pool);
     }
 
     /** The flags of the knobs set, e.g. {@code [--width, --stem]}: for refusing them where they mean nothing. */
     public List<String> flagsGiven() {
         List<String> out = new ArrayList<>();
-        Object[] values = {dropout, width, stem, arch, fc, activation};
-        String[] flags = {"--dropout", "--width", "--stem", "--arch", "--fc", "--activation"};
+        Object[] values = {dropout, width, stem, arch, fc, activation, pool};
+        String[] flags = {"--dropout", "--width", "--stem", "--arch", "--fc", "--activation", "--pool"};
         for (int i = 0; i < values.length; i++) {
             if (values[i] != null) {
                 out.add(flags[i]);

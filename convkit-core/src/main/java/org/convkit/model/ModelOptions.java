@@ -26,6 +26,8 @@ import org.convkit.core.ConvkitException;
  * @param arch conv stages for {@code vgg} ("1x64,1x128,2x256") and {@code simplecnn}
  *     ("64,128,256"), {@code null} = the family's default
  * @param fc hidden fully-connected widths ({@code simplecnn}, e.g. "1024,512"), {@code null} = default
+ * @param pool resnet9's global pooling: {@code max} (Page's, the default) or {@code concat} (max and
+ *     average side by side, fastai's head)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ModelOptions(
@@ -39,7 +41,8 @@ public record ModelOptions(
         String activation,
         String stem,
         String arch,
-        String fc)
+        String fc,
+        String pool)
         implements java.io.Serializable {
 
     public ModelOptions {
@@ -65,47 +68,51 @@ public record ModelOptions(
 
     /** ImageNet defaults: 1000 classes, 3x224x224, one head. */
     public static ModelOptions defaults() {
-        return new ModelOptions(1000, 3, 224, 224, 1, null, 1.0, null, null, null, null);
+        return new ModelOptions(1000, 3, 224, 224, 1, null, 1.0, null, null, null, null, null);
     }
 
     public ModelOptions withClasses(int n) {
-        return new ModelOptions(n, channels, height, width, heads, dropout, widthMultiplier, activation, stem, arch, fc);
+        return new ModelOptions(n, channels, height, width, heads, dropout, widthMultiplier, activation, stem, arch, fc, pool);
     }
 
     public ModelOptions withInput(int c, int h, int w) {
-        return new ModelOptions(classes, c, h, w, heads, dropout, widthMultiplier, activation, stem, arch, fc);
+        return new ModelOptions(classes, c, h, w, heads, dropout, widthMultiplier, activation, stem, arch, fc, pool);
     }
 
     public ModelOptions withHeads(int k) {
-        return new ModelOptions(classes, channels, height, width, k, dropout, widthMultiplier, activation, stem, arch, fc);
+        return new ModelOptions(classes, channels, height, width, k, dropout, widthMultiplier, activation, stem, arch, fc, pool);
     }
 
     public ModelOptions withDropout(Double p) {
-        return new ModelOptions(classes, channels, height, width, heads, p, widthMultiplier, activation, stem, arch, fc);
+        return new ModelOptions(classes, channels, height, width, heads, p, widthMultiplier, activation, stem, arch, fc, pool);
     }
 
     public ModelOptions withWidthMultiplier(double m) {
-        return new ModelOptions(classes, channels, height, width, heads, dropout, m, activation, stem, arch, fc);
+        return new ModelOptions(classes, channels, height, width, heads, dropout, m, activation, stem, arch, fc, pool);
     }
 
     public ModelOptions withActivation(String a) {
-        return new ModelOptions(classes, channels, height, width, heads, dropout, widthMultiplier, a, stem, arch, fc);
+        return new ModelOptions(classes, channels, height, width, heads, dropout, widthMultiplier, a, stem, arch, fc, pool);
     }
 
     public ModelOptions withStem(String s) {
-        return new ModelOptions(classes, channels, height, width, heads, dropout, widthMultiplier, activation, s, arch, fc);
+        return new ModelOptions(classes, channels, height, width, heads, dropout, widthMultiplier, activation, s, arch, fc, pool);
     }
 
     public ModelOptions withArch(String a) {
-        return new ModelOptions(classes, channels, height, width, heads, dropout, widthMultiplier, activation, stem, a, fc);
+        return new ModelOptions(classes, channels, height, width, heads, dropout, widthMultiplier, activation, stem, a, fc, pool);
     }
 
     public ModelOptions withFc(String f) {
-        return new ModelOptions(classes, channels, height, width, heads, dropout, widthMultiplier, activation, stem, arch, f);
+        return new ModelOptions(classes, channels, height, width, heads, dropout, widthMultiplier, activation, stem, arch, f, pool);
+    }
+
+    public ModelOptions withPool(String p) {
+        return new ModelOptions(classes, channels, height, width, heads, dropout, widthMultiplier, activation, stem, arch, fc, p);
     }
 
     /**
-     * Refuses the family knobs ({@code dropout activation stem arch fc}) that {@code model} does
+     * Refuses the family knobs ({@code dropout activation stem arch fc pool}) that {@code model} does
      * not have, so a flag is never silently ignored.
      *
      * @param supported the knobs the family reads
@@ -117,6 +124,7 @@ public record ModelOptions(
         given.put("stem", stem);
         given.put("arch", arch);
         given.put("fc", fc);
+        given.put("pool", pool);
         List<String> allowed = List.of(supported);
         for (var e : given.entrySet()) {
             if (e.getValue() != null && !allowed.contains(e.getKey())) {

@@ -1,5 +1,6 @@
 package org.convkit.model;
 
+import static org.convkit.model.layers.Layers.adaptiveAvgPool;
 import static org.convkit.model.layers.Layers.bn;
 import static org.convkit.model.layers.Layers.conv;
 import static org.convkit.model.layers.Layers.flatten;
@@ -15,6 +16,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.function.Consumer;
 import org.convkit.core.ConvkitException;
+import org.convkit.model.layers.Concat;
 import org.convkit.model.layers.Intermediates;
 import org.convkit.model.layers.Named;
 import org.convkit.model.layers.Seq;
@@ -42,7 +44,10 @@ import org.convkit.model.layers.Traceable;
  * <p>{@code --width} scales every channel count. {@code --stem cifar} (the default) runs the prep
  * conv at stride 1, Page's network; {@code --stem stride2} runs it at stride 2, so the rest of the
  * network sees half the input size: meant for photos of 64 px and more, where it costs about a
- * quarter of the compute. Backbone stages {@code prep layer1 res1 layer2 layer3 res3 pool}; paths
+ * quarter of the compute. {@code --pool max} (the default) is Page's global max pool; {@code --pool
+ * concat} puts the global max and the global average side by side ({@code torch.cat([max, avg],
+ * 1)}, fastai's {@code AdaptiveConcatPool2d}), so the Linear sees twice the features: the average
+ * keeps how much of the image shows a pattern, which the max alone drops. Backbone stages {@code prep layer1 res1 layer2 layer3 res3 pool}; paths
  * map to the keys of the reference PyTorch module ({@code src/test/python/torch_weights.py},
  * class {@code ResNet9}): {@code prep.0.weight}, {@code layer1.1.running_mean}, {@code
  * res1.0.1.weight}, {@code fc.weight}.
@@ -54,18 +59,25 @@ public final class ResNet9 {
 
     static void register(Consumer<Architecture> zoo) {
         zoo.accept(new Architecture(NAME,
-                "ResNet-9 of Page's DAWNBench CIFAR-10 entry (6.6M params); --stem cifar|stride2, --width",
+                "ResNet-9 of Page's DAWNBench CIFAR-10 entry (6.6M params); --stem cifar|stride2, --pool max|concat, --width",
                 ModelOptions.defaults().withClasses(10).withInput(3, 32, 32), ResNet9::build));
     }
 
     public static ConvNet build(ModelOptions o) {
-        o.requireOnly(NAME, "stem");
+        o.requireOnly(NAME, "stem", "pool");
         String stem = o.stem() == null ? "cifar" : o.stem();
         int prepStride = switch (stem) {
             case "cifar" -> 1;
             case "stride2" -> 2;
             default -> throw new ConvkitException("--stem " + stem + ": " + NAME
                     + " takes cifar (the prep conv at stride 1, Page's network) or stride2 (at stride 2, for photos of 64 px and more)");
+        };
+        String poolKind = o.pool() == null ? "max" : o.pool();
+        Block pool = switch (poolKind) {
+            case "max" -> globalMaxPool();
+            case "concat" -> new Concat().add("max", globalMaxPool()).add("avg", adaptiveAvgPool(1, 1));
+            default -> throw new ConvkitException("--pool " + o.pool() + ": " + NAME
+                    + " takes max (the global max pool, Page's network) or concat (max and average side by side)");
         };
         int c64 = o.scaled(64);
         int c128 = o.scaled(128);
@@ -78,7 +90,7 @@ public final class ResNet9 {
                 .add("layer2", convBn(c256, 1).add(maxPool(2, 2)))
                 .add("layer3", convBn(c512, 1).add(maxPool(2, 2)))
                 .add("res3", new Residual(convBn(c512, 1), convBn(c512, 1)))
-                .add("pool", new Named().add("maxpool", globalMaxPool()).add("flatten", flatten()));
+                .add("pool", new Named().add(poolKind + "pool", pool).add("flatten", flatten()));
         TorchKeys keys = TorchKeys.of("backbone.", "", "head.0.", "fc.");
         return new ConvNet(NAME, o, backbone, classes -> linear(classes), keys, Init.torchDefault());
     }

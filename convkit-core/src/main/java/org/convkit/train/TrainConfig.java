@@ -86,7 +86,8 @@ public record TrainConfig(
         @JsonProperty("fc") String fc,
         @JsonProperty("dropout") Double dropout,
         @JsonProperty("stem") String stem,
-        @JsonProperty("activation") String activation) {
+        @JsonProperty("activation") String activation,
+        @JsonProperty("pool") String pool) {
 
     /** {@code --lr auto}: run the learning-rate range test and train with its suggestion. */
     public static final double LR_AUTO = Double.NaN;
@@ -100,10 +101,10 @@ public record TrainConfig(
         return lr != null && lr.isNaN();
     }
 
-    /** The model knobs ({@code --width --arch --fc --dropout --stem --activation}) as one value. */
+    /** The model knobs ({@code --width --arch --fc --dropout --stem --activation --pool}) as one value. */
     @JsonIgnore
     public ModelKnobs knobs() {
-        return new ModelKnobs(width, arch, fc, dropout, stem, activation);
+        return new ModelKnobs(width, arch, fc, dropout, stem, activation, pool);
     }
 
     /**
@@ -175,6 +176,7 @@ public record TrainConfig(
             b.dropout = dropout;
             b.stem = stem;
             b.activation = activation;
+            b.pool = pool;
         return b;
     }
 
@@ -228,6 +230,7 @@ public record TrainConfig(
         private Double dropout;
         private String stem;
         private String activation;
+        private String pool;
 
         private Builder() {}
 
@@ -279,6 +282,7 @@ public record TrainConfig(
         public Builder dropout(Double v) { dropout = v; return this; }
         public Builder stem(String v) { stem = v; return this; }
         public Builder activation(String v) { activation = v; return this; }
+        public Builder pool(String v) { pool = v; return this; }
 
         public String data() { return data; }
         public String model() { return model; }
@@ -328,11 +332,12 @@ public record TrainConfig(
         public Double dropout() { return dropout; }
         public String stem() { return stem; }
         public String activation() { return activation; }
+        public String pool() { return pool; }
 
-        /** Sets the six model knobs at once. */
+        /** Sets the seven model knobs at once. */
         public Builder knobs(ModelKnobs k) {
             return width(k.width()).arch(k.arch()).fc(k.fc()).dropout(k.dropout()).stem(k.stem())
-                    .activation(k.activation());
+                    .activation(k.activation()).pool(k.pool());
         }
 
         public TrainConfig build() {
@@ -340,7 +345,7 @@ public record TrainConfig(
                     stepEpochs, gamma, labelSmoothing, loss, gradAccum, clip, imageSize, augment, normalize, validSplit,
                     heads, images, labels, labelsFrom, classNames, noDownload, transforms, evalTransforms, patience, monitor, backoff, seed, run, runsDir, device, threads, workers, checkpointMinutes, checkpointBatches,
                     precision, budget,
-                    width, arch, fc, dropout, stem, activation);
+                    width, arch, fc, dropout, stem, activation, pool);
         }
     }
 

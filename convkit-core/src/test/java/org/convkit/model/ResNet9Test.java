@@ -27,7 +27,8 @@ class ResNet9Test {
      * {@code sum(p.numel() for p in ResNet9().parameters())} for the reference module in
      * src/test/python/torch_weights.py, computed once with /usr/bin/python3 and PyTorch 1.13:
      * 6573130 at width 1 and 10 classes (Page's published 6.5M), 1646122 at width 0.5,
-     * 7081000 with 1000 classes.
+     * 7081000 with 1000 classes; with {@code pool="concat"} 6578250, and 412949 at width 0.25 with
+     * the stride-2 stem and 5 classes (the photo recipe's network on flowers128).
      */
     @Test
     void parameterCountsEqualTheReferenceModule() {
@@ -36,6 +37,35 @@ class ResNet9Test {
                 .withWidthMultiplier(0.5))).totalParams());
         assertEquals(7_081_000L, Summary.of(Zoo.create("resnet9", Zoo.get("resnet9").defaults()
                 .withClasses(1000))).totalParams());
+    }
+
+    @Test
+    void concatPoolCountsEqualTheReferenceModule() {
+        ModelOptions concat = Zoo.get("resnet9").defaults().withPool("concat");
+        assertEquals(6_578_250L, Summary.of(Zoo.create("resnet9", concat)).totalParams());
+        assertEquals(412_949L, Summary.of(Zoo.create("resnet9", concat.withWidthMultiplier(0.25).withStem("stride2")
+                .withClasses(5).withInput(3, 64, 64))).totalParams());
+    }
+
+    /**
+     * {@code --pool concat} gives each image its channels' maxima, then their means (max first, as
+     * fastai's AdaptiveConcatPool2d and the reference module), and the head reads twice the features.
+     */
+    @Test
+    void concatPoolIsMaxThenAverage() {
+        ConvNet net = Zoo.create("resnet9", Nets.at("resnet9", 32).withWidthMultiplier(0.125).withPool("concat"));
+        assertEquals(dims(1, 128), Nets.stageShapes(net).get("pool"));
+        try (NDManager m = NDManager.newBaseManager()) {
+            net.initialize(m);
+            ParameterStore ps = new ParameterStore(m, false);
+            NDArray x = m.randomNormal(new Shape(2, 64, 3, 5));
+            NDArray pooled = net.backbone().stage("pool").forward(ps, new NDList(x), false).singletonOrThrow();
+            NDArray flat = x.reshape(2, 64, 15);
+            NDArray expected = flat.max(new int[] {2}).concat(flat.mean(new int[] {2}), 1);
+            assertEquals(new Shape(2, 128), pooled.getShape());
+            assertTrue(pooled.allClose(expected, 1e-6, 1e-6, false), "pool = [max over H, W ; mean over H, W]");
+            assertEquals(List.of(new Shape(2, 10)), Nets.forwardCheckingStages(net, m, 2));
+        }
     }
 
     @Test
@@ -114,7 +144,7 @@ class ResNet9Test {
     }
 
     @Test
-    void badStemNamesTheFlagAndTheChoices() {
+    void badStemOrPoolNamesTheFlagAndTheChoices() {
         var e = assertThrows(ConvkitException.class,
                 () -> Zoo.create("resnet9", Zoo.get("resnet9").defaults().withStem("imagenet")));
         assertTrue(e.getMessage().startsWith("--stem imagenet: resnet9 takes cifar"), e.getMessage());
@@ -122,5 +152,12 @@ class ResNet9Test {
         e = assertThrows(ConvkitException.class,
                 () -> Zoo.create("resnet9", Zoo.get("resnet9").defaults().withArch("64,128")));
         assertTrue(e.getMessage().startsWith("--arch 64,128: resnet9 has no such option"), e.getMessage());
+        e = assertThrows(ConvkitException.class,
+                () -> Zoo.create("resnet9", Zoo.get("resnet9").defaults().withPool("avg")));
+        assertTrue(e.getMessage().startsWith("--pool avg: resnet9 takes max"), e.getMessage());
+        assertTrue(e.getMessage().contains("concat"), e.getMessage());
+        e = assertThrows(ConvkitException.class,
+                () -> Zoo.create("resnet18", Zoo.get("resnet18").defaults().withPool("concat")));
+        assertTrue(e.getMessage().startsWith("--pool concat: resnet18 has no such option"), e.getMessage());
     }
 }

@@ -77,8 +77,9 @@ class OnnxExportTest {
                 "simplecnn", ModelOptions.defaults().withInput(3, 32, 32).withClasses(4).withArch("8,16").withFc("32").withHeads(3),
                 // residual blocks with projection shortcuts, global average pool
                 "resnet18", ModelOptions.defaults().withInput(3, 32, 32).withClasses(5).withStem("cifar").withWidthMultiplier(0.25),
-                // a residual sum with no ReLU after it, global max pool (non-square input)
-                "resnet9", ModelOptions.defaults().withInput(3, 32, 48).withClasses(5).withStem("stride2").withWidthMultiplier(0.125),
+                // a residual sum with no ReLU after it, global max and average pools concatenated (non-square input)
+                "resnet9", ModelOptions.defaults().withInput(3, 32, 48).withClasses(5).withStem("stride2").withPool("concat")
+                        .withWidthMultiplier(0.125),
                 // Inception branches (Concat), ceil-mode max pools that hang over the edge
                 "googlenet", ModelOptions.defaults().withInput(3, 64, 64).withClasses(6).withWidthMultiplier(0.25),
                 // the adaptive 6x6 pool at a size it does not divide (63x63 -> 1x1 features -> 6x6)

@@ -91,7 +91,7 @@ class EngineFidelityTest {
             new Row("resnet18",         "resnet18",        "3x64x64",   "classes=10",                                  true),
             new Row("resnet50",         "resnet50",        "3x128x128",  "classes=10",                                  true),
             new Row("resnet9",          "resnet9",         "3x32x32",   "classes=10;width=0.5",                        true),
-            new Row("resnet9-stride2",  "resnet9",         "3x64x64",   "classes=10;width=0.25;stem=stride2",          true),
+            new Row("resnet9-photo",    "resnet9",         "3x64x64",   "classes=10;width=0.25;stem=stride2;pool=concat", true),
             new Row("resnet18-d2l",     "resnet18-d2l",    "1x96x96",   "classes=10",                                  true),
             new Row("svhn-cnn",         "svhn-cnn",        "3x64x128",  "classes=11",                                  true),
             new Row("svhn-resnet18",    "svhn-resnet18",   "3x64x128",  "classes=11",                                  true),

@@ -219,6 +219,7 @@ public final class FidelityRun {
                 case "arch" -> o.withArch(p[1]);
                 case "fc" -> o.withFc(p[1]);
                 case "stem" -> o.withStem(p[1]);
+                case "pool" -> o.withPool(p[1]);
                 default -> throw new IllegalArgumentException("option " + p[0]);
             };
         }
