@@ -7,7 +7,7 @@ The network is Myrtle.ai's ResNet-9 at a width multiplier with its first conv at
 (PIL, bilinear) and kept in memory, as convkit's loaders keep them. Options vary one thing at a
 time: the crops' padding (black: torchvision's RandomCrop default and convkit's; mean: the
 images' mean colour; reflect), the pooling head (global max as Page's network; cat: max and
-average concatenated, fastai's head), batch size, learning rate. Prints one RESULT line with the
+average concatenated, fastai's head), batch size, learning rate, random erasing. Prints one RESULT line with the
 validation accuracy, and with flip test-time augmentation (mean of the softmax of each image and
 its mirror).
 
@@ -26,6 +26,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from PIL import Image
+from torchvision.transforms import RandomErasing
 
 from torch_bench import resnet9  # the network as convkit builds it
 
@@ -40,6 +41,8 @@ p.add_argument("--lr", type=float, default=3e-3)
 p.add_argument("--wd", type=float, default=0.01)
 p.add_argument("--pad", choices=["black", "mean", "reflect"], default="black")
 p.add_argument("--head", choices=["max", "cat"], default="max")
+p.add_argument("--erase", type=float, default=0.0,
+               help="probability of torchvision's RandomErasing (value 0: the mean colour) on each training crop")
 p.add_argument("--seed", type=int, default=0)
 p.add_argument("--threads", type=int, default=2)
 a = p.parse_args()
@@ -81,6 +84,7 @@ sched = torch.optim.lr_scheduler.OneCycleLR(opt, a.lr, total_steps=a.epochs * ma
 loss_fn = nn.CrossEntropyLoss(label_smoothing=0.1)
 g = torch.Generator().manual_seed(a.seed)  # the order, the crops and the flips
 pad = a.size // 8
+erase = RandomErasing(p=a.erase, value=0)
 black = -mean / std  # a black pixel after normalization
 
 
@@ -96,7 +100,10 @@ def augment(x):
         xp = F.pad(x, (pad,) * 4)  # 0 after normalization: the mean colour
     i = torch.randint(0, 2 * pad + 1, (n,), generator=g)
     j = torch.randint(0, 2 * pad + 1, (n,), generator=g)
-    return torch.stack([xp[k, :, i[k]:i[k] + a.size, j[k]:j[k] + a.size] for k in range(n)])
+    crops = [xp[k, :, i[k]:i[k] + a.size, j[k]:j[k] + a.size] for k in range(n)]
+    if a.erase > 0:  # drawn from torch's own generator, seeded with the weights
+        crops = [erase(c) for c in crops]
+    return torch.stack(crops)
 
 
 def accuracy(tta):
