@@ -93,8 +93,8 @@ class CatPool(nn.Module):
 def resnet9(classes, width=1.0, stem="cifar", size=32, head="max"):
     """Myrtle.ai's DAWNBench ResNet-9 (Page, 2018) as convkit's resnet9 builds it: conv-BN-ReLU
     blocks, two residuals, a global max pool, a linear head (no x0.125 output scale);
-    stem=stride2 strides the first conv for photos. head=cat pools max and average (not in
-    convkit: tried for the photo recipe, bench/photo_recipe_torch.py)."""
+    stem=stride2 strides the first conv for photos. head=cat pools max and average side by side
+    (convkit's --pool concat)."""
     def conv_bn(ci, co, stride=1):
         return nn.Sequential(nn.Conv2d(ci, co, 3, stride, 1, bias=False), nn.BatchNorm2d(co), nn.ReLU(inplace=True))
 
