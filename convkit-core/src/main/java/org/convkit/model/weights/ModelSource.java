@@ -106,6 +106,12 @@ public final class ModelSource {
                 return c;
             }
         }
+        if (Files.isRegularFile(given) && given.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".onnx")) {
+            // predict, serve and spark predict take exported files; the rest need what only a checkpoint holds
+            throw new ConvkitException(flag + " " + given + ": an ONNX file holds the network but not a convkit checkpoint"
+                    + " (its training config, data and weights as trained); predict, serve and spark predict run it, for"
+                    + " this command give the run or checkpoint it was exported from");
+        }
         throw new ConvkitException(flag + " " + given + ": neither a checkpoint (no " + Checkpoint.MODEL_JSON
                 + ") nor a run folder with " + RunFiles.CHECKPOINTS + "/" + RunFiles.BEST + " or " + RunFiles.CHECKPOINTS + "/" + RunFiles.LAST);
     }

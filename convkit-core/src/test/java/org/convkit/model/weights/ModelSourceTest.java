@@ -69,6 +69,20 @@ class ModelSourceTest {
         assertTrue(ModelSource.isCheckpoint(run) && !ModelSource.isCheckpoint(tmp.resolve("runs")));
     }
 
+    /** An exported .onnx given where a checkpoint is needed (eval, finetune, export) says which commands take it. */
+    @Test
+    void anOnnxFileWhereACheckpointIsNeededNamesTheCommandsThatRunIt(@TempDir Path tmp) throws Exception {
+        Path onnx = Files.writeString(tmp.resolve("model.ONNX"), "not read: the name and kind decide");
+        ConvkitException e = assertThrows(ConvkitException.class, () -> ModelSource.checkpoint(onnx));
+        assertTrue(e.getMessage().startsWith("--checkpoint " + onnx + ": an ONNX file"), e.getMessage());
+        assertTrue(e.getMessage().contains("predict, serve and spark predict run it")
+                && e.getMessage().contains("the run or checkpoint it was exported from"), e.getMessage());
+        // a folder that happens to be named .onnx is still just not a checkpoint
+        Path folder = Files.createDirectory(tmp.resolve("dir.onnx"));
+        e = assertThrows(ConvkitException.class, () -> ModelSource.checkpoint(folder));
+        assertTrue(e.getMessage().contains("neither a checkpoint"), e.getMessage());
+    }
+
     /** Weights exported from a checkpoint, imported again: the same network, the same outputs. */
     @Test
     void importedWeightsRunAsTheCheckpointTheyCameFrom(@TempDir Path tmp) throws Exception {
