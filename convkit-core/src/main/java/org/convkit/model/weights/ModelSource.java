@@ -106,7 +106,7 @@ public final class ModelSource {
                 return c;
             }
         }
-        if (Files.isRegularFile(given) && given.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".onnx")) {
+        if (isOnnxFile(given)) {
             // predict, serve and spark predict take exported files; the rest need what only a checkpoint holds
             throw new ConvkitException(flag + " " + given + ": an ONNX file holds the network but not a convkit checkpoint"
                     + " (its training config, data and weights as trained); predict, serve and spark predict run it, for"
@@ -127,7 +127,12 @@ public final class ModelSource {
         if (!Files.exists(given)) {
             throw new ConvkitException(flag + " " + given + ": no such file or folder");
         }
-        return isCheckpoint(given) ? checkpointDir(given, flag) : given;
+        return isCheckpoint(given) || isOnnxFile(given) ? checkpointDir(given, flag) : given;
+    }
+
+    /** An exported network ({@code convkit export}), which only the ONNX Runtime commands run. */
+    private static boolean isOnnxFile(Path path) {
+        return Files.isRegularFile(path) && path.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".onnx");
     }
 
     /** True if {@code path} is a checkpoint directory or a run folder holding one. */

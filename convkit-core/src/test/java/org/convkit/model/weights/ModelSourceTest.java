@@ -69,7 +69,7 @@ class ModelSourceTest {
         assertTrue(ModelSource.isCheckpoint(run) && !ModelSource.isCheckpoint(tmp.resolve("runs")));
     }
 
-    /** An exported .onnx given where a checkpoint is needed (eval, finetune, export) says which commands take it. */
+    /** An exported .onnx given where a checkpoint is needed (eval, finetune --from, export) says which commands run it. */
     @Test
     void anOnnxFileWhereACheckpointIsNeededNamesTheCommandsThatRunIt(@TempDir Path tmp) throws Exception {
         Path onnx = Files.writeString(tmp.resolve("model.ONNX"), "not read: the name and kind decide");
@@ -77,6 +77,8 @@ class ModelSourceTest {
         assertTrue(e.getMessage().startsWith("--checkpoint " + onnx + ": an ONNX file"), e.getMessage());
         assertTrue(e.getMessage().contains("predict, serve and spark predict run it")
                 && e.getMessage().contains("the run or checkpoint it was exported from"), e.getMessage());
+        e = assertThrows(ConvkitException.class, () -> ModelSource.checkpointOrWeights(onnx, "--from"));
+        assertTrue(e.getMessage().startsWith("--from " + onnx + ": an ONNX file"), e.getMessage());
         // a folder that happens to be named .onnx is still just not a checkpoint
         Path folder = Files.createDirectory(tmp.resolve("dir.onnx"));
         e = assertThrows(ConvkitException.class, () -> ModelSource.checkpoint(folder));
