@@ -8,8 +8,8 @@ The network is Myrtle.ai's ResNet-9 at a width multiplier with its first conv at
 time: the crops' padding (black: torchvision's RandomCrop default and convkit's; mean: the
 images' mean colour; reflect), the pooling head (global max as Page's network; cat: max and
 average concatenated, fastai's head), batch size, learning rate, random erasing. Prints one RESULT line with the
-validation accuracy, and with flip test-time augmentation (mean of the softmax of each image and
-its mirror).
+validation accuracy, with flip test-time augmentation (mean of the softmax of each image and its
+mirror), and on the mirrored images alone.
 
     /usr/bin/python3 bench/photo_recipe_torch.py --data DIR [--pad black] [--head max] [--seed 0]
 
@@ -106,13 +106,13 @@ def augment(x):
     return torch.stack(crops)
 
 
-def accuracy(tta):
+def accuracy(tta, mirrored=False):
     net.eval()
     right = 0
     with torch.no_grad():
         for k in range(0, len(xva), 256):
             x = norm(xva[k:k + 256]).contiguous(memory_format=torch.channels_last)
-            out = net(x).softmax(1)
+            out = net(x.flip(3) if mirrored else x).softmax(1)
             if tta:
                 out = out + net(x.flip(3)).softmax(1)
             right += (out.argmax(1) == yva[k:k + 256]).sum().item()
@@ -137,5 +137,6 @@ for epoch in range(a.epochs):
         right += (out.argmax(1) == ytr[idx]).sum().item()
     print(f"epoch {epoch + 1}/{a.epochs} train acc {right / seen:.4f} valid acc {accuracy(False):.4f}"
           f" {time.time() - start:.0f}s", flush=True)
-print(f"RESULT {vars(a)} valid {accuracy(False):.4f} tta {accuracy(True):.4f} train {right / seen:.3f}"
+print(f"RESULT {vars(a)} valid {accuracy(False):.4f} tta {accuracy(True):.4f} mirrored {accuracy(False, True):.4f}"
+      f" train {right / seen:.3f}"
       f" seconds {time.time() - start:.0f}")
