@@ -1,8 +1,10 @@
 package org.convkit.cli;
 
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.convkit.core.Json;
 import org.convkit.data.Dataset;
@@ -63,7 +65,7 @@ final class DataInspectCommand implements Callable<Integer> {
         InspectReport r = Inspector.inspect(ds, t);
         if (sheet != null) {
             var src = ds.train() != null ? ds.train() : ds.splitNames().isEmpty() ? null : ds.split(ds.splitNames().get(0));
-            int s = size > 0 ? size : ds.width() != null && ds.width().equals(ds.height()) ? ds.width() : 224;
+            int s = size > 0 ? size : ownSize(ds, r);
             Pipeline p = transforms != null ? PipelineParser.parse(transforms, "--transforms")
                     : Presets.train(Presets.Augment.parse(augment), s, null);
             int c = channels > 0 ? channels : ds.channels() != null ? ds.channels() : 3;
@@ -111,5 +113,26 @@ final class DataInspectCommand implements Callable<Integer> {
         StringBuilder sb = new StringBuilder();
         m.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(k).append(' ').append(v));
         return sb.toString();
+    }
+
+    /**
+     * The sheet's size when --size is 0: the images' own size when they are all one square size, else 224.
+     * A folder of images declares no size of its own (only IDX, CIFAR and shards do), so the sizes the
+     * inspection read from the headers decide: without this, a folder of 32 px thumbnails was shown
+     * through the 224 px ImageNet crop that training at their own size never applies.
+     */
+    private static int ownSize(Dataset ds, InspectReport r) {
+        if (ds.width() != null && ds.width().equals(ds.height())) {
+            return ds.width();
+        }
+        Set<String> sizes = new HashSet<>();
+        r.splits().forEach(s -> sizes.addAll(s.sizes().keySet()));
+        if (sizes.size() == 1) {
+            String[] wh = sizes.iterator().next().split("x");
+            if (wh.length == 2 && wh[0].equals(wh[1]) && wh[0].matches("\\d+")) {
+                return Integer.parseInt(wh[0]);
+            }
+        }
+        return 224;
     }
 }

@@ -69,6 +69,23 @@ class DataCommandTest {
     }
 
     @Test
+    void theSheetOfAFolderOfSquareImagesIsDrawnAtTheirOwnSize() {
+        // a folder declares no size; the help promises the images' own size when they all share one
+        Path r = dir.resolve("square");
+        for (int i = 0; i < 3; i++) {
+            TestImages.write(r.resolve("train/a/" + i + ".png"), 16, 16, i);
+            TestImages.write(r.resolve("train/b/" + i + ".png"), 16, 16, 10 + i);
+        }
+        CliRun same = CliRun.of("data", "inspect", r.toString(), "--sheet", dir.resolve("s.png").toString());
+        assertEquals(0, same.exit, same.err);
+        assertTrue(same.err.contains("after resize=16,centercrop=16,randomcrop=16:padding=2"), same.err);
+        // two sizes: no own size, so the documented fallback
+        CliRun mixed = CliRun.of("data", "inspect", data().toString(), "--sheet", dir.resolve("m.png").toString());
+        assertEquals(0, mixed.exit, mixed.err);
+        assertTrue(mixed.err.contains("after randomresizedcrop=224"), mixed.err);
+    }
+
+    @Test
     void aMissingDatasetIsAClearErrorWithoutStackTrace() {
         CliRun r = CliRun.of("data", "inspect", dir.resolve("nope").toString());
         assertEquals(1, r.exit);
