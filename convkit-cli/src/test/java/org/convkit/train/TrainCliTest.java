@@ -60,15 +60,18 @@ class TrainCliTest {
     }
 
     /**
-     * resnet9 trains from the command line (a residual sum and a global max pool in backward, its
-     * options into the checkpoint): a narrow one with the stride-2 stem, two short epochs.
+     * resnet9 trains from the command line (a residual sum and the concatenated global max and
+     * average pools in backward, its options into the checkpoint): a narrow one with the stride-2
+     * stem, two short epochs, on a folder of train/ and valid/ only, whose summary line says the
+     * validation figure was chosen on the images it is measured on.
      */
     @Test
     void trainsResNet9(@TempDir Path tmp) throws Exception {
         Path data = Cli.imageFolder(tmp.resolve("shapes"), 3, 16, 32, 5);
+        Files.move(data.resolve("test"), data.resolve("valid"));
         Path log = tmp.resolve("log.txt");
         int code = Cli.run(log, "train", "--data", data.toString(), "--model", "resnet9", "--width", "0.125",
-                "--stem", "stride2", "--epochs", "2", "--batch-size", "8", "--runs-dir", tmp.resolve("runs").toString(),
+                "--stem", "stride2", "--pool", "concat", "--epochs", "2", "--batch-size", "8", "--runs-dir", tmp.resolve("runs").toString(),
                 "--run", "r9", "--workers", "1", "--threads", "1", "--seed", "3");
         String out = Cli.read(log);
         assertEquals(0, code, out);
@@ -79,6 +82,11 @@ class TrainCliTest {
         Checkpoint.Manifest best = Checkpoint.read(run.resolve("checkpoints/best"));
         assertEquals("resnet9", best.architecture());
         assertEquals("stride2", best.options().stem());
+        assertEquals("concat", best.options().pool());
+        double[] validAcc = RunFolder.open(run).metrics().column("valid_acc");
+        int bestEpoch = validAcc[1] > validAcc[0] ? 2 : 1; // a later epoch must score strictly higher
+        assertTrue(out.contains("valid accuracy ") && out.contains("(12 images, best epoch " + bestEpoch
+                + ", chosen on these same images: a little optimistic; a test split gives an unbiased figure)"), out);
         assertEquals(0.125, best.options().widthMultiplier());
         assertEquals(3, best.options().classes());
     }
