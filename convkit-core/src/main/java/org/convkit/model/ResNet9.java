@@ -47,10 +47,10 @@ import org.convkit.model.layers.Traceable;
  * quarter of the compute. {@code --pool max} (the default) is Page's global max pool; {@code --pool
  * concat} puts the global max and the global average side by side ({@code torch.cat([max, avg],
  * 1)}, fastai's {@code AdaptiveConcatPool2d}), so the Linear sees twice the features: the average
- * keeps how much of the image shows a pattern, which the max alone drops. Backbone stages {@code prep layer1 res1 layer2 layer3 res3 pool}; paths
- * map to the keys of the reference PyTorch module ({@code src/test/python/torch_weights.py},
- * class {@code ResNet9}): {@code prep.0.weight}, {@code layer1.1.running_mean}, {@code
- * res1.0.1.weight}, {@code fc.weight}.
+ * keeps how much of the image shows a pattern, which the max alone drops. Backbone stages {@code
+ * prep layer1 res1 layer2 layer3 res3 pool}; paths map to the keys of the reference PyTorch module
+ * ({@code src/test/python/torch_weights.py}, class {@code ResNet9}): {@code prep.0.weight}, {@code
+ * layer1.1.running_mean}, {@code res1.0.1.weight}, {@code fc.weight}.
  */
 public final class ResNet9 {
     private ResNet9() {}
