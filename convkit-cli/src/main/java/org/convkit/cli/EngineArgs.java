@@ -52,7 +52,7 @@ public final class EngineArgs {
                 run.precision.precision == null ? null
                         : EngineSettings.Precision.parse(run.precision.precision, "--precision"));
         Path given = run.model.checkpoint;
-        if (given != null && Classifiers.isOnnxFile(given)) {
+        if (given != null && ModelSource.isOnnxFile(given)) {
             return () -> Classifiers.open(given, e, o);
         }
         ModelSource source = run.model.source(run.classNames);

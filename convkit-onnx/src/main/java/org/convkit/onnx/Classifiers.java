@@ -1,6 +1,5 @@
 package org.convkit.onnx;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.convkit.core.ConvkitException;
@@ -98,17 +97,12 @@ public final class Classifiers {
 
     private Classifiers() {}
 
-    /** Whether {@code model} names an ONNX file (rather than a checkpoint). */
-    public static boolean isOnnxFile(Path model) {
-        return Files.isRegularFile(model) && model.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx");
-    }
-
     /**
      * @param model an exported .onnx file, a run folder or a checkpoint directory
      * @throws ConvkitException when the engine cannot run what {@code model} names
      */
     public static Classifier open(Path model, Engine engine, Options o) {
-        if (!isOnnxFile(model)) {
+        if (!ModelSource.isOnnxFile(model)) {
             return open(ModelSource.checkpoint(model), engine, o);
         }
         if (engine == Engine.TORCH) {

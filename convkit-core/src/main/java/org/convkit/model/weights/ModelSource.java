@@ -130,8 +130,11 @@ public final class ModelSource {
         return isCheckpoint(given) || isOnnxFile(given) ? checkpointDir(given, flag) : given;
     }
 
-    /** An exported network ({@code convkit export}), which only the ONNX Runtime commands run. */
-    private static boolean isOnnxFile(Path path) {
+    /**
+     * Whether {@code path} is an exported network ({@code convkit export}) rather than a checkpoint:
+     * the ONNX Runtime commands run it, the others say what to give instead.
+     */
+    public static boolean isOnnxFile(Path path) {
         return Files.isRegularFile(path) && path.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".onnx");
     }
 

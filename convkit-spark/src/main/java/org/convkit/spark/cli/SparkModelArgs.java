@@ -36,7 +36,7 @@ public final class SparkModelArgs {
 
     /** Whether --checkpoint names an exported .onnx file (which has no convkit model source). */
     boolean onnxFile() {
-        return model.checkpoint != null && Classifiers.isOnnxFile(model.checkpoint);
+        return model.checkpoint != null && ModelSource.isOnnxFile(model.checkpoint);
     }
 
     /** The model as --checkpoint or --model/--weights name it. */
