@@ -43,6 +43,17 @@ class SparkCliTest {
         assertTrue(missing.err.contains("/no/such/run"), missing.err);
     }
 
+    /** spark eval needs what only a checkpoint holds: an exported file gets the message eval gives. */
+    @Test
+    void sparkEvalOfAnOnnxFileNamesTheCommandsThatRunIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        java.nio.file.Path onnx = java.nio.file.Files.writeString(tmp.resolve("model.onnx"), "not read");
+        CliRun r = CliRun.of("spark", "eval", "--checkpoint", onnx.toString());
+        assertEquals(1, r.exit, r.err);
+        assertTrue(r.err.contains("--checkpoint " + onnx + ": an ONNX file holds the network but not a convkit"
+                + " checkpoint") && r.err.contains("predict, serve and spark predict run it"), r.err);
+    }
+
     @Test
     void ttaIsTheCliOptionAndOnnxRuntimeRefusesIt() {
         CommandLine spark = Main.commandLine().getSubcommands().get("spark");

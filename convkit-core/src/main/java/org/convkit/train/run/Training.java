@@ -656,8 +656,8 @@ public final class Training {
 
     /**
      * With no test split the figure to quote is the validation accuracy of the best checkpoint,
-     * the epoch that scored highest on these very images: a little optimistic (half a point on
-     * average over ten flowers runs, bench/RESULTS.md "Best epoch and flip TTA"), which the line says.
+     * the epoch that scored highest on these very images: a little optimistic (bench/RESULTS.md,
+     * "Best epoch and flip TTA"), which the line says.
      */
     static String validHeadline(EvalResult valid, int bestEpoch) {
         return String.format(Locale.ROOT, "valid accuracy %.2f%% (%d images%s, chosen on these same images: a little"

@@ -3,7 +3,6 @@ package org.convkit.spark.cli;
 import java.util.concurrent.Callable;
 import org.convkit.cli.EvalArgs;
 import org.convkit.cli.EvalCommand;
-import org.convkit.core.ConvkitException;
 import org.convkit.eval.CheckpointEvaluation;
 import org.convkit.eval.Metrics;
 import org.convkit.model.weights.ModelSource;
@@ -30,10 +29,7 @@ final class SparkEvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (model.onnxFile()) {
-            throw new ConvkitException(model.model.checkpoint + ": an ONNX file has no convkit model description to"
-                    + " evaluate with; give the checkpoint it was exported from (--engine onnx runs it on ONNX Runtime)");
-        }
+        // an exported .onnx file is refused by ModelSource with the message eval, export and finetune give
         ModelSource source = model.source();
         SparkModel sparkModel = model.sparkModel(source);
         CheckpointEvaluation.Plan plan = CheckpointEvaluation.plan(source,
