@@ -16,6 +16,7 @@ mirror), and on the mirrored images alone.
 DIR holds train/CLASS/*.jpg and valid/CLASS/*.jpg (flowers128: ../shared/datasets).
 """
 import argparse
+import copy
 import glob
 import math
 import os
@@ -43,6 +44,9 @@ p.add_argument("--pad", choices=["black", "mean", "reflect"], default="black")
 p.add_argument("--head", choices=["max", "cat"], default="max")
 p.add_argument("--erase", type=float, default=0.0,
                help="probability of torchvision's RandomErasing (value 0: the mean colour) on each training crop")
+p.add_argument("--ema", default="",
+               help="comma-separated decays: keep an exponential moving average of the weights and BatchNorm"
+                    " statistics per decay, updated every step, and report each one's accuracy at the end")
 p.add_argument("--seed", type=int, default=0)
 p.add_argument("--threads", type=int, default=2)
 a = p.parse_args()
@@ -106,7 +110,21 @@ def augment(x):
     return torch.stack(crops)
 
 
-def accuracy(tta, mirrored=False):
+emas = {float(d): copy.deepcopy(net) for d in a.ema.split(",") if d}
+
+
+def update_emas():
+    with torch.no_grad():
+        for d, e in emas.items():
+            for pe, pn in zip(e.state_dict().values(), net.state_dict().values()):
+                if pe.dtype.is_floating_point:
+                    pe.mul_(d).add_(pn, alpha=1 - d)
+                else:
+                    pe.copy_(pn)
+
+
+def accuracy(tta, mirrored=False, model=None):
+    net = model or globals()["net"]
     net.eval()
     right = 0
     with torch.no_grad():
@@ -133,10 +151,12 @@ for epoch in range(a.epochs):
         loss.backward()
         opt.step()
         sched.step()
+        update_emas()
         seen += len(idx)
         right += (out.argmax(1) == ytr[idx]).sum().item()
     print(f"epoch {epoch + 1}/{a.epochs} train acc {right / seen:.4f} valid acc {accuracy(False):.4f}"
           f" {time.time() - start:.0f}s", flush=True)
 print(f"RESULT {vars(a)} valid {accuracy(False):.4f} tta {accuracy(True):.4f} mirrored {accuracy(False, True):.4f}"
       f" train {right / seen:.3f}"
-      f" seconds {time.time() - start:.0f}")
+      f" seconds {time.time() - start:.0f}"
+      + "".join(f" ema{d} {accuracy(False, model=e):.4f} ema{d}-tta {accuracy(True, model=e):.4f}" for d, e in emas.items()))
