@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.convkit.core.ConvkitException;
 import org.convkit.model.ConvNet;
 import org.convkit.model.weights.Checkpoint;
@@ -27,11 +28,15 @@ public final class BackboneWeights {
 
     /** Loads {@code from} into {@code net} (initialized), the head left fresh. */
     public static LoadReport load(ConvNet net, Path from, boolean adaptChannels) {
-        return load(net, from, adaptChannels, KeyMap.NONE);
+        return load(net, from, adaptChannels, KeyMap.NONE, note -> {});
     }
 
-    /** As {@link #load(ConvNet, Path, boolean)}, a weights file's keys first renamed by {@code keyMap}. */
-    public static LoadReport load(ConvNet net, Path from, boolean adaptChannels, KeyMap keyMap) {
+    /**
+     * As {@link #load(ConvNet, Path, boolean)}, a weights file's keys first renamed by {@code keyMap};
+     * {@code notes} hears what channel adaptation did ({@link ChannelAdapter#fit}).
+     */
+    public static LoadReport load(ConvNet net, Path from, boolean adaptChannels, KeyMap keyMap,
+            Consumer<String> notes) {
         if (Checkpoint.isCheckpoint(from, keyMap)) {
             Checkpoint.Manifest m = Checkpoint.read(from);
             if (!m.architecture().equals(net.architecture())) {
@@ -41,7 +46,7 @@ public final class BackboneWeights {
             }
             try (NDManager tmp = NDManager.newBaseManager(Device.cpu())) {
                 Map<String, NDArray> tensors = SafeTensors.read(from.resolve(Checkpoint.WEIGHTS), tmp);
-                tensors = ChannelAdapter.fit(net, tensors, adaptChannels, from.toString());
+                tensors = ChannelAdapter.fit(net, tensors, adaptChannels, from.toString(), notes);
                 return WeightLoader.load(net, tensors, from.toString(), WeightLoader.KeyStyle.CONVKIT, true, true);
             }
         }
@@ -51,7 +56,7 @@ public final class BackboneWeights {
         }
         try (StateDict sd = StateDict.read(from)) {
             Map<String, NDArray> tensors = ChannelAdapter.fit(net, keyMap.apply(sd.tensors()), adaptChannels,
-                    from.toString());
+                    from.toString(), notes);
             return WeightLoader.load(net, tensors, from.toString(), WeightLoader.KeyStyle.AUTO, true, true,
                     sd.inStateDictOrder());
         }

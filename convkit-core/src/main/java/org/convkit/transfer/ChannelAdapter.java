@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.Shape;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.convkit.core.ConvkitException;
 import org.convkit.model.ConvNet;
 
@@ -54,10 +55,19 @@ public final class ChannelAdapter {
      * Adapted tensors are new arrays in the manager of the original.
      *
      * @param source the file, for messages
+     * @param notes told what {@code adapt} did, also when there was nothing to adapt (a flag given in
+     *     vain should not pass in silence)
      */
-    public static Map<String, NDArray> fit(ConvNet net, Map<String, NDArray> tensors, boolean adapt, String source) {
+    public static Map<String, NDArray> fit(ConvNet net, Map<String, NDArray> tensors, boolean adapt, String source,
+            Consumer<String> notes) {
         Optional<FirstConv> first = find(net, tensors);
         if (first.isEmpty() || first.get().netChannels() == first.get().fileChannels()) {
+            if (adapt && first.isPresent()) {
+                long n = first.get().netChannels();
+                notes.accept("--adapt-channels: nothing to adapt: the weights' first convolution ("
+                        + first.get().key() + ") takes " + n + " channel" + (n == 1 ? "" : "s")
+                        + ", as the network built for the data does");
+            }
             return tensors;
         }
         FirstConv f = first.get();
@@ -77,6 +87,8 @@ public final class ChannelAdapter {
         NDArray adapted = adapt(w, (int) want);
         Map<String, NDArray> out = new LinkedHashMap<>(tensors);
         out.put(f.key(), adapted);
+        notes.accept("--adapt-channels: the first convolution (" + f.key() + ") adapted from " + have + " to " + want
+                + " input channels" + (want == 1 ? ": the RGB filters summed" : ": the gray filter repeated, divided by 3"));
         return out;
     }
 

@@ -158,11 +158,13 @@ public final class FineTuning implements TrainingPlan {
                 s.resuming() ? null : given.keyMap());
         if (!s.resuming()) {
             KeyMap keyMap = given.keyMap() == null ? KeyMap.NONE : KeyMap.read(Path.of(given.keyMap()));
-            LoadReport r = BackboneWeights.load(net, from, adaptChannels, keyMap);
+            List<String> adapted = new ArrayList<>();
+            LoadReport r = BackboneWeights.load(net, from, adaptChannels, keyMap, adapted::add);
             s.out().println("loaded " + r.loaded() + " tensors from " + from + " (" + r.keyStyle() + " keys); new head: "
                     + net.options().heads() + " x " + net.options().classes() + " classes"
                     + (r.skipped().isEmpty() ? "" : " (left fresh: " + String.join(", ", r.skipped()) + ")"));
             r.byPosition().forEach(m -> s.out().println("  " + m));
+            adapted.forEach(s.out()::println);
         }
         Freezing.apply(net.backbone(), phases.get(0).trained());
         Freezing.verify(net);

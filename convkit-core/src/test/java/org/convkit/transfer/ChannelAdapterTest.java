@@ -10,12 +10,15 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.convkit.core.ConvkitException;
 import org.convkit.core.Runtime;
 import org.convkit.model.ConvNet;
 import org.convkit.model.weights.Checkpoint;
+import org.convkit.model.weights.KeyMap;
 import org.convkit.model.weights.ModelInfo;
 import org.convkit.model.weights.Weights;
 import org.junit.jupiter.api.Test;
@@ -40,7 +43,10 @@ class ChannelAdapterTest {
             assertTrue(refused.getMessage().contains("3-channel") && refused.getMessage().contains("--adapt-channels"),
                     refused.getMessage());
 
-            BackboneWeights.load(gray, saved, true);
+            List<String> notes = new ArrayList<>();
+            BackboneWeights.load(gray, saved, true, KeyMap.NONE, notes::add);
+            assertEquals(1, notes.size(), notes.toString());
+            assertTrue(notes.get(0).contains("adapted from 3 to 1"), notes.get(0));
             copyHead(rgb, gray); // the head is left fresh by fine-tuning; give it the same values to compare outputs
             NDArray x = m.randomUniform(0, 1, new Shape(2, 1, 8, 8));
             NDArray y3 = forward(rgb, x.repeat(1, 3), m);
@@ -63,6 +69,25 @@ class ChannelAdapterTest {
             NDArray x = m.randomUniform(0, 1, new Shape(2, 3, 8, 8));
             NDArray mean = x.mean(new int[] {1}, true);
             assertClose(forward(gray, mean, m), forward(rgb, x, m));
+        }
+    }
+
+    @Test
+    void adaptChannelsWithNothingToAdaptSaysSo(@TempDir Path tmp) {
+        Runtime.init().setRandomSeed(14);
+        try (NDManager m = NDManager.newBaseManager()) {
+            ConvNet rgb = Fixtures.resnet(3, 5).initialize(m);
+            Path saved = tmp.resolve("rgb");
+            Checkpoint.save(saved, rgb, ModelInfo.empty(), null);
+            ConvNet same = Fixtures.resnet(3, 5).initialize(m);
+            List<String> notes = new ArrayList<>();
+            BackboneWeights.load(same, saved, true, KeyMap.NONE, notes::add);
+            assertEquals(1, notes.size(), notes.toString());
+            assertTrue(notes.get(0).startsWith("--adapt-channels: nothing to adapt") && notes.get(0).contains("3 channels"),
+                    notes.get(0));
+            notes.clear();
+            BackboneWeights.load(same, saved, false, KeyMap.NONE, notes::add);
+            assertTrue(notes.isEmpty(), "no flag, no note: " + notes);
         }
     }
 
