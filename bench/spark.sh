@@ -40,6 +40,7 @@ source bench/data.sh # BENCH_DATA, and bench/lib.sh
 
 work="${BENCH_SPARK_DIR:-target/bench-spark}"
 mkdir -p "$work"
+work="$(cd "$work" && pwd)" # absolute: the copy below runs from inside each class folder
 images="$work/images-$count"
 if [[ ! -d "$images" ]]; then
   echo "bench: copying $count CIFAR-10 test JPEGs into $images ..." >&2
@@ -49,7 +50,7 @@ if [[ ! -d "$images" ]]; then
   for d in "$BENCH_DATA"/cifar/test/*/; do
     c="$(basename "$d")"
     mkdir -p "$images.tmp/$c"
-    (cd "$d" && ls | sort | sed -n "1,$((count / 10))p" | xargs cp -t "$OLDPWD/$images.tmp/$c/")
+    (cd "$d" && ls | sort | sed -n "1,$((count / 10))p" | xargs cp -t "$images.tmp/$c/")
   done
   mv "$images.tmp" "$images"
 fi
