@@ -61,8 +61,9 @@ public final class CheckpointEvaluation {
             return new Options(data, split, batchSize, device, transforms, workers, keep, open, t);
         }
 
+        /** eval's defaults: the run's data, its test split or else valid, batch 256, cpu. */
         public static Options defaults() {
-            return new Options(null, "test", 256, "cpu", null, null, Metrics.DEFAULT_KEEP);
+            return new Options(null, null, 256, "cpu", null, null, Metrics.DEFAULT_KEEP);
         }
     }
 
