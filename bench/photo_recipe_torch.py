@@ -18,7 +18,6 @@ DIR holds train/CLASS/*.jpg and valid/CLASS/*.jpg (flowers128: ../shared/dataset
 import argparse
 import copy
 import glob
-import math
 import os
 import time
 
@@ -84,7 +83,10 @@ def norm(x):
 torch.manual_seed(a.seed)  # the initial weights
 net = resnet9(len(classes), a.width, "stride2", a.size, a.head).to(memory_format=torch.channels_last)
 opt = torch.optim.AdamW(net.parameters(), lr=a.lr, weight_decay=a.wd)
-sched = torch.optim.lr_scheduler.OneCycleLR(opt, a.lr, total_steps=a.epochs * math.ceil(len(xtr) / a.bs), pct_start=0.3)
+# full batches only, as convkit's training loader: a last batch of one photo (3,457 = 108 x 32 + 1) would
+# train BatchNorm on one image and move its running statistics just before each validation
+steps = len(xtr) // a.bs
+sched = torch.optim.lr_scheduler.OneCycleLR(opt, a.lr, total_steps=a.epochs * steps, pct_start=0.3)
 loss_fn = nn.CrossEntropyLoss(label_smoothing=0.1)
 g = torch.Generator().manual_seed(a.seed)  # the order, the crops and the flips
 pad = a.size // 8
@@ -142,7 +144,7 @@ for epoch in range(a.epochs):
     net.train()
     order = torch.randperm(len(xtr), generator=g)
     seen = right = 0
-    for k in range(0, len(xtr), a.bs):
+    for k in range(0, steps * a.bs, a.bs):
         idx = order[k:k + a.bs]
         x = augment(norm(xtr[idx])).contiguous(memory_format=torch.channels_last)
         out = net(x)
