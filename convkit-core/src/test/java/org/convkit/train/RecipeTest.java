@@ -29,20 +29,22 @@ class RecipeTest {
         assertEquals("adamw", c.optimizer());
         assertEquals(3e-3, c.lr());
         assertEquals("standard", c.augment());
-        assertEquals(7, why.size(), why.toString());
+        assertEquals(0.1, c.weightDecay());
+        assertEquals(8, why.size(), why.toString());
         assertTrue(why.get(0).startsWith("model resnet9 (width 0.25, first conv at stride 2: about 0.4M parameters)"
                 + " because of 244 training"
                 + " images in 2 classes"), why.get(0));
-        assertTrue(why.contains("optimizer adamw (weight decay 0.01) because from scratch on photos it learns more"
+        assertTrue(why.contains("optimizer adamw because from scratch on photos it learns more"
                 + " than SGD in the few epochs a CPU affords"), why.toString());
+        assertTrue(why.stream().anyMatch(w -> w.startsWith("weight decay 0.1 (AdamW's usual 0.01")), why.toString());
         assertTrue(why.stream().anyMatch(w -> w.startsWith("lr 0.003 (one-cycle peak) for AdamW from scratch")),
                 why.toString());
-        // the rest of the recipe fills what AdamW needs: its own weight decay and beta1, no Nesterov
+        // the rest of the recipe fills what AdamW needs: beta1, no Nesterov; the photo recipe's weight decay stays
         TrainConfig full = Recipe.resolve(c.build(), new org.convkit.data.Dataset("insects", List.of("ant", "bee"),
                 emptySource(244), null, null, 3, 64, 64, 1, 0, List.of(), List.of()));
         assertEquals("adamw", full.optimizer());
         assertEquals(3e-3, full.lr());
-        assertEquals(0.01, full.weightDecay());
+        assertEquals(0.1, full.weightDecay());
         assertEquals(0.9, full.momentum());
         assertEquals(false, full.nesterov());
     }
@@ -61,6 +63,10 @@ class RecipeTest {
         assertEquals("sgd", sgd.optimizer());
         assertTrue(sgd.build().lrAuto());
         assertEquals(3e-3, chosen(flowers, TrainConfig.builder().optimizer("adamw").build(), why).lr());
+        // the weight decay: 0.1 for AdamW from scratch unless given; SGD keeps its own default
+        assertEquals(0.1, chosen(flowers, TrainConfig.builder().optimizer("adamw").build(), why).weightDecay());
+        assertEquals(0.05, chosen(flowers, TrainConfig.builder().weightDecay(0.05).build(), why).weightDecay());
+        assertNull(sgd.weightDecay(), "left to SGD's default");
         assertTrue(chosen(flowers, TrainConfig.builder().optimizer("adam").build(), why).build().lrAuto());
         // --lr auto asked for: the range test, with AdamW
         TrainConfig.Builder auto = chosen(flowers, TrainConfig.builder().lr(TrainConfig.LR_AUTO).build(), why);
