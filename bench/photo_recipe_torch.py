@@ -2,12 +2,13 @@
 written in PyTorch 1.13 to see how far the recipe itself goes, seed by seed.
 
 The network is Myrtle.ai's ResNet-9 at a width multiplier with its first conv at stride 2 (zoo
-`resnet9 --width 0.25 --stem stride2`), trained with AdamW and a one-cycle schedule, label smoothing
-0.1, padded random crops and horizontal flips, at 64 px. The photos are decoded and resized once
-(PIL, bilinear) and kept in memory, as convkit's loaders keep them. Options vary one thing at a
-time: the crops' padding (black: torchvision's RandomCrop default and convkit's; mean: the
-images' mean colour; reflect), the pooling head (global max as Page's network; cat: max and
-average concatenated, fastai's head), batch size, learning rate, random erasing. Prints one RESULT line with the
+`resnet9 --width 0.25 --stem stride2`), trained with AdamW (weight decay 0.1) and a one-cycle
+schedule, label smoothing 0.1, padded random crops and horizontal flips, at 64 px, in full batches.
+The photos are decoded and resized once (PIL, bilinear) and kept in memory, as convkit's loaders
+keep them. Options vary one thing at a time: the crops' padding (black: torchvision's RandomCrop
+default and convkit's; mean: the images' mean colour; reflect), the pooling head (global max as
+Page's network; cat: max and average concatenated, fastai's head), batch size, learning rate,
+weight decay, width, random erasing, weight averages (--ema). Prints one RESULT line with the
 validation accuracy, with flip test-time augmentation (mean of the softmax of each image and its
 mirror), and on the mirrored images alone.
 
@@ -38,7 +39,7 @@ p.add_argument("--width", type=float, default=0.25)
 p.add_argument("--epochs", type=int, default=30)
 p.add_argument("--bs", type=int, default=32)
 p.add_argument("--lr", type=float, default=3e-3)
-p.add_argument("--wd", type=float, default=0.01)
+p.add_argument("--wd", type=float, default=0.1, help="AdamW's decoupled weight decay (convkit's photo recipe: 0.1)")
 p.add_argument("--pad", choices=["black", "mean", "reflect"], default="black")
 p.add_argument("--head", choices=["max", "cat"], default="max")
 p.add_argument("--erase", type=float, default=0.0,

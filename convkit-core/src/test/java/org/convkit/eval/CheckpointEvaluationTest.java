@@ -2,7 +2,6 @@ package org.convkit.eval;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.convkit.core.Json;
@@ -37,7 +36,6 @@ class CheckpointEvaluationTest {
         assertEquals("valid", valid.split());
         assertEquals(9, valid.result().samples());
 
-        Files.createDirectories(tmp.resolve("b"));
         Path withTest = EvalFixtures.imageFolder(tmp.resolve("with-test"), "train", 2, 1);
         EvalFixtures.imageFolder(withTest, "valid", 3, 2);
         EvalFixtures.imageFolder(withTest, "test", 4, 3);
