@@ -32,14 +32,10 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "256", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
     int batchSize;
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-
     @Override
     public Integer call() throws Exception {
         // before the engine loads: a bf16 run is a child process, and this one only waits for it
-        Integer child = run.precision.relaunchIfNeeded(spec);
+        Integer child = run.relaunchIfNeeded();
         if (child != null) {
             return child;
         }

@@ -2,9 +2,11 @@ package org.convkit.cli;
 
 import org.convkit.eval.Tta;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** The options of every command that runs a model on images (eval, predict): the model, its classes, how to run it. */
+/** The options of every command that runs a model on images (eval, predict, serve): the model, its classes, how to run it. */
 public final class InferenceArgs {
     @Mixin
     public ModelSourceArgs model;
@@ -27,6 +29,20 @@ public final class InferenceArgs {
 
     @Mixin
     public TtaArgs tta;
+
+    // the command this is mixed into, whose command line a bf16 child JVM runs again
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
+
+    /**
+     * For {@code --precision bf16}: this command run again in a child JVM that computes in bfloat16
+     * ({@link PrecisionArgs#relaunchIfNeeded}); call it before the engine loads.
+     *
+     * @return the child's exit code when it ran, else null (go on here)
+     */
+    public Integer relaunchIfNeeded() {
+        return precision.relaunchIfNeeded(spec);
+    }
 
     /** {@code --device} as given, or its default. */
     public String device() {

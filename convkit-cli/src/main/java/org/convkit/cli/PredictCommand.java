@@ -29,9 +29,6 @@ import picocli.CommandLine.Option;
             "Example: convkit predict --checkpoint runs/cifar --input test_images/ --out submission.csv",
             "         convkit predict --model resnet18 --weights resnet18-f37072fd.pth --input cat.jpg"})
 final class PredictCommand implements Callable<Integer> {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
     @Mixin
     InferenceArgs run;
 
@@ -63,7 +60,7 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Integer child = run.precision.relaunchIfNeeded(spec);
+        Integer child = run.relaunchIfNeeded();
         if (child != null) {
             return child;
         }

@@ -23,9 +23,6 @@ import picocli.CommandLine.Option;
             "         convkit serve --checkpoint model.onnx",
             "         curl -F image=@shoe.png http://127.0.0.1:8080/v1/predict"})
 final class ServeCommand implements Callable<Integer> {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
     @Mixin
     InferenceArgs run;
 
@@ -81,7 +78,7 @@ final class ServeCommand implements Callable<Integer> {
         ServeOptions o = new ServeOptions(host, port, maxBatch, maxWaitMs, queue, timeoutMs,
                 Math.round(maxUploadMb * (1 << 20)), maxPixels, topK, drainMs,
                 run.workers != null ? run.workers : java.lang.Runtime.getRuntime().availableProcessors());
-        Integer child = run.precision.relaunchIfNeeded(spec);
+        Integer child = run.relaunchIfNeeded();
         if (child != null) {
             return child;
         }

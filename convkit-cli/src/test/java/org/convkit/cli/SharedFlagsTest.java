@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.convkit.data.OpenOptions;
 import org.convkit.train.TrainConfig;
 import org.junit.jupiter.api.Test;
@@ -69,5 +70,24 @@ class SharedFlagsTest {
         forward.parseArgs("--input", "x.npy", "--out", "y.npy", "--device", "cuda", "--model", "lenet");
         assertEquals("cuda", forward.getCommandSpec().findOption("--device").getValue());
         assertEquals("lenet", forward.getCommandSpec().findOption("-m").getValue());
+    }
+
+    @Test
+    void aBf16ChildRunsTheWholeCommandLineOfEvalPredictAndServe() {
+        // InferenceArgs holds the command's spec for --precision bf16's child JVM: the command it is
+        // mixed into, whose root parsed the arguments the child is given
+        for (String name : List.of("eval", "predict", "serve")) {
+            List<String> args = name.equals("predict")
+                    ? List.of(name, "--checkpoint", "run", "--precision", "bf16", "--input", "x.png")
+                    : List.of(name, "--checkpoint", "run", "--precision", "bf16");
+            CommandLine cli = Main.commandLine();
+            CommandLine.ParseResult parsed = cli.parseArgs(args.toArray(String[]::new));
+            Object command = parsed.subcommand().commandSpec().userObject();
+            InferenceArgs run = command instanceof EvalCommand e ? e.run
+                    : command instanceof PredictCommand p ? p.run : ((ServeCommand) command).run;
+            assertEquals(name, run.spec.name());
+            assertEquals(args, run.spec.root().commandLine().getParseResult().originalArgs());
+            assertEquals("bf16", run.precision.precision);
+        }
     }
 }
