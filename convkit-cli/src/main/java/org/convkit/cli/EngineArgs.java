@@ -55,7 +55,7 @@ public final class EngineArgs {
         if (given != null && ModelSource.isOnnxFile(given)) {
             return () -> Classifiers.open(given, e, o);
         }
-        ModelSource source = run.model.source(run.classNames);
+        ModelSource source = run.model.source();
         if (e == Classifiers.Engine.AUTO && oneImage) {
             return () -> {
                 LOG.info("engine: auto -> libtorch: one image (exporting for ONNX Runtime would cost more than it"

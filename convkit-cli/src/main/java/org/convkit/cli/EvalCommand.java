@@ -41,10 +41,10 @@ public final class EvalCommand implements Callable<Integer> {
         }
         Runtime.init();
         // --class-names names the data's classes as well as the model's: with a checkpoint, those of the data
-        ModelSource source = run.model.sourceNamingData(run.classNames);
+        ModelSource source = run.model.sourceNamingData();
         CheckpointEvaluation.Outcome out = CheckpointEvaluation.run(source,
                 new CheckpointEvaluation.Options(eval.data, eval.split, batchSize, run.device(), run.transforms, run.workers,
-                        Metrics.DEFAULT_KEEP, open -> dataOptions.applyTo(open, run.classNames)).withTta(run.tta()));
+                        Metrics.DEFAULT_KEEP, open -> dataOptions.applyTo(open, run.model.classNames)).withTta(run.tta()));
         print(source, out, eval.json);
         return 0;
     }

@@ -23,9 +23,6 @@ final class ExportCommand implements Callable<Integer> {
     @Mixin
     ModelSourceArgs model;
 
-    @Mixin
-    ClassNamesArgs classNames;
-
     @Option(names = "--format", defaultValue = "onnx", paramLabel = "F",
             description = "onnx (default: ${DEFAULT-VALUE}; PyTorch state dicts: export-weights).")
     String format;
@@ -65,7 +62,7 @@ final class ExportCommand implements Callable<Integer> {
                     default -> throw new ConvkitException("--batchnorm " + batchNorm + ": expected fold or keep");
                 })
                 .withCheck(!noCheck);
-        ModelSource from = model.source(classNames);
+        ModelSource from = model.source();
         try (TorchClassifier source = TorchClassifier.open(from, TorchClassifier.Options.defaults())) {
             Path target = out != null ? out : Path.of(source.card().name() + ".onnx");
             OnnxExport.Report r = OnnxExport.write(source, target, o);

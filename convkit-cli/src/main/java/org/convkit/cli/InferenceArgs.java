@@ -6,13 +6,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** The options of every command that runs a model on images (eval, predict, serve): the model, its classes, how to run it. */
+/** The options of every command that runs a model on images (eval, predict, serve): the model and its classes, how to run it. */
 public final class InferenceArgs {
     @Mixin
     public ModelSourceArgs model;
-
-    @Mixin
-    public ClassNamesArgs classNames;
 
     @Mixin
     public DeviceArgs device;

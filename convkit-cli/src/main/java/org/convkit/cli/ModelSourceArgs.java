@@ -15,17 +15,18 @@ import picocli.CommandLine.Option;
  * The model a command runs ({@link ModelSource}), declared once for every command that takes one
  * (eval, predict; export, serve and spark use it too): {@code --checkpoint RUN_OR_DIR}, or a zoo
  * model with weights from elsewhere, {@code --model M --weights FILE} with the model's shape flags
- * ({@code --classes}, {@code --input} ...), {@code --key-map} and {@code --normalize}.
- *
- * <p>Class names are the command's {@link ClassNamesArgs} (a mixin of its own, so that a command
- * with data options declares {@code --class-names} once): pass it to {@link #source}. Usage:
+ * ({@code --classes}, {@code --input} ...), {@code --key-map}, {@code --normalize} and
+ * {@code --class-names}. Usage:
  *
  * <pre>
  *   &#64;Mixin ModelSourceArgs model;
- *   &#64;Mixin ClassNamesArgs classNames;
  *   ...
- *   ModelSource source = model.source(classNames);   // then source.manifest(), source.load(manager)
+ *   ModelSource source = model.source();   // then source.manifest(), source.load(manager)
  * </pre>
+ *
+ * <p>{@code --class-names} is {@link ClassNamesArgs}, the mixin the data commands take too
+ * ({@link DataSourceArgs}); a command that also reads data takes {@link DataArgs} beside this and
+ * gives it {@link #classNames}, so that it declares {@code --class-names} once (eval).
  *
  * For imported weights the class count is {@code --classes}, else the number of {@code
  * --class-names}, else the classifier's size in the file, else the model's default; a 1000-class
@@ -51,6 +52,9 @@ public final class ModelSourceArgs {
     @Mixin
     public WeightFileArgs weights;
 
+    @Mixin
+    public ClassNamesArgs classNames;
+
     @Option(names = "--normalize", paramLabel = "N",
             description = "With --weights: the normalization the weights expect: imagenet, none, another preset"
                     + " (cifar10, mnist ...) or mean=a/b/c:std=d/e/f (default: imagenet for 3-channel models, none"
@@ -60,25 +64,24 @@ public final class ModelSourceArgs {
     /**
      * What was given, resolved: a checkpoint, or imported weights.
      *
-     * @param classNames the command's {@code --class-names}
      * @throws UsageError unless exactly one of {@code --checkpoint} and {@code --model} with
      *     {@code --weights} was given, or when an option is given that the form does not take
      */
-    public ModelSource source(ClassNamesArgs classNames) {
-        return source(classNames, false);
+    public ModelSource source() {
+        return source(false);
     }
 
     /**
-     * As {@link #source(ClassNamesArgs)}, for a command whose {@code --class-names} also names the
+     * As {@link #source()}, for a command whose {@code --class-names} also names the
      * classes of its data ({@code eval}): with {@code --checkpoint} they are taken, as the names of
      * the data's labels in order, which must then be the checkpoint's classes (checked when the data
      * is opened), instead of being refused.
      */
-    public ModelSource sourceNamingData(ClassNamesArgs classNames) {
-        return source(classNames, true);
+    public ModelSource sourceNamingData() {
+        return source(true);
     }
 
-    private ModelSource source(ClassNamesArgs classNames, boolean namesData) {
+    private ModelSource source(boolean namesData) {
         if (checkpoint != null) {
             List<String> extra = new java.util.ArrayList<>(model.shapeFlagsGiven());
             if (model.given() != null) {

@@ -1,7 +1,6 @@
 package org.convkit.spark.cli;
 
 import java.nio.file.Path;
-import org.convkit.cli.ClassNamesArgs;
 import org.convkit.cli.EngineArgs;
 import org.convkit.cli.ModelSourceArgs;
 import org.convkit.cli.TtaArgs;
@@ -14,15 +13,12 @@ import picocli.CommandLine.Option;
 
 /**
  * The model a Spark job runs and how: the CLI's model options and engine (declared once, in {@link
- * ModelSourceArgs}, {@link ClassNamesArgs}, {@link EngineArgs} and {@link TtaArgs}) and the batch. No Spark type appears
+ * ModelSourceArgs}, {@link EngineArgs} and {@link TtaArgs}) and the batch. No Spark type appears
  * here (picocli reads this class whatever the class path).
  */
 public final class SparkModelArgs {
     @Mixin
     ModelSourceArgs model;
-
-    @Mixin
-    ClassNamesArgs classNames;
 
     @Mixin
     EngineArgs engine;
@@ -41,7 +37,7 @@ public final class SparkModelArgs {
 
     /** The model as --checkpoint or --model/--weights name it. */
     ModelSource source() {
-        return model.source(classNames);
+        return model.source();
     }
 
     /**
