@@ -45,42 +45,91 @@ public record OpenOptions(
 
     /** validSplit 0.1, seed 0, heads auto, images auto, classes from the data, acquire on. */
     public static OpenOptions defaults() {
-        return new OpenOptions(0.1, 0, 0, null, null, true, null, null, null);
+        return builder().build();
+    }
+
+    /** A builder holding {@link #defaults()}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding these options: change what you need and {@link Builder#build()}. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.validSplit = validSplit;
+        b.seed = seed;
+        b.heads = heads;
+        b.images = images;
+        b.classes = classes;
+        b.acquire = acquire;
+        b.dataHome = dataHome;
+        b.labels = labels;
+        b.labelsFrom = labelsFrom;
+        return b;
     }
 
     public OpenOptions withValidSplit(double v) {
-        return new OpenOptions(v, seed, heads, images, classes, acquire, dataHome, labels, labelsFrom);
+        return toBuilder().validSplit(v).build();
     }
 
     public OpenOptions withSeed(long v) {
-        return new OpenOptions(validSplit, v, heads, images, classes, acquire, dataHome, labels, labelsFrom);
+        return toBuilder().seed(v).build();
     }
 
     public OpenOptions withHeads(int v) {
-        return new OpenOptions(validSplit, seed, v, images, classes, acquire, dataHome, labels, labelsFrom);
+        return toBuilder().heads(v).build();
     }
 
     public OpenOptions withImages(Path v) {
-        return new OpenOptions(validSplit, seed, heads, v, classes, acquire, dataHome, labels, labelsFrom);
+        return toBuilder().images(v).build();
     }
 
     public OpenOptions withClasses(List<String> v) {
-        return new OpenOptions(validSplit, seed, heads, images, v, acquire, dataHome, labels, labelsFrom);
+        return toBuilder().classes(v).build();
     }
 
     public OpenOptions withAcquire(boolean v) {
-        return new OpenOptions(validSplit, seed, heads, images, classes, v, dataHome, labels, labelsFrom);
+        return toBuilder().acquire(v).build();
     }
 
     public OpenOptions withDataHome(Path v) {
-        return new OpenOptions(validSplit, seed, heads, images, classes, acquire, v, labels, labelsFrom);
+        return toBuilder().dataHome(v).build();
     }
 
     public OpenOptions withLabels(Path v) {
-        return new OpenOptions(validSplit, seed, heads, images, classes, acquire, dataHome, v, labelsFrom);
+        return toBuilder().labels(v).build();
     }
 
     public OpenOptions withLabelsFrom(String v) {
-        return new OpenOptions(validSplit, seed, heads, images, classes, acquire, dataHome, labels, v);
+        return toBuilder().labelsFrom(v).build();
+    }
+
+    /** Builds {@link OpenOptions} by name; starts from {@link #defaults()}. */
+    public static final class Builder {
+        private double validSplit = 0.1;
+        private long seed;
+        private int heads;
+        private Path images;
+        private List<String> classes;
+        private boolean acquire = true;
+        private Path dataHome;
+        private Path labels;
+        private String labelsFrom;
+
+        private Builder() {}
+
+        public Builder validSplit(double v) { validSplit = v; return this; }
+        public Builder seed(long v) { seed = v; return this; }
+        public Builder heads(int v) { heads = v; return this; }
+        public Builder images(Path v) { images = v; return this; }
+        public Builder classes(List<String> v) { classes = v; return this; }
+        public Builder acquire(boolean v) { acquire = v; return this; }
+        public Builder dataHome(Path v) { dataHome = v; return this; }
+        public Builder labels(Path v) { labels = v; return this; }
+        public Builder labelsFrom(String v) { labelsFrom = v; return this; }
+
+        public OpenOptions build() {
+            return new OpenOptions(validSplit, seed, heads, images, classes, acquire, dataHome, labels, labelsFrom);
+        }
     }
 }

@@ -68,47 +68,70 @@ public record ModelOptions(
 
     /** ImageNet defaults: 1000 classes, 3x224x224, one head. */
     public static ModelOptions defaults() {
-        return new ModelOptions(1000, 3, 224, 224, 1, null, 1.0, null, null, null, null, null);
+        return builder().build();
+    }
+
+    /** A builder holding {@link #defaults()}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding these options: change what you need and {@link Builder#build()}. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.classes = classes;
+        b.channels = channels;
+        b.height = height;
+        b.width = width;
+        b.heads = heads;
+        b.dropout = dropout;
+        b.widthMultiplier = widthMultiplier;
+        b.activation = activation;
+        b.stem = stem;
+        b.arch = arch;
+        b.fc = fc;
+        b.pool = pool;
+        return b;
     }
 
     public ModelOptions withClasses(int n) {
-        return new ModelOptions(n, channels, height, width, heads, dropout, widthMultiplier, activation, stem, arch, fc, pool);
+        return toBuilder().classes(n).build();
     }
 
     public ModelOptions withInput(int c, int h, int w) {
-        return new ModelOptions(classes, c, h, w, heads, dropout, widthMultiplier, activation, stem, arch, fc, pool);
+        return toBuilder().input(c, h, w).build();
     }
 
     public ModelOptions withHeads(int k) {
-        return new ModelOptions(classes, channels, height, width, k, dropout, widthMultiplier, activation, stem, arch, fc, pool);
+        return toBuilder().heads(k).build();
     }
 
     public ModelOptions withDropout(Double p) {
-        return new ModelOptions(classes, channels, height, width, heads, p, widthMultiplier, activation, stem, arch, fc, pool);
+        return toBuilder().dropout(p).build();
     }
 
     public ModelOptions withWidthMultiplier(double m) {
-        return new ModelOptions(classes, channels, height, width, heads, dropout, m, activation, stem, arch, fc, pool);
+        return toBuilder().widthMultiplier(m).build();
     }
 
     public ModelOptions withActivation(String a) {
-        return new ModelOptions(classes, channels, height, width, heads, dropout, widthMultiplier, a, stem, arch, fc, pool);
+        return toBuilder().activation(a).build();
     }
 
     public ModelOptions withStem(String s) {
-        return new ModelOptions(classes, channels, height, width, heads, dropout, widthMultiplier, activation, s, arch, fc, pool);
+        return toBuilder().stem(s).build();
     }
 
     public ModelOptions withArch(String a) {
-        return new ModelOptions(classes, channels, height, width, heads, dropout, widthMultiplier, activation, stem, a, fc, pool);
+        return toBuilder().arch(a).build();
     }
 
     public ModelOptions withFc(String f) {
-        return new ModelOptions(classes, channels, height, width, heads, dropout, widthMultiplier, activation, stem, arch, f, pool);
+        return toBuilder().fc(f).build();
     }
 
     public ModelOptions withPool(String p) {
-        return new ModelOptions(classes, channels, height, width, heads, dropout, widthMultiplier, activation, stem, arch, fc, p);
+        return toBuilder().pool(p).build();
     }
 
     /**
@@ -161,6 +184,47 @@ public record ModelOptions(
             };
         } catch (NumberFormatException e) {
             throw new ConvkitException("--input " + spec + ": expected CxHxW (e.g. 3x224x224), HxW or a size");
+        }
+    }
+
+    /** Builds {@link ModelOptions} by name; starts from {@link #defaults()}. */
+    public static final class Builder {
+        private int classes = 1000;
+        private int channels = 3;
+        private int height = 224;
+        private int width = 224;
+        private int heads = 1;
+        private Double dropout;
+        private double widthMultiplier = 1.0;
+        private String activation;
+        private String stem;
+        private String arch;
+        private String fc;
+        private String pool;
+
+        private Builder() {}
+
+        public Builder classes(int v) { classes = v; return this; }
+        public Builder heads(int v) { heads = v; return this; }
+        public Builder dropout(Double v) { dropout = v; return this; }
+        public Builder widthMultiplier(double v) { widthMultiplier = v; return this; }
+        public Builder activation(String v) { activation = v; return this; }
+        public Builder stem(String v) { stem = v; return this; }
+        public Builder arch(String v) { arch = v; return this; }
+        public Builder fc(String v) { fc = v; return this; }
+        public Builder pool(String v) { pool = v; return this; }
+
+        /** Channels, height and width of the input. */
+        public Builder input(int c, int h, int w) {
+            channels = c;
+            height = h;
+            width = w;
+            return this;
+        }
+
+        public ModelOptions build() {
+            return new ModelOptions(classes, channels, height, width, heads, dropout, widthMultiplier, activation, stem,
+                    arch, fc, pool);
         }
     }
 }

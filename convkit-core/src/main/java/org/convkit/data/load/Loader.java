@@ -100,28 +100,47 @@ public final class Loader implements AutoCloseable {
             return new Options(batchSize, w, Math.max(2, 2 * w), false, false, 0, 3, "valid", 0);
         }
 
+        /** A builder holding these options: change what you need and {@link Builder#build()}. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.batchSize = batchSize;
+            b.workers = workers;
+            b.prefetch = prefetch;
+            b.shuffle = shuffle;
+            b.dropLast = dropLast;
+            b.seed = seed;
+            b.channels = channels;
+            b.split = split;
+            b.keepBytes = keepBytes;
+            return b;
+        }
+
         public Options withWorkers(int n) {
-            return new Options(batchSize, n, Math.max(prefetch, 1), shuffle, dropLast, seed, channels, split, keepBytes);
+            return toBuilder().workers(n).build();
         }
 
         public Options withPrefetch(int n) {
-            return new Options(batchSize, workers, n, shuffle, dropLast, seed, channels, split, keepBytes);
+            return toBuilder().prefetch(n).build();
         }
 
         public Options withChannels(int c) {
-            return new Options(batchSize, workers, prefetch, shuffle, dropLast, seed, c, split, keepBytes);
+            return toBuilder().channels(c).build();
         }
 
         public Options withSplit(String s) {
-            return new Options(batchSize, workers, prefetch, shuffle, dropLast, seed, channels, s, keepBytes);
+            return toBuilder().split(s).build();
         }
 
         public Options withDropLast(boolean d) {
-            return new Options(batchSize, workers, prefetch, shuffle, d, seed, channels, split, keepBytes);
+            return toBuilder().dropLast(d).build();
         }
 
         public Options withKeepBytes(long bytes) {
-            return new Options(batchSize, workers, prefetch, shuffle, dropLast, seed, channels, split, bytes);
+            return toBuilder().keepBytes(bytes).build();
+        }
+
+        public Options withShuffle(boolean s) {
+            return toBuilder().shuffle(s).build();
         }
 
         /**
@@ -133,12 +152,37 @@ public final class Loader implements AutoCloseable {
             return Math.min(1L << 30, java.lang.Runtime.getRuntime().maxMemory() / 8);
         }
 
-        public Options withShuffle(boolean s) {
-            return new Options(batchSize, workers, prefetch, s, dropLast, seed, channels, split, keepBytes);
-        }
-
         private static int defaultWorkers() {
             return Math.max(1, java.lang.Runtime.getRuntime().availableProcessors());
+        }
+
+        /** Builds {@link Options} by name; made by {@link Options#toBuilder()} from {@link #train} or {@link #eval}. */
+        public static final class Builder {
+            private int batchSize;
+            private int workers;
+            private int prefetch;
+            private boolean shuffle;
+            private boolean dropLast;
+            private long seed;
+            private int channels;
+            private String split;
+            private long keepBytes;
+
+            private Builder() {}
+
+            public Builder batchSize(int v) { batchSize = v; return this; }
+            public Builder workers(int v) { workers = v; return this; }
+            public Builder prefetch(int v) { prefetch = v; return this; }
+            public Builder shuffle(boolean v) { shuffle = v; return this; }
+            public Builder dropLast(boolean v) { dropLast = v; return this; }
+            public Builder seed(long v) { seed = v; return this; }
+            public Builder channels(int v) { channels = v; return this; }
+            public Builder split(String v) { split = v; return this; }
+            public Builder keepBytes(long v) { keepBytes = v; return this; }
+
+            public Options build() {
+                return new Options(batchSize, workers, prefetch, shuffle, dropLast, seed, channels, split, keepBytes);
+            }
         }
     }
 

@@ -109,6 +109,15 @@ class LoaderTest {
     }
 
     @Test
+    void optionsWithersChangeTheirOwnFieldOnly() {
+        Loader.Options o = Loader.Options.train(16, 42).withWorkers(3).withPrefetch(5).withShuffle(false)
+                .withDropLast(false).withChannels(1).withSplit("valid").withKeepBytes(1 << 20);
+        assertEquals(new Loader.Options(16, 3, 5, false, false, 42, 1, "valid", 1 << 20), o);
+        assertEquals(o, o.toBuilder().build());
+        assertThrows(ConvkitException.class, () -> o.withPrefetch(0));
+    }
+
+    @Test
     void batchesAreBitIdenticalForAnyWorkerCount() {
         FakeSource src = new FakeSource(70, Set.of(5, 33), 1);
         Loader.Options base = Loader.Options.train(16, 42);
