@@ -77,7 +77,12 @@ def loss():
     K, C = case["heads"], case["classes"]
     labels = torch.tensor(case["labels"], dtype=torch.long).view(-1, K)
     scores = [torch.tensor(s, dtype=torch.float32).view(-1, C).requires_grad_() for s in case["scores"]]
-    if case["loss"] == "ce":
+    if "share" in case:  # a mixed batch: soft targets as torchvision.transforms.v2's MixUp/CutMix make them
+        share, rolled = case["share"], labels.roll(1, 0)
+        targets = [share * F.one_hot(labels[:, k], C).float() + (1 - share) * F.one_hot(rolled[:, k], C).float()
+                   for k in range(K)]
+        per = [F.cross_entropy(scores[k], targets[k], label_smoothing=case["smoothing"]) for k in range(K)]
+    elif case["loss"] == "ce":
         per = [F.cross_entropy(scores[k], labels[:, k], label_smoothing=case["smoothing"]) for k in range(K)]
     else:
         per = [F.nll_loss(scores[k], labels[:, k]) for k in range(K)]

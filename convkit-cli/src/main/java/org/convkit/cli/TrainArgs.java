@@ -63,6 +63,15 @@ public final class TrainArgs {
     @Option(names = "--label-smoothing", paramLabel = "E", description = "Cross-entropy label smoothing (default: 0.1).")
     public Double labelSmoothing;
 
+    @Option(names = "--mixup", paramLabel = "ALPHA", description = "MixUp: blend each training image with another,"
+            + " and their labels' losses, at a share drawn from Beta(ALPHA, ALPHA) per batch, e.g. 0.2 (default: 0 = off).")
+    public Double mixup;
+
+    @Option(names = "--cutmix", paramLabel = "ALPHA", description = "CutMix: paste a box of another training image,"
+            + " its size drawn from Beta(ALPHA, ALPHA) per batch, e.g. 1 (default: 0 = off; with --mixup, each batch"
+            + " takes one of the two).")
+    public Double cutmix;
+
     @Option(names = "--loss", paramLabel = "L", description = "ce (logits) or nll (log-probabilities) (default: ce).")
     public String loss;
 

@@ -28,6 +28,15 @@ public final class Seeds {
         return spread(seed * GOLDEN + major * 0xC2B2AE3D27D4EB4FL + minor * 0x165667B19E3779F9L);
     }
 
+    /**
+     * The seed of batch {@code number}'s mixing ({@code --mixup}, {@code --cutmix}): its share and
+     * box. A stream of its own (minor -2: no sample has that index), so that turning mixing on
+     * changes no other draw of the run.
+     */
+    public static long forMixing(long seed, long number) {
+        return mix(seed, number, -2);
+    }
+
     /** SplitMix64's finalizer: every input bit reaches every output bit. */
     private static long spread(long z) {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;

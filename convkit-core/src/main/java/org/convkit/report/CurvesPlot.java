@@ -23,30 +23,35 @@ public final class CurvesPlot {
 
     /** The two charts side by side, or empty when the log has no loss or accuracy at all. */
     public static Optional<BufferedImage> render(EpochLog log) {
-        return render(log, 0);
+        return render(log, "", "");
     }
 
     /**
-     * As {@link #render(EpochLog)}, for a run trained with label smoothing {@code smoothing}: its
-     * training loss is the smoothed cross-entropy, which stays well above the validation loss (plain
-     * cross-entropy) even without over-fitting, so the legend says which is which.
+     * As {@link #render(EpochLog)}, for a run whose training curves were measured under other
+     * conditions than the validation curves, {@code lossNote} and {@code accuracyNote} saying which
+     * (empty: none). Label smoothing keeps the training loss well above the plain cross-entropy of
+     * validation even without over-fitting; MixUp/CutMix measure loss and accuracy on mixed
+     * images. So the legend says which is which.
      */
-    public static Optional<BufferedImage> render(EpochLog log, double smoothing) {
-        List<XYChart> charts = charts(log, smoothing);
+    public static Optional<BufferedImage> render(EpochLog log, String lossNote, String accuracyNote) {
+        List<XYChart> charts = charts(log, lossNote, accuracyNote);
         return charts.isEmpty() ? Optional.empty()
                 : Optional.of(Charts.sideBySide(charts.stream().map(Charts::render).toArray(BufferedImage[]::new)));
     }
 
     /** The loss chart and the accuracy chart, those the log has columns for. */
-    static List<XYChart> charts(EpochLog log, double smoothing) {
+    static List<XYChart> charts(EpochLog log, String lossNote, String accuracyNote) {
         List<XYChart> charts = new ArrayList<>();
-        String trainLoss = smoothing > 0 ? "train (label smoothing " + smoothing + ")" : "train";
         // loss falls and accuracy rises: the legend goes where the lines are not
-        chart(log, "Loss", "cross-entropy", "train_loss", "valid_loss", trainLoss, Styler.LegendPosition.InsideNE)
+        chart(log, "Loss", "cross-entropy", "train_loss", "valid_loss", train(lossNote), Styler.LegendPosition.InsideNE)
                 .ifPresent(charts::add);
-        chart(log, "Accuracy", "accuracy", "train_acc", "valid_acc", "train", Styler.LegendPosition.InsideSE)
+        chart(log, "Accuracy", "accuracy", "train_acc", "valid_acc", train(accuracyNote), Styler.LegendPosition.InsideSE)
                 .ifPresent(charts::add);
         return charts;
+    }
+
+    private static String train(String note) {
+        return note.isEmpty() ? "train" : "train (" + note + ")";
     }
 
     private static Optional<XYChart> chart(

@@ -63,7 +63,10 @@ public final class RunReport {
         RunFolder run = RunFolder.open(runDir);
         EpochLog metrics = run.metrics();
         Map<String, Object> config = run.config();
-        Optional<byte[]> curves = CurvesPlot.render(metrics, labelSmoothing(config)).map(Png::encode);
+        String mixing = mixingNote(config);
+        String lossNote = String.join(", ", java.util.stream.Stream.of(smoothingNote(config), mixing)
+                .filter(n -> !n.isEmpty()).toList());
+        Optional<byte[]> curves = CurvesPlot.render(metrics, lossNote, mixing).map(Png::encode);
         if (curves.isPresent()) {
             byte[] png = curves.get();
             AtomicFiles.write(run.file(RunFiles.CURVES), out -> out.write(png));
@@ -112,12 +115,30 @@ public final class RunReport {
         }
     }
 
-    /** The config key of the training's label smoothing (train's flag name). */
+    /** The config keys of the training's label smoothing and batch mixing (train's flag names). */
     static final String LABEL_SMOOTHING = "label-smoothing";
+    static final String MIXUP = "mixup";
+    static final String CUTMIX = "cutmix";
 
-    /** The run's label smoothing, 0 when absent. */
-    static double labelSmoothing(Map<String, Object> config) {
-        Object v = config.get(LABEL_SMOOTHING);
-        return v instanceof Number n ? n.doubleValue() : 0;
+    /** "label smoothing 0.1", or empty without smoothing. */
+    static String smoothingNote(Map<String, Object> config) {
+        double s = number(config, LABEL_SMOOTHING);
+        return s > 0 ? "label smoothing " + s : "";
+    }
+
+    /** "mixup 0.2", "cutmix 1.0", both, or empty without batch mixing. */
+    static String mixingNote(Map<String, Object> config) {
+        List<String> notes = new ArrayList<>();
+        for (String key : List.of(MIXUP, CUTMIX)) {
+            double alpha = number(config, key);
+            if (alpha > 0) {
+                notes.add(key + " " + alpha);
+            }
+        }
+        return String.join(", ", notes);
+    }
+
+    private static double number(Map<String, Object> config, String key) {
+        return config.get(key) instanceof Number n ? n.doubleValue() : 0;
     }
 }

@@ -76,6 +76,7 @@ public final class Learner {
         private double baseLr = 0.1;
         private Options options = Options.defaults();
         private Monitor monitor = Monitor.VALID_ACC;
+        private Mixing mixing = Mixing.NONE;
         private final List<Callback> callbacks = new ArrayList<>();
 
         private Builder(ConvNet net, Optimizer optimizer) {
@@ -108,6 +109,12 @@ public final class Learner {
         /** What picks the best epoch ({@code checkpoints/best}, early stopping); validation accuracy by default. */
         public Builder monitor(Monitor m) {
             monitor = m;
+            return this;
+        }
+
+        /** MixUp/CutMix of the training batches; default none. */
+        public Builder mixing(Mixing m) {
+            mixing = m;
             return this;
         }
 
@@ -165,6 +172,7 @@ public final class Learner {
     private final double baseLr;
     private final Options options;
     private final Monitor monitor;
+    private final Mixing mixing;
     private final List<Callback> callbacks;
     private final Engine engine;
     private TrainState state;
@@ -181,6 +189,7 @@ public final class Learner {
         this.loss = b.loss;
         this.optimizer = b.optimizer;
         this.monitor = b.monitor;
+        this.mixing = b.mixing;
         this.schedule = b.schedule;
         this.baseLr = b.baseLr;
         this.options = b.options;
@@ -437,13 +446,14 @@ public final class Learner {
         try (NDManager scope = base.newSubManager();
                 NDScope tensors = new NDScope()) {
             tensors.suppressNotUsedWarning();
-            NDArray x = inputs.images(scope, batch);
+            Mixing.Mixed mixed = mixing.enabled() ? mixing.apply(batch, Seeds.forMixing(state.seed, number)) : null;
+            NDArray x = inputs.images(scope, mixed == null ? batch : mixed.batch());
             NDArray y = inputs.labels(scope, batch);
             NDList out;
             double value;
             try (GradientCollector gc = engine.newGradientCollector()) {
                 out = net.forward(ps, new NDList(x), true);
-                NDArray l = loss.compute(out, y);
+                NDArray l = mixed == null ? loss.compute(out, y) : mixed.loss(loss, out, y);
                 value = l.getFloat();
                 Callback.BatchEnd where = batchEnd(epoch, batches, batch.size(), Double.NaN);
                 for (Callback c : callbacks) {
@@ -453,7 +463,7 @@ public final class Learner {
             }
             long right;
             try (Autograd.NoGrad ignored = Autograd.noGrad()) {
-                right = countCorrect(out, y);
+                right = countCorrect(out, mixed == null ? y : mixed.majorLabels(y));
             }
             state.lossSum += value * batch.size();
             state.sampleCount += batch.size();

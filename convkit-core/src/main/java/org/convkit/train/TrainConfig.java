@@ -48,6 +48,10 @@ public record TrainConfig(
         @JsonProperty("step-epochs") Integer stepEpochs,
         @JsonProperty("gamma") Double gamma,
         @JsonProperty("label-smoothing") Double labelSmoothing,
+        /** MixUp's Beta parameter (0 = off); see {@link Mixing}. */
+        @JsonProperty("mixup") Double mixup,
+        /** CutMix's Beta parameter (0 = off); see {@link Mixing}. */
+        @JsonProperty("cutmix") Double cutmix,
         @JsonProperty("loss") String loss,
         @JsonProperty("grad-accum") Integer gradAccum,
         @JsonProperty("clip") Double clip,
@@ -101,6 +105,12 @@ public record TrainConfig(
         return lr != null && lr.isNaN();
     }
 
+    /** The batch mixing of {@code --mixup} and {@code --cutmix}. */
+    @JsonIgnore
+    public Mixing mixing() {
+        return Mixing.of(mixup, cutmix);
+    }
+
     /** The model knobs ({@code --width --arch --fc --dropout --stem --activation --pool}) as one value. */
     @JsonIgnore
     public ModelKnobs knobs() {
@@ -142,6 +152,8 @@ public record TrainConfig(
             b.stepEpochs = stepEpochs;
             b.gamma = gamma;
             b.labelSmoothing = labelSmoothing;
+            b.mixup = mixup;
+            b.cutmix = cutmix;
             b.loss = loss;
             b.gradAccum = gradAccum;
             b.clip = clip;
@@ -196,6 +208,8 @@ public record TrainConfig(
         private Integer stepEpochs;
         private Double gamma;
         private Double labelSmoothing;
+        private Double mixup;
+        private Double cutmix;
         private String loss;
         private Integer gradAccum;
         private Double clip;
@@ -248,6 +262,8 @@ public record TrainConfig(
         public Builder stepEpochs(Integer v) { stepEpochs = v; return this; }
         public Builder gamma(Double v) { gamma = v; return this; }
         public Builder labelSmoothing(Double v) { labelSmoothing = v; return this; }
+        public Builder mixup(Double v) { mixup = v; return this; }
+        public Builder cutmix(Double v) { cutmix = v; return this; }
         public Builder loss(String v) { loss = v; return this; }
         public Builder gradAccum(Integer v) { gradAccum = v; return this; }
         public Builder clip(Double v) { clip = v; return this; }
@@ -298,6 +314,8 @@ public record TrainConfig(
         public Integer stepEpochs() { return stepEpochs; }
         public Double gamma() { return gamma; }
         public Double labelSmoothing() { return labelSmoothing; }
+        public Double mixup() { return mixup; }
+        public Double cutmix() { return cutmix; }
         public String loss() { return loss; }
         public Integer gradAccum() { return gradAccum; }
         public Double clip() { return clip; }
@@ -342,7 +360,7 @@ public record TrainConfig(
 
         public TrainConfig build() {
             return new TrainConfig(data, model, epochs, batchSize, lr, optimizer, momentum, nesterov, weightDecay, schedule, warmup,
-                    stepEpochs, gamma, labelSmoothing, loss, gradAccum, clip, imageSize, augment, normalize, validSplit,
+                    stepEpochs, gamma, labelSmoothing, mixup, cutmix, loss, gradAccum, clip, imageSize, augment, normalize, validSplit,
                     heads, images, labels, labelsFrom, classNames, noDownload, transforms, evalTransforms, patience, monitor, backoff, seed, run, runsDir, device, threads, workers, checkpointMinutes, checkpointBatches,
                     precision, budget,
                     width, arch, fc, dropout, stem, activation, pool);

@@ -25,19 +25,24 @@ class CurvesPlotTest {
     /** A smoothed training loss sits above the plain validation loss by construction: the legend says why. */
     @Test
     void smoothedTrainingLossIsNamedAsSuch() throws IOException {
-        List<XYChart> smoothed = CurvesPlot.charts(log(), 0.1);
+        List<XYChart> smoothed = CurvesPlot.charts(log(), "label smoothing 0.1", "");
         assertEquals(2, smoothed.size());
         assertEquals(List.of("train (label smoothing 0.1)", "valid"), List.copyOf(smoothed.get(0).getSeriesMap().keySet()));
         assertEquals(List.of("train", "valid"), List.copyOf(smoothed.get(1).getSeriesMap().keySet()));
-        assertEquals(List.of("train", "valid"), List.copyOf(CurvesPlot.charts(log(), 0).get(0).getSeriesMap().keySet()));
-        assertTrue(CurvesPlot.render(log(), 0.1).isPresent());
+        assertEquals(List.of("train", "valid"), List.copyOf(CurvesPlot.charts(log(), "", "").get(0).getSeriesMap().keySet()));
+        assertTrue(CurvesPlot.render(log(), "label smoothing 0.1", "").isPresent());
     }
 
-    /** The report finds the smoothing under the key the trainer saves it with. */
+    /** The report finds smoothing and mixing under the keys the trainer saves them with. */
     @Test
-    void theReportReadsTheTrainersKey() {
-        assertTrue(org.convkit.train.TrainConfig.keys().contains(RunReport.LABEL_SMOOTHING), RunReport.LABEL_SMOOTHING);
-        assertEquals(0.1, RunReport.labelSmoothing(java.util.Map.of(RunReport.LABEL_SMOOTHING, 0.1)), 0);
-        assertEquals(0, RunReport.labelSmoothing(java.util.Map.of()), 0);
+    void theReportReadsTheTrainersKeys() {
+        for (String key : List.of(RunReport.LABEL_SMOOTHING, RunReport.MIXUP, RunReport.CUTMIX)) {
+            assertTrue(org.convkit.train.TrainConfig.keys().contains(key), key);
+        }
+        assertEquals("label smoothing 0.1", RunReport.smoothingNote(java.util.Map.of(RunReport.LABEL_SMOOTHING, 0.1)));
+        assertEquals("", RunReport.smoothingNote(java.util.Map.of()));
+        assertEquals("mixup 0.2, cutmix 1.0",
+                RunReport.mixingNote(java.util.Map.of(RunReport.MIXUP, 0.2, RunReport.CUTMIX, 1.0)));
+        assertEquals("", RunReport.mixingNote(java.util.Map.of(RunReport.MIXUP, 0.0)));
     }
 }

@@ -18,12 +18,23 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Loss value and its gradient against torch's cross_entropy(label_smoothing) / nll_loss. */
+/** Loss value and its gradient against torch's cross_entropy(label_smoothing) / nll_loss, plain and on mixed batches. */
 @Tag("integration")
 class LossOracleTest {
     @ParameterizedTest(name = "{0} smoothing={1} heads={2}")
     @CsvSource({"ce, 0, 1", "ce, 0.1, 1", "ce, 0.3, 3", "nll, 0, 1", "nll, 0, 2"})
     void matchesTorch(String name, double smoothing, int heads) throws Exception {
+        check(name, smoothing, heads, null);
+    }
+
+    /** A MixUp/CutMix batch's loss = torch's cross-entropy against the mixed one-hot targets torchvision makes. */
+    @ParameterizedTest(name = "mixed share={0} smoothing={1} heads={2}")
+    @CsvSource({"0.7, 0, 1", "0.3, 0.1, 1", "0.55, 0.1, 2"})
+    void mixedBatchMatchesSoftTargets(double share, double smoothing, int heads) throws Exception {
+        check("ce", smoothing, heads, new Mixing.Mixed(null, share, false));
+    }
+
+    private static void check(String name, double smoothing, int heads, Mixing.Mixed mixed) throws Exception {
         org.convkit.Needs.torch();
         int n = 7;
         int c = 5;
@@ -48,6 +59,9 @@ class LossOracleTest {
         in.put("classes", c);
         in.put("scores", scores);
         in.put("labels", labels);
+        if (mixed != null) {
+            in.put("share", mixed.share());
+        }
         JsonNode torch = Torch.run(in);
 
         Engine engine = Runtime.init();
@@ -61,7 +75,8 @@ class LossOracleTest {
             NDArray y = m.create(labels, new Shape(n, heads));
             double value;
             try (GradientCollector gc = engine.newGradientCollector()) {
-                NDArray loss = Loss.of(name, smoothing).compute(outs, y);
+                Loss l = Loss.of(name, smoothing);
+                NDArray loss = mixed == null ? l.compute(outs, y) : mixed.loss(l, outs, y);
                 value = loss.getFloat();
                 gc.backward(loss);
             }

@@ -449,13 +449,14 @@ public final class Training {
         }
 
         /**
-         * A learner for this session's network stepping {@code optimizer}: the config's loss,
+         * A learner for this session's network stepping {@code optimizer}: the config's loss, batch mixing,
          * gradient accumulation, clipping, seed and monitored metric, no schedule or callbacks yet.
          */
         public Learner.Builder learner(Optimizer optimizer) {
             return Learner.builder(net, optimizer)
                     .device(device)
                     .loss(Loss.of(config.loss(), config.labelSmoothing()))
+                    .mixing(config.mixing())
                     .options(new Learner.Options(config.gradAccum(), config.clip(), config.seed()))
                     .monitor(Monitor.parse(config.monitor()));
         }
