@@ -143,6 +143,10 @@ public final class Learner {
             return loss;
         }
 
+        public Mixing mixing() {
+            return mixing;
+        }
+
         public List<Callback> callbacks() {
             return List.copyOf(callbacks);
         }

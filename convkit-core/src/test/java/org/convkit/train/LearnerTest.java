@@ -49,13 +49,22 @@ class LearnerTest {
         }
 
         Setup(long seed, List<Callback> callbacks, Monitor monitor, int gradAccum) {
+            this(seed, callbacks, monitor, gradAccum, Mixing.NONE);
+        }
+
+        Setup(long seed, List<Callback> callbacks, Mixing mixing) {
+            this(seed, callbacks, Monitor.VALID_ACC, 1, mixing);
+        }
+
+        Setup(long seed, List<Callback> callbacks, Monitor monitor, int gradAccum, Mixing mixing) {
             Engine engine = Runtime.init();
             engine.setRandomSeed((int) seed);
             net = Tiny.net(1, SIZE, 4).initialize(manager);
             opt = Optimizers.create("sgd", ParamGroups.all(net, 5e-4), manager, new Optimizers.Settings(0.9, true, 5e-4));
             learner = Learner.builder(net, opt).device(Device.cpu()).loss(Loss.of("ce", 0.1))
                     .schedule(OneCycle.of((long) EPOCHS * train.batchCount()), 0.2)
-                    .options(new Learner.Options(gradAccum, 0, seed)).monitor(monitor).callbacks(callbacks).build();
+                    .options(new Learner.Options(gradAccum, 0, seed)).monitor(monitor).mixing(mixing)
+                    .callbacks(callbacks).build();
         }
 
         float[] weights() {
@@ -211,15 +220,36 @@ class LearnerTest {
 
     @Test
     void resumedMidEpochFromACheckpointEndsLikeAnUninterruptedRun(@TempDir Path tmp) {
+        resumesExactly(tmp, Mixing.NONE);
+    }
+
+    /** MixUp and CutMix draw from the batch's number: a resumed run mixes as the uninterrupted one did. */
+    @Test
+    void aMixedRunLearnsAndResumesExactly(@TempDir Path tmp) {
+        Mixing both = new Mixing(0.4, 1.0);
+        List<EpochResult> plain;
+        List<EpochResult> mixed;
+        try (Setup s = new Setup(11, List.of())) {
+            plain = s.learner.fit(EPOCHS, s.train, s.valid).history();
+        }
+        try (Setup s = new Setup(11, List.of(), both)) {
+            mixed = s.learner.fit(EPOCHS, s.train, s.valid).history();
+        }
+        assertTrue(mixed.get(0).trainLoss() != plain.get(0).trainLoss(), "the batches were mixed");
+        assertTrue(mixed.get(EPOCHS - 1).validAcc() > 0.8, "and the toy problem is still learned: " + mixed);
+        resumesExactly(tmp, both);
+    }
+
+    private static void resumesExactly(Path tmp, Mixing mixing) {
         float[] straight;
         List<EpochResult> straightHistory;
-        try (Setup s = new Setup(11, List.of())) {
+        try (Setup s = new Setup(11, List.of(), mixing)) {
             straightHistory = s.learner.fit(EPOCHS, s.train, s.valid).history();
             straight = s.weights();
         }
         // first run: stops itself in epoch 2 after a mid-epoch checkpoint at batch 4
         RunWriter run = RunWriter.create(tmp.resolve("run"));
-        try (Setup s = new Setup(11, List.of())) {
+        try (Setup s = new Setup(11, List.of(), mixing)) {
             s.learner.addCallback(new Checkpoints(run, ModelInfo.empty(), 0, 4));
             s.learner.addCallback(new Callback() {
                 @Override
@@ -232,7 +262,7 @@ class LearnerTest {
             assertThrows(IllegalStateException.class, () -> s.learner.fit(EPOCHS, s.train, s.valid));
         }
         // second run: a fresh process would do exactly this
-        try (Setup s = new Setup(999, List.of());
+        try (Setup s = new Setup(999, List.of(), mixing);
                 NDManager load = NDManager.newBaseManager()) {
             Checkpoint.loadInto(run.lastCheckpoint(), s.net);
             TrainingState t = Checkpoint.readTraining(run.lastCheckpoint(), load).orElseThrow();

@@ -109,7 +109,7 @@ public final class LrFinder implements Callback {
 
     /**
      * Sweeps with a learner made as {@code training} makes one (network, optimizer with its
-     * parameter groups, so a fine-tuned backbone sweeps at its factor, loss, device, seed, its
+     * parameter groups, so a fine-tuned backbone sweeps at its factor, loss, batch mixing, device, seed, its
      * callbacks after this one), one optimizer step per batch of {@code train}, then restores
      * weights, BatchNorm statistics and optimizer state.
      */
@@ -121,6 +121,7 @@ public final class LrFinder implements Callback {
         Learner.Options o = training.options();
         Learner.Builder sweep = Learner.builder(training.net(), training.optimizer()).device(training.device())
                 .loss(training.loss())
+                .mixing(training.mixing())
                 .schedule(new Exponential(s.end() / s.start(), s.steps()), s.start())
                 .options(new Learner.Options(1, 0, o.seed()))
                 .callback(finder)
