@@ -8,7 +8,7 @@ The photos are decoded and resized once (PIL, bilinear) and kept in memory, as c
 keep them. Options vary one thing at a time: the crops' padding (black: torchvision's RandomCrop
 default and convkit's; mean: the images' mean colour; reflect), the pooling head (global max as
 Page's network; cat: max and average concatenated, fastai's head), batch size, learning rate,
-weight decay, width, random erasing, weight averages (--ema). Prints one RESULT line with the
+weight decay, width, random erasing, weight averages (--ema), batch mixing (--mix). Prints one RESULT line with the
 validation accuracy, with flip test-time augmentation (mean of the softmax of each image and its
 mirror), and on the mirrored images alone.
 
@@ -47,6 +47,10 @@ p.add_argument("--erase", type=float, default=0.0,
 p.add_argument("--ema", default="",
                help="comma-separated decays: keep an exponential moving average of the weights and BatchNorm"
                     " statistics per decay, updated every step, and report each one's accuracy at the end")
+p.add_argument("--mix", choices=["none", "mixup", "cutmix"], default="none",
+               help="batch mixing: mixup (Zhang et al. 2018) or cutmix (Yun et al. 2019), each batch mixed with a"
+                    " shuffled copy of itself at a ratio drawn from Beta(--mix-alpha, --mix-alpha)")
+p.add_argument("--mix-alpha", type=float, default=1.0)
 p.add_argument("--seed", type=int, default=0)
 p.add_argument("--threads", type=int, default=2)
 a = p.parse_args()
@@ -148,8 +152,27 @@ for epoch in range(a.epochs):
     for k in range(0, steps * a.bs, a.bs):
         idx = order[k:k + a.bs]
         x = augment(norm(xtr[idx])).contiguous(memory_format=torch.channels_last)
-        out = net(x)
-        loss = loss_fn(out, ytr[idx])
+        y = ytr[idx]
+        if a.mix != "none":
+            lam = float(np.random.default_rng([a.seed, epoch, k]).beta(a.mix_alpha, a.mix_alpha))
+            perm = torch.randperm(len(idx), generator=g)
+            if a.mix == "mixup":
+                x = lam * x + (1 - lam) * x[perm]
+            else:  # a box of area (1 - lam) from the shuffled copy; lam corrected to the box actually cut
+                cut = (1 - lam) ** 0.5
+                h = w = a.size
+                ch, cw = int(h * cut), int(w * cut)
+                cy, cx = torch.randint(0, h, (1,), generator=g).item(), torch.randint(0, w, (1,), generator=g).item()
+                y0, y1 = max(cy - ch // 2, 0), min(cy + ch // 2, h)
+                x0, x1 = max(cx - cw // 2, 0), min(cx + cw // 2, w)
+                x = x.clone()
+                x[:, :, y0:y1, x0:x1] = x[perm][:, :, y0:y1, x0:x1]
+                lam = 1 - (y1 - y0) * (x1 - x0) / (h * w)
+            out = net(x)
+            loss = lam * loss_fn(out, y) + (1 - lam) * loss_fn(out, y[perm])
+        else:
+            out = net(x)
+            loss = loss_fn(out, y)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
