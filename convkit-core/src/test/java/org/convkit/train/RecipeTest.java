@@ -25,12 +25,13 @@ class RecipeTest {
         assertEquals("stride2", c.stem(), "64 px photos are not thumbnails: the first conv halves them");
         assertEquals(64, c.imageSize());
         assertEquals(16, c.batchSize());
-        assertEquals(30, c.epochs());
+        assertEquals(40, c.epochs());
+        assertEquals(0.4, c.mixup());
         assertEquals("adamw", c.optimizer());
         assertEquals(3e-3, c.lr());
         assertEquals("standard", c.augment());
         assertEquals(0.1, c.weightDecay());
-        assertEquals(8, why.size(), why.toString());
+        assertEquals(9, why.size(), why.toString());
         assertTrue(why.get(0).startsWith("model resnet9 (width 0.25, first conv at stride 2: about 0.4M parameters)"
                 + " because of 244 training"
                 + " images in 2 classes"), why.get(0));
@@ -104,7 +105,7 @@ class RecipeTest {
     }
 
     @Test
-    void thousandsOfPhotosGetTheSmallResnet9At64PxFor30Epochs() {
+    void thousandsOfPhotosGetTheSmallResnet9At64PxFor40EpochsWithMixup() {
         List<String> why = new java.util.ArrayList<>();
         // flowers128: 3,457 photos of 5 classes, all 128x128
         TrainConfig.Builder c = chosen(new DataStats(3457, 5, 3, 128, 128, true), TrainConfig.EMPTY, why);
@@ -113,14 +114,41 @@ class RecipeTest {
         assertEquals("stride2", c.stem());
         assertEquals(64, c.imageSize());
         assertEquals(32, c.batchSize());
-        assertEquals(30, c.epochs());
+        assertEquals(40, c.epochs());
+        assertEquals(0.4, c.mixup());
+        assertNull(c.cutmix());
         assertEquals("adamw", c.optimizer());
         assertEquals(3e-3, c.lr());
         assertTrue(why.get(0).startsWith("model resnet9 (width 0.25, first conv at stride 2: about 0.4M parameters)"
                 + " because of 3,457 training images in 5 classes"), why.get(0));
-        assertTrue(why.contains("30 epochs because of 3,457 training images"), why.toString());
-        // from 10,000 photos on, fewer passes
-        assertEquals(6, chosen(new DataStats(12_000, 5, 3, null, 300, true), TrainConfig.EMPTY, why).epochs());
+        assertTrue(why.contains("40 epochs because of 3,457 training images and mixing"), why.toString());
+        assertTrue(why.stream().anyMatch(w -> w.startsWith("mixup 0.4 (each training photo blended with another")),
+                why.toString());
+        // from 10,000 photos on, fewer passes and no mixing
+        TrainConfig.Builder many = chosen(new DataStats(12_000, 5, 3, null, 300, true), TrainConfig.EMPTY, why);
+        assertEquals(6, many.epochs());
+        assertNull(many.mixup());
+    }
+
+    /** MixUp comes with the epochs it needs: a run length the user set gets no mixing it did not ask for. */
+    @Test
+    void mixupAndItsFortyEpochsComeTogether() {
+        DataStats flowers = new DataStats(3457, 5, 3, 128, 128, true);
+        List<String> why = new java.util.ArrayList<>();
+        TrainConfig.Builder epochs = chosen(flowers, TrainConfig.builder().epochs(20).build(), why);
+        assertNull(epochs.mixup(), "--epochs given: no mixing");
+        TrainConfig.Builder budget = chosen(flowers, TrainConfig.builder().budget("5m").build(), why);
+        assertNull(budget.mixup(), "--budget given: no mixing");
+        assertEquals(30, budget.epochs());
+        TrainConfig.Builder off = chosen(flowers, TrainConfig.builder().mixup(0.0).build(), why);
+        assertEquals(0.0, off.mixup());
+        assertEquals(30, off.epochs(), "--mixup 0: the 30 epochs that suit no mixing");
+        TrainConfig.Builder cut = chosen(flowers, TrainConfig.builder().cutmix(1.0).build(), why);
+        assertNull(cut.mixup(), "--cutmix given: the user's mixing, not MixUp on top");
+        assertEquals(40, cut.epochs());
+        TrainConfig.Builder own = chosen(flowers, TrainConfig.builder().mixup(0.2).build(), why);
+        assertEquals(0.2, own.mixup());
+        assertEquals(40, own.epochs());
     }
 
     @Test
@@ -132,7 +160,7 @@ class RecipeTest {
         assertEquals("cifar", c.stem(), "thumbnails keep their size: the first conv at stride 1");
         assertEquals(0.25, c.width());
         assertEquals(32, c.imageSize());
-        assertEquals(30, c.epochs());
+        assertEquals(40, c.epochs());
         assertEquals(32, c.batchSize());
         // small photos: never enlarged
         assertEquals(56, chosen(new DataStats(5000, 3, 3, null, 56, true), TrainConfig.EMPTY, why).imageSize());
@@ -222,6 +250,7 @@ class RecipeTest {
         assertNull(c.width(), "a pretrained network keeps its shape");
         assertNull(c.imageSize(), "and its input size rule");
         assertEquals(5, c.epochs());
+        assertNull(c.mixup(), "no mixing for a few epochs of fine-tuning");
         assertEquals(16, c.batchSize());
         assertNull(c.optimizer(), "fine-tuning keeps SGD (the fixed recipe's)");
         assertTrue(c.build().lrAuto());
