@@ -90,14 +90,21 @@ public final class Loader implements AutoCloseable {
 
         /** Training: shuffled, last partial batch dropped, all cores, 2 batches per worker ahead. */
         public static Options train(int batchSize, long seed) {
-            int w = defaultWorkers();
-            return new Options(batchSize, w, Math.max(2, 2 * w), true, true, seed, 3, "train", 0);
+            return common(batchSize).shuffle(true).dropLast(true).seed(seed).split("train").build();
         }
 
         /** Evaluation: every sample exactly once, in source order. */
         public static Options eval(int batchSize) {
+            return common(batchSize).shuffle(false).dropLast(false).seed(0).split("valid").build();
+        }
+
+        /**
+         * What {@link #train} and {@link #eval} share: all cores, 2 batches per worker ahead, 3 channels,
+         * nothing kept.
+         */
+        private static Builder common(int batchSize) {
             int w = defaultWorkers();
-            return new Options(batchSize, w, Math.max(2, 2 * w), false, false, 0, 3, "valid", 0);
+            return new Builder().batchSize(batchSize).workers(w).prefetch(Math.max(2, 2 * w)).channels(3).keepBytes(0);
         }
 
         /** A builder holding these options: change what you need and {@link Builder#build()}. */

@@ -109,6 +109,14 @@ class LoaderTest {
     }
 
     @Test
+    void trainAndEvalOptionsHoldTheirDefaults() {
+        int w = Math.max(1, java.lang.Runtime.getRuntime().availableProcessors());
+        int ahead = Math.max(2, 2 * w);
+        assertEquals(new Loader.Options(64, w, ahead, true, true, 7, 3, "train", 0), Loader.Options.train(64, 7));
+        assertEquals(new Loader.Options(32, w, ahead, false, false, 0, 3, "valid", 0), Loader.Options.eval(32));
+    }
+
+    @Test
     void optionsWithersChangeTheirOwnFieldOnly() {
         Loader.Options o = Loader.Options.train(16, 42).withWorkers(3).withPrefetch(5).withShuffle(false)
                 .withDropLast(false).withChannels(1).withSplit("valid").withKeepBytes(1 << 20);
