@@ -95,10 +95,6 @@ public record EngineSettings(Layout layout, boolean foldBatchNorm, boolean freeI
         return new EngineSettings(layout, on, freeIntermediates, precision);
     }
 
-    public EngineSettings withFreeIntermediates(boolean on) {
-        return new EngineSettings(layout, foldBatchNorm, on, precision);
-    }
-
     public EngineSettings withPrecision(Precision p) {
         return new EngineSettings(layout, foldBatchNorm, freeIntermediates, p);
     }
