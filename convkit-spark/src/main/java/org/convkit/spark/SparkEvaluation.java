@@ -67,6 +67,16 @@ public final class SparkEvaluation {
         return plan.outcome(all.result(), skipped);
     }
 
+    /**
+     * Refuses, with {@link #entry}'s message, a plan whose split is not image files (raw pixels,
+     * shards): what a caller checks before it starts a job or says that one has started.
+     */
+    public static void requireFiles(CheckpointEvaluation.Plan plan) {
+        if (plan.source().size() > 0) {
+            entry(plan.source(), 0, plan.dataName()); // a split is of one kind: its first sample says which
+        }
+    }
+
     /** The split's images as rows (index in the split, path, id, labels), in the split's order. */
     static List<Row> rows(CheckpointEvaluation.Plan plan) {
         List<Row> rows = new ArrayList<>(plan.source().size());

@@ -270,6 +270,19 @@ class SparkJobsIT {
         assertEquals(a.get("data"), b.get("data"));
     }
 
+    /** Shards are refused (the tasks read image files): before any line that says the evaluation started. */
+    @Test
+    void sparkEvalRefusesAShardFolderBeforeSayingItEvaluates() throws Exception {
+        Path shards = tmp.resolve("shards-eval");
+        CliRun pack = CliRun.of("data", "pack", data.toString(), "--out", shards.toString());
+        assertEquals(0, pack.exit, pack.err);
+        CliRun r = CliRun.of("spark", "eval", "--checkpoint", checkpoint.toString(), "--data", shards.toString(),
+                "--split", "test");
+        assertEquals(1, r.exit, r.err);
+        assertTrue(r.err.contains("not image files, which the Spark job reads on the executors"), r.err);
+        assertFalse(r.err.contains("evaluating "), "the refusal comes first, and alone: " + r.err);
+    }
+
     @Test
     void ttaFlipGivesWhatConvkitPredictAndEvalGiveWithIt() throws Exception {
         Path cats = images.resolve("cat");

@@ -35,6 +35,7 @@ final class SparkEvalCommand implements Callable<Integer> {
         CheckpointEvaluation.Plan plan = CheckpointEvaluation.plan(source,
                 new CheckpointEvaluation.Options(eval.data, eval.split, sparkModel.batchSize(), "cpu", null, null, Metrics.DEFAULT_KEEP)
                         .withTta(sparkModel.tta()));
+        SparkEvaluation.requireFiles(plan); // a shard folder is refused before Spark starts or "evaluating" is said
         CheckpointEvaluation.Outcome out;
         try (SparkJob job = spark.start("eval")) {
             int parts = spark.partitions(plan.source().size(), job.cores());
