@@ -139,10 +139,8 @@ public final class Recipe {
                         + " a network from scratch cannot memorize the blends, so it can train longer)");
             }
             boolean mixed = Mixing.of(c.mixup(), c.cutmix()).enabled();
-            // from scratch the small ResNet-9 still improves up to 30 passes over a few thousand photos,
-            // and up to 40 with mixing, which fit a first run's few minutes below 10,000 images
-            // (bench/RESULTS.md); trained weights need few passes (fastai's fine_tune: one epoch for
-            // the new head, then a few for everything)
+            // 30 or 40 passes fit a first run's few minutes below 10,000 images; trained weights need
+            // few (fastai's fine_tune: one epoch for the new head, then a few for everything)
             int epochs = pretrained ? (few ? 5 : 4) : d.images() < MANY ? (mixed ? MIXUP_EPOCHS : EPOCHS) : 6;
             c.epochs(epochs);
             why.add(String.format(Locale.ROOT, "%d epochs because of %s%s", epochs, images,
