@@ -29,10 +29,20 @@ import java.util.Locale;
 public record EngineSettings(Layout layout, boolean foldBatchNorm, boolean freeIntermediates, Precision precision)
         implements Serializable {
 
-    /** The memory layout of 4-D convolution weights (and so of the activations they produce). */
+    /**
+     * How convolutions run: the memory layout of 4-D convolution weights (and so of the activations
+     * they produce), and whose kernels compute them.
+     */
     public enum Layout {
+        /** NCHW, libtorch's oneDNN kernels: the plain path. */
         NCHW("nchw"),
-        CHANNELS_LAST("channels-last");
+        /** NHWC, libtorch's oneDNN NHWC kernels: evaluation and prediction only. */
+        CHANNELS_LAST("channels-last"),
+        /**
+         * NCHW with libtorch's own convolution kernels, oneDNN off ({@code torch.backends.mkldnn.enabled
+         * = False}): slower, for CPUs where oneDNN computes wrong or crashes.
+         */
+        NATIVE("native");
 
         private final String token;
 
@@ -100,13 +110,14 @@ public record EngineSettings(Layout layout, boolean foldBatchNorm, boolean freeI
     }
 
     /**
-     * What training runs: these settings in NCHW. Channels-last is an evaluation-only lever: its
+     * What training runs: these settings, NCHW for channels-last (native stays native, nchw stays
+     * nchw). Channels-last is an evaluation-only lever: its
      * backward passes have deviated from PyTorch's on real networks on machines where every
      * self-check probe passed (resnet18-d2l on one channel, one SGD step off by 2e-3 of the loss),
      * and failed the probes outright at one thread, so no probe set vouches for them.
      */
     public EngineSettings forTraining() {
-        return withLayout(Layout.NCHW);
+        return layout == Layout.CHANNELS_LAST ? withLayout(Layout.NCHW) : this;
     }
 
     public boolean channelsLast() {
@@ -136,7 +147,7 @@ public record EngineSettings(Layout layout, boolean foldBatchNorm, boolean freeI
     /**
      * What a user forces ({@code CONVKIT_ENGINE} or {@code -Dconvkit.engine}): each item given, or
      * null for "as the self-check chooses". Tokens, comma-separated, any order: {@code nchw} |
-     * {@code channels-last}, {@code fold} | {@code no-fold}, {@code free} | {@code keep}
+     * {@code channels-last} | {@code native}, {@code fold} | {@code no-fold}, {@code free} | {@code keep}
      * (intermediates), {@code fp32} | {@code bf16}, {@code no-check} (skip the self-check: the items
      * not given take the {@link #PLAIN} values), {@code onnxruntime} (run ONNX Runtime, {@code
      * --engine onnx}, even where it failed its check here, with a loud warning; convkit-onnx), or
@@ -164,6 +175,7 @@ public record EngineSettings(Layout layout, boolean foldBatchNorm, boolean freeI
                 switch (t) {
                     case "nchw" -> layout = Layout.NCHW;
                     case "channels-last", "channels_last", "nhwc" -> layout = Layout.CHANNELS_LAST;
+                    case "native" -> layout = Layout.NATIVE;
                     case "fold" -> fold = true;
                     case "no-fold" -> fold = false;
                     case "free" -> free = true;
@@ -174,7 +186,7 @@ public record EngineSettings(Layout layout, boolean foldBatchNorm, boolean freeI
                     case "onnxruntime" -> onnxRuntime = true;
                     case "" -> { }
                     default -> throw new ConvkitException(where + "=" + text + ": unknown item '" + raw.trim()
-                            + "'; use auto, or a comma-separated list of nchw|channels-last, fold|no-fold,"
+                            + "'; use auto, or a comma-separated list of nchw|channels-last|native, fold|no-fold,"
                             + " free|keep, fp32|bf16, no-check, onnxruntime (docs/engine.md)");
                 }
             }

@@ -38,7 +38,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * keys, shapes and order and the parameter count are PyTorch's; with PyTorch's seeded weights and
  * non-trivial BatchNorm statistics the eval-mode logits agree to 1e-4 of the largest (BatchNorm
  * folded, as eval and predict run, and unfolded); one SGD step in training mode gives PyTorch's
- * loss before and after it.
+ * loss before it, and the exact loss after it within what PyTorch's own float32 paths need.
  */
 @Tag("integration")
 class SeedNetworksTest {
@@ -144,11 +144,17 @@ class SeedNetworksTest {
             }
             float loss1 = loss.compute(net.forward(new ParameterStore(m, false), new NDList(tx), true), ty).getFloat();
             double e0 = Math.abs(loss0 - step.get("loss0").asDouble()) / Math.abs(step.get("loss0").asDouble());
-            double e1 = Math.abs(loss1 - step.get("loss1").asDouble()) / Math.abs(step.get("loss1").asDouble());
-            System.out.printf(Locale.ROOT, "%s training step: loss %.6f -> %.6f (PyTorch %.6f -> %.6f), relative %.1e / %.1e%n",
-                    name, loss0, loss1, step.get("loss0").asDouble(), step.get("loss1").asDouble(), e0, e1);
+            // after the step: against the exact (float64) loss, within 1e-4 or, where float32
+            // rounding alone moves it further, twice what PyTorch's own float32 paths needed
+            double exact = step.get("loss1_exact").asDouble();
+            double bound = Math.max(1e-4, 2 * step.get("loss1_float32_spread").asDouble());
+            double e1 = Math.abs(loss1 - exact) / Math.abs(exact);
+            System.out.printf(Locale.ROOT, "%s training step (%s): loss %.6f -> %.6f (PyTorch %.6f -> %.6f, exactly"
+                    + " %.6f), relative %.1e / %.1e of %.1e%n", name, net.engine().spec(), loss0, loss1,
+                    step.get("loss0").asDouble(), step.get("loss1").asDouble(), exact, e0, e1, bound);
             assertTrue(e0 <= 1e-4, name + ": loss before the step " + loss0 + " vs " + step.get("loss0"));
-            assertTrue(e1 <= 1e-4, name + ": loss after the step " + loss1 + " vs " + step.get("loss1"));
+            assertTrue(e1 <= bound, name + ": loss after the step " + loss1 + " vs exactly " + exact + " (" + e1 + " > "
+                    + bound + ")");
         }
     }
 

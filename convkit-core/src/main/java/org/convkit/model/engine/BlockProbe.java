@@ -70,8 +70,9 @@ public final class BlockProbe implements Probe {
     /**
      * @param block makes the layers (a fresh block per run)
      * @param input the input's shape (N, C, H, W)
-     * @param imageInput true when the block takes images as the loader makes them (always NCHW);
-     *     false for activations inside a network, which arrive in the network's layout
+     * @param imageInput true when the block takes images as the loader makes them (always NCHW, and
+     *     never asked for their gradient); false for activations inside a network, which arrive in
+     *     the network's layout and whose gradient the layer before needs
      */
     public BlockProbe(String name, String usedBy, Supplier<Block> block, Shape input, boolean imageInput, Mode mode) {
         this(name, usedBy, block, input, imageInput, mode, false);
@@ -181,14 +182,21 @@ public final class BlockProbe implements Probe {
         Map<String, NDArray> out = new LinkedHashMap<>();
         try (EngineScope ignored = EngineScope.enter(s)) {
             if (mode == Mode.TRAIN) {
-                x.setRequiresGradient(true);
+                // training never asks for the gradient of the images themselves (they do not
+                // require one), so libtorch never runs that kernel for a first layer: checking it
+                // would judge a path by a computation it never makes
+                if (!imageInput) {
+                    x.setRequiresGradient(true);
+                }
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                     NDArray y = b.forward(ps, new NDList(x), true).singletonOrThrow();
                     NDArray weights = in.normal("cotangent", y.getShape(), 0, 1);
                     gc.backward(y.mul(weights).sum());
                     out.put("forward", y);
                 }
-                out.put("grad input", x.getGradient());
+                if (!imageInput) {
+                    out.put("grad input", x.getGradient());
+                }
                 for (Pair<String, Parameter> p : b.getParameters()) {
                     if (p.getValue().requiresGradient()) {
                         out.put("grad " + p.getKey(), p.getValue().getArray().getGradient());

@@ -60,7 +60,7 @@ public final class EngineCheck {
      */
     public static final String LEVERS_PROPERTY = "convkit.engine.levers";
     /** Bump when the probes or their tolerances change: results checked before no longer count. */
-    static final int CHECK_VERSION = 7; // 2: channels-last checked for forward passes only; 3: bf16; 4: no kinks in the training chain; 5: bf16 without effect; 6: the global max pool (resnet9); 7: a failure confirmed against a recomputed reference
+    static final int CHECK_VERSION = 8; // 2: channels-last checked for forward passes only; 3: bf16; 4: no kinks in the training chain; 5: bf16 without effect; 6: the global max pool (resnet9); 7: a failure confirmed against a recomputed reference; 8: the native layout, ResNet 1x1s at small sizes, a conv to few channels, no gradient of the images
     /** The environment variables that change what libtorch, oneDNN and OpenMP compute or pick. */
     static final List<String> ENV_PREFIXES = List.of("ONEDNN_", "DNNL_", "MKLDNN_", "OMP_", "KMP_", "GOMP_", "MKL_",
             "ATEN_", "TORCH_", "PYTORCH_", "LD_PRELOAD");
@@ -171,18 +171,34 @@ public final class EngineCheck {
     public static Choice choose(CheckReport report, EngineSettings.Spec forced, List<Lever> levers) {
         List<String> fellBack = new ArrayList<>();
         Lever best = null;
+        Lever firstPassed = null;
         for (Lever l : levers) {
             if (!l.isLayout() || l.standalone()) {
                 continue;
             }
             PathResult r = report.path(l.name());
             if (r != null && r.passed()) {
-                best = l;
-                break;
+                firstPassed = firstPassed == null ? l : firstPassed;
+                // a layout whose training layout failed would train on a refused path: a later one
+                // that trains in itself and passed (native, where oneDNN is wrong) serves both
+                PathResult trained = report.path(l.enable(EngineSettings.PLAIN).forTraining().layout().token());
+                if (trained == null || trained.passed()) {
+                    best = l;
+                    break;
+                }
+                if (forced.layout() == null) {
+                    fellBack.add(l.name() + " passed, but training runs it as " + trained.path() + ", which "
+                            + trained.summary());
+                }
+                continue;
             }
             if (forced.layout() == null) {
                 fellBack.add(l.name() + " " + (r == null ? "was not checked" : r.summary()));
             }
+        }
+        if (best == null && firstPassed != null) {
+            best = firstPassed; // nothing trains on a path that passed: evaluation at least may
+            fellBack.clear();
         }
         boolean none = best == null;
         EngineSettings s = forced.layout() != null ? EngineSettings.PLAIN.withLayout(forced.layout())
@@ -219,9 +235,9 @@ public final class EngineCheck {
         }
         // training has no other layout to fall back to (EngineSettings#forTraining): when its layout
         // failed here, say so loudly rather than train in silence on a path the check refused
-        PathResult trained = report.path(EngineSettings.PLAIN.forTraining().layout().token());
+        PathResult trained = report.path(s.forTraining().layout().token());
         if (trained != null && !trained.passed() && trained.status() != CheckReport.Status.NO_EFFECT) {
-            warnings.add("WARNING: training always runs " + trained.path() + ", which FAILED the engine self-check on this"
+            warnings.add("WARNING: training runs " + trained.path() + ", which FAILED the engine self-check on this"
                     + " machine (" + trained.summary() + "): trained weights may be wrong here (docs/engine.md, \"Known failures\")");
         }
         s = available(s);
@@ -344,14 +360,15 @@ public final class EngineCheck {
     }
 
     /**
-     * Why bf16 may not run on the layout the work runs in (NCHW for {@code training}, else the
-     * layout {@code report} and {@code forced} choose), or null when it passed there.
+     * Why bf16 may not run on the layout the work runs in (the layout {@code report} and {@code
+     * forced} choose, as training runs it for {@code training}), or null when it passed there.
      */
     public static String whyNotBf16(CheckReport report, EngineSettings.Spec forced, List<Lever> levers, boolean training) {
         if (!cpuHasBf16()) {
             return NO_BF16;
         }
-        EngineSettings s = training ? EngineSettings.PLAIN.forTraining() : choose(report, forced, levers).settings();
+        EngineSettings chosen = choose(report, forced, levers).settings();
+        EngineSettings s = training ? chosen.forTraining() : chosen;
         PathResult r = report.path(Levers.Bf16.NAME + "@" + s.layout().token());
         if (r != null && r.passed()) {
             return null;

@@ -15,7 +15,7 @@ public final class Levers {
      * and the options that passed on it (bfloat16 only when asked for).
      */
     public static final List<Class<? extends Lever>> DEFAULT = List.of(ChannelsLast.class, Nchw.class,
-            BatchNormFold.class, Bf16.class);
+            Native.class, BatchNormFold.class, Bf16.class);
 
     /** What a path used in training and evaluation is checked for. */
     public static final String TRAINING_AND_EVALUATION = "training and evaluation (forward and backward)";
@@ -75,6 +75,16 @@ public final class Levers {
     public static final class Nchw extends LayoutLever {
         public Nchw() {
             super(Layout.NCHW);
+        }
+    }
+
+    /**
+     * NCHW with libtorch's own convolution kernels, oneDNN off: slower than oneDNN where oneDNN is
+     * right, the path for training and evaluation where it is not (docs/engine.md, "Known failures").
+     */
+    public static final class Native extends LayoutLever {
+        public Native() {
+            super(Layout.NATIVE);
         }
     }
 

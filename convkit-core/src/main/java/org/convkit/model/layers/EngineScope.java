@@ -25,6 +25,9 @@ public final class EngineScope implements AutoCloseable {
     public static EngineScope enter(EngineSettings settings) {
         EngineScope scope = new EngineScope(CURRENT.get());
         CURRENT.set(settings);
+        // libtorch's switch is the process's, read at every convolution: set it for this pass and
+        // leave it so, for the backward pass that runs after this scope closed
+        OneDnnSwitch.set(settings.layout() != EngineSettings.Layout.NATIVE);
         return scope;
     }
 

@@ -123,9 +123,11 @@ class Bf16Test {
                 // oneDNN computed float32 under the bf16 mode on this CPU: the self-check must have
                 // seen the same, so that --precision bf16 says so and starts no bf16 process
                 EngineCheck.Options o = EngineCheck.Options.defaults();
-                String why = EngineCheck.whyNotBf16(EngineCheck.report(o, false), EngineSettings.Spec.AUTO,
-                        EngineCheck.levers(o), true);
-                assertTrue(why != null && why.startsWith("bf16 on nchw no effect"),
+                CheckReport report = EngineCheck.report(o, false);
+                String trained = EngineCheck.choose(report, EngineSettings.Spec.AUTO, EngineCheck.levers(o)).settings()
+                        .forTraining().layout().token();
+                String why = EngineCheck.whyNotBf16(report, EngineSettings.Spec.AUTO, EngineCheck.levers(o), true);
+                assertTrue(why != null && why.startsWith("bf16 on " + trained + " no effect"),
                         "bf16 logits equal fp32's (" + logits + "), yet the self-check says: " + why);
                 return;
             }

@@ -142,7 +142,7 @@ class EngineCheckTest {
         assertNull(c.fallback());
         // --precision bf16: evaluation runs channels-last, where bf16 failed -> fp32, said why
         String why = EngineCheck.whyNotBf16(r, EngineSettings.Spec.AUTO, levers, false);
-        assertEquals("bf16 on channels-last failed: stand-in conv 3x3 8->8 @8x8, batch 2 (stand-in) forward: 1.0e-01 > 3.0e-02",
+        assertEquals("bf16 on channels-last failed: stand-in conv 3x3 16->16 @8x8, batch 2 (stand-in) forward: 1.0e-01 > 3.0e-02",
                 why);
         // training runs NCHW, where it passed; forcing NCHW lets evaluation have it too
         assertNull(EngineCheck.whyNotBf16(r, EngineSettings.Spec.AUTO, levers, true));

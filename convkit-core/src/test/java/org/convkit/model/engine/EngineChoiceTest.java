@@ -75,11 +75,43 @@ class EngineChoiceTest {
         assertEquals(new EngineSettings(Layout.CHANNELS_LAST, true, true, EngineSettings.Precision.FP32), c.settings());
         assertFalse(c.noCorrectPath(), "evaluation has a path that passed");
         assertEquals(1, c.warnings().size(), c.warnings().toString());
-        assertTrue(c.warnings().get(0).startsWith("WARNING: training always runs nchw, which FAILED the engine self-check"
+        assertTrue(c.warnings().get(0).startsWith("WARNING: training runs nchw, which FAILED the engine self-check"
                 + " on this machine (failed: conv 1x1 256->64 (resnet50) forward: 3.7e-02 > 1.0e-04"), c.warnings().get(0));
         // nchw that passed says nothing, as in every other case here
         CheckReport ok = report(Map.of("channels-last", Status.PASSED, "nchw", Status.PASSED));
         assertTrue(EngineCheck.choose(ok, Spec.AUTO, LEVERS).warnings().isEmpty());
+    }
+
+    /**
+     * The machine of docs/engine.md's "Known failures": oneDNN wrong or crashing in both its
+     * layouts, libtorch's own kernels right. Everything runs native, training included, and says why.
+     */
+    @Test
+    void oneDnnWrongInEveryLayout_nativeRunsEverything_trainingToo() {
+        List<Lever> levers = List.of(new Levers.ChannelsLast(), new Levers.Nchw(), new Levers.Native(),
+                new Levers.BatchNormFold());
+        CheckReport r = report(Map.of("channels-last", Status.CRASHED, "nchw", Status.FAILED, "native", Status.PASSED,
+                "bn-fold@native", Status.PASSED));
+        EngineCheck.Choice c = EngineCheck.choose(r, Spec.AUTO, levers);
+        assertEquals(new EngineSettings(Layout.NATIVE, true, true, EngineSettings.Precision.FP32), c.settings());
+        assertEquals(Layout.NATIVE, c.settings().forTraining().layout(), "training runs native too");
+        assertTrue(c.warnings().isEmpty(), "training has a path that passed: " + c.warnings());
+        assertTrue(c.fallback().startsWith("engine: channels-last crashed: the JVM crashed: SIGFPE") && c.fallback()
+                .contains("nchw failed: conv 1x1 256->64") && c.fallback().endsWith("-> running native, BatchNorm folded,"
+                        + " fp32 (convkit doctor for details)"), c.fallback());
+
+        // channels-last right for evaluation, but training's nchw wrong: native serves both, rather
+        // than evaluation on one path and training on a refused one
+        CheckReport mixed = report(Map.of("channels-last", Status.PASSED, "nchw", Status.FAILED, "native", Status.PASSED));
+        EngineCheck.Choice m = EngineCheck.choose(mixed, Spec.AUTO, levers);
+        assertEquals(Layout.NATIVE, m.settings().layout());
+        assertTrue(m.warnings().isEmpty(), m.warnings().toString());
+        assertTrue(m.fallback().startsWith("engine: channels-last passed, but training runs it as nchw, which failed"),
+                m.fallback());
+        // where nchw passed, native (slower) is never taken
+        CheckReport fine = report(Map.of("channels-last", Status.PASSED, "nchw", Status.PASSED, "native", Status.PASSED));
+        assertEquals(Layout.CHANNELS_LAST, EngineCheck.choose(fine, Spec.AUTO, levers).settings().layout());
+        assertEquals(Layout.NATIVE, Spec.parse("native,no-fold", "CONVKIT_ENGINE").layout());
     }
 
     @Test
