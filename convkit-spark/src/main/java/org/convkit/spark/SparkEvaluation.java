@@ -72,8 +72,13 @@ public final class SparkEvaluation {
      * shards): what a caller checks before it starts a job or says that one has started.
      */
     public static void requireFiles(CheckpointEvaluation.Plan plan) {
-        if (plan.source().size() > 0) {
-            entry(plan.source(), 0, plan.dataName()); // a split is of one kind: its first sample says which
+        requireFiles(plan.source(), plan.dataName());
+    }
+
+    /** Refuses, with {@link #entry}'s message, a split that is not image files; {@code what} names it. */
+    static void requireFiles(ImageSource source, String what) {
+        if (source.size() > 0) {
+            entry(source, 0, what); // a split is of one kind: its first sample says which
         }
     }
 

@@ -61,7 +61,7 @@ public final class SparkPacking {
      */
     public static Packer.Result pack(SparkSession spark, Dataset ds, String spec, Path out,
             java.util.function.ToIntFunction<String> partitions, boolean replace) {
-        Packer.checkOutput(out, replace);
+        check(ds, out, replace);
         List<String> splitNames = ds.splitNames();
         List<List<Row>> rows = new ArrayList<>();
         for (String split : splitNames) {
@@ -100,6 +100,18 @@ public final class SparkPacking {
             throw new ConvkitException("packing into " + out + " failed: " + e.getMessage(), e);
         }
         return new Packer.Result(out, made[0]);
+    }
+
+    /**
+     * Refuses what {@link #pack} would refuse before it does any work: an existing {@code out}
+     * without {@code replace}, and a split that is not image files (raw pixels, shards). What a
+     * caller checks before it starts a Spark job.
+     */
+    public static void check(Dataset ds, Path out, boolean replace) {
+        Packer.checkOutput(out, replace);
+        for (String split : ds.splitNames()) {
+            SparkEvaluation.requireFiles(ds.split(split), ds.name() + " " + split);
+        }
     }
 
     /** Shards are numbered as data pack numbers them (0, 1, 2 ...) even when a partition packed nothing. */

@@ -43,6 +43,34 @@ class SparkCliTest {
         assertTrue(missing.err.contains("/no/such/run"), missing.err);
     }
 
+    /**
+     * spark pack reads image files on the executors: raw pixels (IDX) and a shard folder are refused
+     * before Spark starts (the --master given could not have started it), as is an existing --out.
+     */
+    @Test
+    void sparkPackRefusesRawPixelsAndShardsBeforeSparkStarts(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        assertTrue(org.apache.spark.sql.SparkSession.getDefaultSession().isEmpty()
+                && org.apache.spark.sql.SparkSession.getActiveSession().isEmpty(), "no Spark session to join");
+        // MNIST's format and name (an IDX folder named otherwise has no class names, which data pack needs)
+        java.nio.file.Path idx = java.nio.file.Files.createDirectories(tmp.resolve("mnist"));
+        java.nio.file.Files.write(idx.resolve("train-images-idx3-ubyte"),
+                new byte[] {0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 2, 1, 2, 3, 4, 5, 6, 7, 8});
+        java.nio.file.Files.write(idx.resolve("train-labels-idx1-ubyte"), new byte[] {0, 0, 8, 1, 0, 0, 0, 2, 0, 1});
+        java.nio.file.Path shards = tmp.resolve("shards");
+        CliRun pack = CliRun.of("data", "pack", idx.toString(), "--out", shards.toString());
+        assertEquals(0, pack.exit, pack.err);
+        for (java.nio.file.Path source : new java.nio.file.Path[] {idx, shards}) {
+            CliRun r = CliRun.of("spark", "pack", source.toString(), "--out", tmp.resolve("out").toString(),
+                    "--master", "no-such-master");
+            assertEquals(1, r.exit, r.err);
+            assertTrue(r.err.contains("not image files, which the Spark job reads on the executors"), source + ": " + r.err);
+        }
+        CliRun exists = CliRun.of("spark", "pack", idx.toString(), "--out", shards.toString(), "--master", "no-such-master");
+        assertEquals(1, exists.exit, exists.err);
+        assertTrue(exists.err.contains("already exists"), exists.err);
+    }
+
     /** spark eval needs what only a checkpoint holds: an exported file gets the message eval gives. */
     @Test
     void sparkEvalOfAnOnnxFileNamesTheCommandsThatRunIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)

@@ -45,6 +45,7 @@ final class SparkPackCommand implements Callable<Integer> {
         Packer.checkShardSize(shardSize);
         Dataset ds = Datasets.open(source, data.options(0.0));
         ds.warnings().forEach(w -> System.err.println("warning: " + w));
+        SparkPacking.check(ds, out, replace.force); // raw pixels, shards, an existing --out: refused before Spark starts
         long total = ds.splitNames().stream().mapToLong(s -> ds.split(s).size()).sum();
         Packer.Result r;
         try (SparkJob job = spark.start("pack")) {
