@@ -1,5 +1,8 @@
 package org.convkit.serve;
 
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -9,8 +12,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import javax.imageio.ImageIO;
 import org.convkit.core.ConvkitException;
 import org.convkit.data.Sample;
+import org.convkit.data.image.Png;
 import org.convkit.eval.Classifier;
 import org.convkit.eval.ImagePrediction;
 import org.convkit.eval.ModelCard;
@@ -71,14 +76,13 @@ final class PredictionService implements AutoCloseable {
      * Runs the network once on {@code n} blank images, and decodes a PNG and a JPEG, so the first
      * request pays neither the engine's first-pass setup nor the native decoders' loading.
      */
-    void warmUp(int n) throws java.io.IOException {
-        for (String format : List.of("png", "jpeg")) {
-            var out = new java.io.ByteArrayOutputStream();
-            // 2x2: under any --max-pixels a server could sensibly have
-            javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(2, 2, java.awt.image.BufferedImage.TYPE_INT_RGB),
-                    format, out);
-            preprocessor.tensor(Sample.encoded("warm-up." + format, out.toByteArray()));
-        }
+    void warmUp(int n) throws IOException {
+        // 2x2: under any --max-pixels a server could sensibly have
+        BufferedImage blank = new BufferedImage(2, 2, BufferedImage.TYPE_INT_RGB);
+        ByteArrayOutputStream jpeg = new ByteArrayOutputStream();
+        ImageIO.write(blank, "jpeg", jpeg);
+        preprocessor.tensor(Sample.encoded("warm-up.png", Png.encode(blank)));
+        preprocessor.tensor(Sample.encoded("warm-up.jpeg", jpeg.toByteArray()));
         classifier.logits(new float[n * preprocessor.imageSize()], n);
     }
 
@@ -143,7 +147,7 @@ final class PredictionService implements AutoCloseable {
     }
 
     /** Decodes and prepares one image, at most {@link ServeOptions#decoders()} at once. */
-    private void decode(Sample s, float[] input, long deadline) throws java.io.IOException {
+    private void decode(Sample s, float[] input, long deadline) throws IOException {
         try {
             if (!decoders.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                 throw timedOut();
