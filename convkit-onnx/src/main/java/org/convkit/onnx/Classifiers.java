@@ -105,13 +105,9 @@ public final class Classifiers {
         if (!ModelSource.isOnnxFile(model)) {
             return open(ModelSource.checkpoint(model), engine, o);
         }
-        if (engine == Engine.TORCH) {
-            throw new ConvkitException(model + " is an ONNX file: run it with --engine onnx (libtorch runs convkit"
-                    + " checkpoints and imported weights)");
-        }
         // auto: ONNX Runtime is the only engine that runs a bare .onnx file, under the same rules as onnx
+        checkOnnxFile(model, engine, o.tta());
         requireCpu(o);
-        requireNoTta(o);
         OnnxClassifier c = OnnxClassifier.open(model, onnxOptions(o));
         if (engine == Engine.AUTO) {
             LOG.info("engine: auto -> {} ({} is an ONNX file)", c.engine(), model.getFileName());
@@ -252,6 +248,20 @@ public final class Classifiers {
         if (engine == Engine.ONNX && tta != null && tta != Tta.NONE) {
             throw new ConvkitException("--tta " + tta.token() + ": test-time augmentation runs on --engine torch");
         }
+    }
+
+    /**
+     * Refuses what an exported .onnx file does not run with: libtorch ({@code --engine torch}) and
+     * test-time augmentation, since ONNX Runtime is the only engine that runs the file. What {@link
+     * #open(Path, Engine, Options)} checks first, for callers that open the file later or elsewhere
+     * (a Spark job's executors).
+     */
+    public static void checkOnnxFile(Path model, Engine engine, Tta tta) {
+        if (engine == Engine.TORCH) {
+            throw new ConvkitException(model + " is an ONNX file: run it with --engine onnx (libtorch runs convkit"
+                    + " checkpoints and imported weights)");
+        }
+        checkTta(Engine.ONNX, tta);
     }
 
     private static OnnxClassifier.Options onnxOptions(Options o) {

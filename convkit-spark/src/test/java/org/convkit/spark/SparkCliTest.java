@@ -71,6 +71,25 @@ class SparkCliTest {
         assertTrue(exists.err.contains("already exists"), exists.err);
     }
 
+    /** An exported .onnx file on --engine torch, or with --tta: refused by predict's rule, in predict's words. */
+    @Test
+    void anOnnxFileOnTheWrongEngineGetsPredictsRefusal(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        java.nio.file.Path onnx = java.nio.file.Files.writeString(tmp.resolve("model.onnx"), "not read");
+        java.nio.file.Path images = java.nio.file.Files.createDirectories(tmp.resolve("images"));
+        for (String[] wrong : new String[][] {{"--engine", "torch"}, {"--engine", "onnx", "--tta", "flip"}}) {
+            CliRun local = CliRun.of(java.util.stream.Stream.concat(java.util.stream.Stream.of("predict", "--checkpoint",
+                    onnx.toString(), "--input", images.toString()), java.util.Arrays.stream(wrong)).toArray(String[]::new));
+            CliRun spark = CliRun.of(java.util.stream.Stream.concat(java.util.stream.Stream.of("spark", "predict",
+                    "--checkpoint", onnx.toString(), "--input", images.toString(), "--out", tmp.resolve("out").toString()),
+                    java.util.Arrays.stream(wrong)).toArray(String[]::new));
+            assertEquals(1, local.exit, local.err);
+            assertEquals(1, spark.exit, spark.err);
+            assertTrue(local.err.startsWith("error: "), local.err);
+            assertEquals(local.err, spark.err, String.join(" ", wrong));
+        }
+    }
+
     /** spark eval needs what only a checkpoint holds: an exported file gets the message eval gives. */
     @Test
     void sparkEvalOfAnOnnxFileNamesTheCommandsThatRunIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)

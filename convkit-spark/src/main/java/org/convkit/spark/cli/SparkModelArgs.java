@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import org.convkit.cli.EngineArgs;
 import org.convkit.cli.ModelSourceArgs;
 import org.convkit.cli.TtaArgs;
-import org.convkit.core.ConvkitException;
 import org.convkit.model.weights.ModelSource;
 import org.convkit.onnx.Classifiers;
 import org.convkit.spark.SparkModel;
@@ -49,10 +48,7 @@ public final class SparkModelArgs {
         Classifiers.checkTta(engine.engine(), tta.tta());
         if (onnxFile()) {
             Path given = model.checkpoint;
-            if (engine.engine() == Classifiers.Engine.TORCH) {
-                throw new ConvkitException(given + " is an ONNX file: run it with --engine onnx (or no --engine)");
-            }
-            Classifiers.checkTta(Classifiers.Engine.ONNX, tta.tta()); // the file runs on ONNX Runtime alone
+            Classifiers.checkOnnxFile(given, engine.engine(), tta.tta()); // predict's rule, before the file is read
             return SparkModel.onnx(given, batchSize);
         }
         return sparkModel(source());
