@@ -7,7 +7,6 @@ import java.awt.RenderingHints;
 import java.awt.font.GlyphVector;
 import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,11 +15,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import javax.imageio.ImageIO;
 import org.convkit.core.AtomicFiles;
 import org.convkit.core.ConvkitException;
 import org.convkit.core.Json;
 import org.convkit.core.Seeds;
+import org.convkit.data.image.Png;
 
 /**
  * A generated street-number dataset in the Tianchi layout ({@code mchar_train.json} +
@@ -84,9 +83,7 @@ public final class StreetNumbers {
         for (int i = 0; i < count; i++) {
             Drawn d = draw(o, r.split());
             String file = String.format("%06d.png", i);
-            ByteArrayOutputStream png = new ByteArrayOutputStream();
-            ImageIO.write(d.image(), "png", png);
-            Files.write(images.resolve(file), png.toByteArray());
+            Png.write(d.image(), images.resolve(file));
             Map<String, Object> entry = new LinkedHashMap<>();
             List<Integer> left = new ArrayList<>();
             List<Integer> top = new ArrayList<>();
