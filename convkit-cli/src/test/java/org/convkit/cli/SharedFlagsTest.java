@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Map;
+import org.convkit.model.ModelKnobs;
 import org.convkit.data.OpenOptions;
 import org.convkit.train.TrainConfig;
 import org.junit.jupiter.api.Test;
@@ -88,6 +90,31 @@ class SharedFlagsTest {
             assertEquals(name, run.spec.name());
             assertEquals(args, run.spec.root().commandLine().getParseResult().originalArgs());
             assertEquals("bf16", run.precision.precision);
+        }
+    }
+
+    @Test
+    void theModelKnobFlagsAreTheKnobNamesAndEachReachesItsOwnKnob() {
+        // ModelKnobs.byName() is the one list of knob names: ModelOptions.requireOnly refuses by it,
+        // ModelFlags.shapeFlagsGiven reports by it, and train reads them as config keys of those names
+        List<String> declared = new CommandLine(new ModelKnobsArgs()).getCommandSpec().options().stream()
+                .map(o -> o.longestName()).filter(n -> !n.equals("--model")).toList();
+        assertEquals(ModelKnobs.NONE.byName().keySet().stream().map(n -> "--" + n).toList(), declared);
+
+        Map<String, Object> values = Map.of("width", 0.5, "arch", "1x64", "fc", "512", "dropout", 0.3, "stem", "cifar",
+                "activation", "sigmoid", "pool", "concat");
+        assertEquals(ModelKnobs.NONE.byName().keySet(), values.keySet());
+        for (var e : values.entrySet()) {
+            String flag = "--" + e.getKey();
+            ModelKnobsArgs args = new ModelKnobsArgs();
+            new CommandLine(args).parseArgs(flag, e.getValue().toString());
+            assertEquals(List.of(flag), args.knobs().flagsGiven(), flag);
+            assertEquals(e.getValue(), args.knobs().byName().get(e.getKey()), flag);
+
+            CommandLine train = new CommandLine(new TrainCommand());
+            train.parseArgs(flag, e.getValue().toString());
+            ModelKnobs fromConfig = TrainArgs.config(train.getCommandSpec()).knobs();
+            assertEquals(args.knobs(), fromConfig, flag + " as a training config key");
         }
     }
 }

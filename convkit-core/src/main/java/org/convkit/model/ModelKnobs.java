@@ -1,13 +1,15 @@
 package org.convkit.model;
 
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The knobs a user turns on a zoo model beside its class count, input and heads: {@code --width
  * --arch --fc --dropout --stem --activation --pool}. {@code null} = the family's own default. One value
  * for every place that takes them (the CLI's model flags, a training config, a checkpoint being
- * fine-tuned), applied to {@link ModelOptions} in one place.
+ * fine-tuned), applied to {@link ModelOptions} in one place. Their names (each the flag without
+ * {@code --} and the training config key) are listed once, in {@link #byName()}.
  *
  * @param width multiplier of every hidden width (1 = as published)
  * @param arch conv stages (vgg, simplecnn)
@@ -18,6 +20,9 @@ import java.util.List;
  * @param pool resnet9's global pooling: max or concat
  */
 public record ModelKnobs(Double width, String arch, String fc, Double dropout, String stem, String activation, String pool) {
+    /** The one knob every family takes (it scales any network), so never refused. */
+    public static final String WIDTH = "width";
+
     /** Nothing set: every family default. */
     public static final ModelKnobs NONE = new ModelKnobs(null, null, null, null, null, null, null);
 
@@ -62,16 +67,24 @@ public record ModelKnobs(Double width, String arch, String fc, Double dropout, S
                 pool != null ? pool : fallback.pool);
     }
 
+    /**
+     * Every knob by its name, in one order (that of this record, and of the CLI's flags); a knob not
+     * set maps to {@code null}.
+     */
+    public Map<String, Object> byName() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put(WIDTH, width);
+        m.put("arch", arch);
+        m.put("fc", fc);
+        m.put("dropout", dropout);
+        m.put("stem", stem);
+        m.put("activation", activation);
+        m.put("pool", pool);
+        return m;
+    }
+
     /** The flags of the knobs set, e.g. {@code [--width, --stem]}: for refusing them where they mean nothing. */
     public List<String> flagsGiven() {
-        List<String> out = new ArrayList<>();
-        Object[] values = {dropout, width, stem, arch, fc, activation, pool};
-        String[] flags = {"--dropout", "--width", "--stem", "--arch", "--fc", "--activation", "--pool"};
-        for (int i = 0; i < values.length; i++) {
-            if (values[i] != null) {
-                out.add(flags[i]);
-            }
-        }
-        return out;
+        return byName().entrySet().stream().filter(e -> e.getValue() != null).map(e -> "--" + e.getKey()).toList();
     }
 }

@@ -1,10 +1,8 @@
 package org.convkit.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import org.convkit.core.ConvkitException;
 
 /**
@@ -135,23 +133,22 @@ public record ModelOptions(
     }
 
     /**
-     * Refuses the family knobs ({@code dropout activation stem arch fc pool}) that {@code model} does
-     * not have, so a flag is never silently ignored.
+     * Refuses the family knobs ({@link ModelKnobs#byName()}) that {@code model} does not have, so a flag
+     * is never silently ignored; {@code --width} scales every family and is never refused.
      *
-     * @param supported the knobs the family reads
+     * @param supported the knobs the family reads, by name
      */
     public void requireOnly(String model, String... supported) {
-        Map<String, Object> given = new LinkedHashMap<>();
-        given.put("dropout", dropout);
-        given.put("activation", activation);
-        given.put("stem", stem);
-        given.put("arch", arch);
-        given.put("fc", fc);
-        given.put("pool", pool);
         List<String> allowed = List.of(supported);
-        for (var e : given.entrySet()) {
-            if (e.getValue() != null && !allowed.contains(e.getKey())) {
-                throw new ConvkitException("--" + e.getKey() + " " + e.getValue() + ": " + model
+        for (String knob : allowed) {
+            if (!ModelKnobs.NONE.byName().containsKey(knob)) {
+                throw new IllegalArgumentException(model + ": no knob named " + knob);
+            }
+        }
+        for (var e : ModelKnobs.of(this).byName().entrySet()) {
+            String knob = e.getKey();
+            if (e.getValue() != null && !knob.equals(ModelKnobs.WIDTH) && !allowed.contains(knob)) {
+                throw new ConvkitException("--" + knob + " " + e.getValue() + ": " + model
                         + " has no such option" + (allowed.isEmpty() ? "" : " (it takes --" + String.join(", --", allowed) + ")"));
             }
         }
