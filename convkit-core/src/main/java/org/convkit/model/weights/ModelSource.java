@@ -97,14 +97,9 @@ public final class ModelSource {
             throw new ConvkitException(flag + " " + given + ": no such file or folder; give a run folder"
                     + " (runs/NAME) or a checkpoint directory (runs/NAME/checkpoints/best)");
         }
-        if (Checkpoint.exists(given)) {
-            return given;
-        }
-        for (String which : new String[] {RunFiles.BEST, RunFiles.LAST}) {
-            Path c = given.resolve(RunFiles.CHECKPOINTS).resolve(which);
-            if (Checkpoint.exists(c)) {
-                return c;
-            }
+        Path found = standsFor(given);
+        if (found != null) {
+            return found;
         }
         if (isOnnxFile(given)) {
             // predict, serve and spark predict take exported files; the rest need what only a checkpoint holds
@@ -140,11 +135,23 @@ public final class ModelSource {
 
     /** True if {@code path} is a checkpoint directory or a run folder holding one. */
     public static boolean isCheckpoint(Path path) {
+        return standsFor(path) != null;
+    }
+
+    /**
+     * The checkpoint directory {@code path} stands for, or null: itself, else a run folder's {@code
+     * checkpoints/best}, else its {@code checkpoints/last}.
+     */
+    private static Path standsFor(Path path) {
         if (!Files.isDirectory(path)) {
-            return false;
+            return null;
         }
-        return Checkpoint.exists(path) || Checkpoint.exists(path.resolve(RunFiles.CHECKPOINTS).resolve(RunFiles.BEST))
-                || Checkpoint.exists(path.resolve(RunFiles.CHECKPOINTS).resolve(RunFiles.LAST));
+        for (Path c : List.of(path, RunFiles.bestCheckpoint(path), RunFiles.lastCheckpoint(path))) {
+            if (Checkpoint.exists(c)) {
+                return c;
+            }
+        }
+        return null;
     }
 
     /**
