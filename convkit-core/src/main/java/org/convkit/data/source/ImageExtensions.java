@@ -29,8 +29,6 @@ public final class ImageExtensions {
 
     /** The file name without its last extension: the id of a sample ("0001.jpg" -> "0001"). */
     public static String stem(Path file) {
-        String name = file.getFileName().toString();
-        int dot = name.lastIndexOf('.');
-        return dot > 0 ? name.substring(0, dot) : name;
+        return FileWalk.id(file.getFileName().toString());
     }
 }

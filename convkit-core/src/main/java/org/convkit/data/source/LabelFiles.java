@@ -159,11 +159,8 @@ public final class LabelFiles {
         return p;
     }
 
-    /** The id of a named image: its path as written, without extension. */
+    /** The id of a named image: its path as written (backslashes read as '/'), without extension ({@link FileWalk#id(String)}). */
     static String id(String name) {
-        String s = name.replace('\\', '/');
-        int slash = s.lastIndexOf('/');
-        int dot = s.lastIndexOf('.');
-        return dot > slash + 1 ? s.substring(0, dot) : s;
+        return FileWalk.id(name.replace('\\', '/'));
     }
 }

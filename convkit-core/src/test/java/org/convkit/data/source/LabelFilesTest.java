@@ -136,4 +136,15 @@ class LabelFilesTest {
         var m = LabelFiles.splitFiles(dir);
         assertEquals(List.of("train", "valid"), List.copyOf(m.keySet()));
     }
+
+    @Test
+    void aSampleIdIsThePathWithoutItsLastExtensionWhereverTheNameComesFrom() {
+        // one rule (FileWalk.id) for listed files, names in label files and label files' own names
+        assertEquals("cat/0001", FileWalk.id("cat/0001.jpg"));
+        assertEquals("img/7", LabelFiles.id("img\\7.png"), "a Windows path in a label file");
+        assertEquals("v1.2/scan", LabelFiles.id("v1.2/scan"), "a dot in a folder is no extension");
+        assertEquals("a.b", LabelFiles.id("a.b.jpg"));
+        assertEquals(".hidden", ImageExtensions.stem(Path.of("dir/.hidden")));
+        assertEquals("mchar_train", ImageExtensions.stem(Path.of("data.v2/mchar_train.json")));
+    }
 }
