@@ -1,5 +1,7 @@
 package org.convkit.core;
 
+import java.util.SplittableRandom;
+
 /**
  * Where every random number of a run comes from: one {@code --seed} mixed with a position (the
  * batch number, the epoch and sample index) through SplitMix64's finalizer, so that what a batch
@@ -35,6 +37,26 @@ public final class Seeds {
      */
     public static long forMixing(long seed, long number) {
         return mix(seed, number, -2);
+    }
+
+    /**
+     * The order of {@code n} items (samples, cached features) in training epoch {@code epoch}: a
+     * Fisher-Yates shuffle drawn from {@link #mix mix(seed, epoch, -1)}, so consecutive epochs are
+     * unrelated orders and a resumed run sees the order an uninterrupted one would.
+     */
+    public static int[] epochOrder(int n, long seed, long epoch) {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        SplittableRandom rng = new SplittableRandom(mix(seed, epoch, -1));
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        return order;
     }
 
     /** SplitMix64's finalizer: every input bit reaches every output bit. */

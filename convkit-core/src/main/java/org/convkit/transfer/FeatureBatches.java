@@ -2,7 +2,7 @@ package org.convkit.transfer;
 
 import java.io.IOException;
 import java.util.List;
-import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 import org.convkit.core.Seeds;
 import org.convkit.data.Batch;
 import org.convkit.train.Batches;
@@ -93,19 +93,6 @@ final class FeatureBatches implements Batches {
 
     /** Row order of pass {@code epoch}: Fisher-Yates seeded by (seed, epoch) when training. */
     private int[] order(int epoch) {
-        int[] o = new int[split.rows()];
-        for (int i = 0; i < o.length; i++) {
-            o[i] = i;
-        }
-        if (training) {
-            SplittableRandom r = new SplittableRandom(Seeds.mix(seed, epoch, -1));
-            for (int i = o.length - 1; i > 0; i--) {
-                int j = r.nextInt(i + 1);
-                int t = o[i];
-                o[i] = o[j];
-                o[j] = t;
-            }
-        }
-        return o;
+        return training ? Seeds.epochOrder(split.rows(), seed, epoch) : IntStream.range(0, split.rows()).toArray();
     }
 }

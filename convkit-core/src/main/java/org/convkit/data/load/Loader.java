@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.stream.IntStream;
 import org.convkit.core.ConvkitException;
 import org.convkit.core.Futures;
 import org.convkit.core.Seeds;
@@ -300,21 +301,8 @@ public final class Loader implements AutoCloseable {
 
     /** The sample order of epoch {@code epoch}: a seeded shuffle, or the identity. */
     int[] order(int epoch) {
-        int n = source.size();
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        if (options.shuffle()) {
-            SplittableRandom rng = new SplittableRandom(Seeds.mix(options.seed(), epoch, -1));
-            for (int i = n - 1; i > 0; i--) {
-                int j = rng.nextInt(i + 1);
-                int t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
-        }
-        return order;
+        return options.shuffle() ? Seeds.epochOrder(source.size(), options.seed(), epoch)
+                : IntStream.range(0, source.size()).toArray();
     }
 
     /** The batches of one epoch, in order. Close it (try-with-resources) to stop early. */
