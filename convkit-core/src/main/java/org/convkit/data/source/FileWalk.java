@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.BiFunction;
 import java.util.stream.Stream;
 import org.convkit.core.ConvkitException;
 import org.convkit.data.Skipped;
@@ -48,24 +49,35 @@ public final class FileWalk {
         // torchvision: sorted(os.walk(...)), then sorted(file names) in each folder
         files.sort(Comparator.comparing((Path p) -> p.getParent().toString()).thenComparing(p -> p.getFileName().toString()));
         for (Path f : files) {
-            String id = id(root, f);
-            String name = f.getFileName().toString();
-            String reason = reason(name, 1);
-            long size = 0;
-            if (reason == null) {
-                try {
-                    size = Files.size(f);
-                    reason = reason(name, size);
-                } catch (IOException e) {
-                    reason = "cannot read: " + e.getMessage();
-                }
+            long size = usableSize(f, id(root, f), split, skipped, FileWalk::reason);
+            if (size >= 0) {
+                found.add(new Found(f, size));
             }
-            if (reason != null) {
-                skipped.add(new Skipped(split, id, f.toString(), reason));
-                continue;
-            }
-            found.add(new Found(f, size));
         }
+    }
+
+    /**
+     * {@code file}'s size when {@code rule} (by file name and size, {@link #reason} or {@link
+     * #unusable}) finds it usable; otherwise -1, the reason (or why its size cannot be read) added
+     * to {@code skipped}. The name is judged first, so no size is read for a file that is no image.
+     */
+    static long usableSize(Path file, String id, String split, List<Skipped> skipped, BiFunction<String, Long, String> rule) {
+        String name = file.getFileName().toString();
+        String reason = rule.apply(name, 1L);
+        long size = 0;
+        if (reason == null) {
+            try {
+                size = Files.size(file);
+                reason = rule.apply(name, size);
+            } catch (IOException e) {
+                reason = "cannot read: " + e.getMessage();
+            }
+        }
+        if (reason != null) {
+            skipped.add(new Skipped(split, id, file.toString(), reason));
+            return -1;
+        }
+        return size;
     }
 
     /**
@@ -79,6 +91,14 @@ public final class FileWalk {
         if (name.startsWith(".")) {
             return "hidden file (name starts with '.')";
         }
+        return unusable(name, size);
+    }
+
+    /**
+     * Why a file, wherever it was found (listed in a folder, named in a label file), cannot be an
+     * image sample: not an image file name ({@link ImageExtensions}), or empty; null when it can.
+     */
+    static String unusable(String name, long size) {
         if (!ImageExtensions.accepted(name)) {
             return "not an image file name (accepted, as torchvision: " + String.join(" ", ImageExtensions.ACCEPTED) + ")";
         }

@@ -93,22 +93,7 @@ public final class LabelFiles {
             skipped.add(new Skipped(split, id, file.toString(), "file not found (named in the label file)"));
             return -1;
         }
-        if (!ImageExtensions.accepted(file)) {
-            skipped.add(new Skipped(split, id, file.toString(),
-                    "not an image file name (accepted: " + String.join(" ", ImageExtensions.ACCEPTED) + ")"));
-            return -1;
-        }
-        try {
-            long size = Files.size(file);
-            if (size == 0) {
-                skipped.add(new Skipped(split, id, file.toString(), "empty file (0 bytes)"));
-                return -1;
-            }
-            return size;
-        } catch (IOException e) {
-            skipped.add(new Skipped(split, id, file.toString(), "cannot read: " + e.getMessage()));
-            return -1;
-        }
+        return FileWalk.usableSize(file, id, split, skipped, FileWalk::unusable);
     }
 
     /** An image a label file names: its path as written, its label, and where the file says so (for the skipped list). */

@@ -147,4 +147,19 @@ class LabelFilesTest {
         assertEquals(".hidden", ImageExtensions.stem(Path.of("dir/.hidden")));
         assertEquals("mchar_train", ImageExtensions.stem(Path.of("data.v2/mchar_train.json")));
     }
+
+    @Test
+    void aFileNamedInALabelFileIsJudgedAsAListedOneIs() throws Exception {
+        TestImages.write(dir.resolve("a.jpg"), 8, 8, 1);
+        Files.write(dir.resolve("anim.gif"), Files.readAllBytes(dir.resolve("a.jpg")));
+        Files.createFile(dir.resolve("empty.jpg"));
+        TestImages.write(dir.resolve(".dot.jpg"), 8, 8, 2);
+        Path csv = dir.resolve("l.csv");
+        Files.writeString(csv, "a.jpg,cat\nanim.gif,cat\nempty.jpg,dog\n.dot.jpg,dog\n");
+        FolderScan s = CsvLabels.read(csv, dir, null, "train");
+        assertEquals(List.of("a", ".dot"), s.entries().stream().map(FileEntry::id).toList(),
+                "a file the user names is taken even when its name starts with a dot");
+        assertEquals(List.of(FileWalk.reason("anim.gif", 100), FileWalk.reason("empty.jpg", 0)),
+                s.skipped().stream().map(Skipped::reason).toList(), "the reasons a folder listing gives");
+    }
 }
