@@ -2,11 +2,9 @@ package org.convkit.data.source;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -42,27 +40,10 @@ public final class LabelFiles {
 
     /**
      * Label files named by split in {@code dir} ("train.csv", "mchar_val.json", named as {@link
-     * SplitNames} says); keys train/valid/test.
+     * SplitNames} says, and chosen as it chooses among split folders); keys train/valid/test.
      */
     public static Map<String, Path> splitFiles(Path dir) {
-        Map<String, Path> out = new LinkedHashMap<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-            for (Path p : ds) {
-                String split = isLabelFile(p) ? SplitNames.of(ImageExtensions.stem(p)) : null;
-                if (split != null) {
-                    out.merge(split, p, (a, b) -> a.compareTo(b) <= 0 ? a : b);
-                }
-            }
-        } catch (IOException e) {
-            throw new ConvkitException("cannot list " + dir + ": " + e.getMessage(), e);
-        }
-        Map<String, Path> ordered = new LinkedHashMap<>();
-        for (String s : List.of("train", "valid", "test")) {
-            if (out.containsKey(s)) {
-                ordered.put(s, out.get(s));
-            }
-        }
-        return ordered;
+        return SplitNames.inFolder(dir, LabelFiles::isLabelFile, ImageExtensions::stem);
     }
 
     /**

@@ -9,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.convkit.core.ConvkitException;
@@ -44,24 +46,35 @@ public final class SplitNames {
     }
 
     /**
-     * The sub-folders of {@code root} named by split (keys train, valid, test in that order); when
-     * several name the same split, the shortest name wins, then the first in sorted order ({@code
-     * test} before {@code test1}, {@code mchar_test_a} before {@code mchar_test_b}).
+     * The sub-folders of {@code root} named by split (keys train, valid, test in that order), chosen
+     * as {@link #inFolder} says ({@code test} before {@code test1}, {@code mchar_test_a} before
+     * {@code mchar_test_b}); hidden folders are none.
      */
     public static Map<String, Path> folders(Path root) {
+        return inFolder(root, p -> !p.getFileName().toString().startsWith(".") && Files.isDirectory(p),
+                p -> p.getFileName().toString());
+    }
+
+    /**
+     * The {@code candidate} entries of {@code dir} (folders, or label files) by the split their names
+     * say, keys train, valid, test in that order; when several say the same split, the shortest
+     * name wins, then the first file name in sorted order. One choice for folders and label files.
+     *
+     * @param nameOf the name that says the split: a folder's name, a label file's without extension
+     */
+    static Map<String, Path> inFolder(Path dir, Predicate<Path> candidate, Function<Path, String> nameOf) {
         Map<String, Path> found = new LinkedHashMap<>();
-        Comparator<Path> preference = Comparator.comparingInt((Path p) -> p.getFileName().toString().length())
+        Comparator<Path> preference = Comparator.comparingInt((Path p) -> nameOf.apply(p).length())
                 .thenComparing(p -> p.getFileName().toString());
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(root)) {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             for (Path p : ds) {
-                String name = p.getFileName().toString();
-                String split = name.startsWith(".") ? null : of(name);
-                if (split != null && Files.isDirectory(p)) {
+                String split = candidate.test(p) ? of(nameOf.apply(p)) : null;
+                if (split != null) {
                     found.merge(split, p, (a, b) -> preference.compare(a, b) <= 0 ? a : b);
                 }
             }
         } catch (IOException e) {
-            throw new ConvkitException("cannot list " + root + ": " + e.getMessage(), e);
+            throw new ConvkitException("cannot list " + dir + ": " + e.getMessage(), e);
         }
         Map<String, Path> ordered = new LinkedHashMap<>();
         for (String s : SPLITS) {

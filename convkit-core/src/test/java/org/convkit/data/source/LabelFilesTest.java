@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.convkit.core.ConvkitException;
 import org.convkit.data.Skipped;
 import org.convkit.data.TestImages;
@@ -135,6 +136,22 @@ class LabelFilesTest {
         Files.writeString(dir.resolve("notes.csv"), "");
         var m = LabelFiles.splitFiles(dir);
         assertEquals(List.of("train", "valid"), List.copyOf(m.keySet()));
+    }
+
+    @Test
+    void twoLabelFilesOfOneSplitAreChosenBetweenAsTwoFoldersAre() throws Exception {
+        for (String name : List.of("val", "mchar_val", "test1", "test")) {
+            Files.writeString(dir.resolve(name + ".csv"), "");
+            Files.createDirectories(dir.resolve(name));
+        }
+        Map<String, Path> files = LabelFiles.splitFiles(dir);
+        Map<String, Path> folders = SplitNames.folders(dir);
+        assertEquals(List.of("valid", "test"), List.copyOf(files.keySet()));
+        assertEquals(folders.keySet(), files.keySet());
+        for (String split : folders.keySet()) {
+            assertEquals(folders.get(split).getFileName() + ".csv", files.get(split).getFileName().toString(), split);
+        }
+        assertEquals("val.csv", files.get("valid").getFileName().toString(), "the shortest name, as val/ over mchar_val/");
     }
 
     @Test
