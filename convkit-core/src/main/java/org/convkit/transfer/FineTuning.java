@@ -11,7 +11,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.convkit.core.ConvkitException;
-import org.convkit.core.RunFiles;
 import org.convkit.data.Dataset;
 import org.convkit.data.image.Normalize;
 import org.convkit.data.load.Loader;
@@ -84,8 +83,7 @@ public final class FineTuning implements TrainingPlan {
 
     /** Continues an interrupted fine-tuning run (its phases, features cache and freezing log included). */
     public static Training.Outcome resume(Path runDir, TrainConfig overrides, PrintStream out) {
-        Map<String, Object> saved = TrainConfig.readMap(runDir.resolve(RunFiles.CONFIG), Set.of());
-        FineTuneOptions o = FineTuneOptions.fromMap(saved);
+        FineTuneOptions o = FineTuneOptions.fromMap(Training.savedConfig(runDir));
         return Training.resume(runDir, overrides, new FineTuning(o), out);
     }
 

@@ -32,6 +32,7 @@ import org.convkit.eval.Baseline;
 import org.convkit.eval.EvalResult;
 import org.convkit.eval.Metrics;
 import org.convkit.eval.ModelInput;
+import org.convkit.eval.RunConfigFile;
 import org.convkit.model.ConvNet;
 import org.convkit.model.ModelOptions;
 import org.convkit.model.Zoo;
@@ -111,11 +112,9 @@ public final class Training {
      * from the same saved config; the keys it owns are left out of the {@link TrainConfig}).
      */
     public static Outcome resume(Path runDir, TrainConfig overrides, TrainingPlan plan, PrintStream out) {
-        Path configFile = runDir.resolve(RunFiles.CONFIG);
-        if (!Files.isRegularFile(configFile)) {
-            throw new ConvkitException("--resume " + runDir + ": not a run folder (no " + RunFiles.CONFIG + ")");
-        }
-        TrainConfig saved = TrainConfig.read(configFile, plan.configKeys());
+        Map<String, Object> savedMap = savedConfig(runDir);
+        savedMap.keySet().removeAll(plan.configKeys());
+        TrainConfig saved = TrainConfig.fromMap(savedMap, runDir.resolve(RunFiles.CONFIG).toString());
         Map<String, Object> changes = overrides.toMap();
         for (String k : List.of("epochs", "device", "threads", "workers", "checkpoint-minutes", "checkpoint-batches")) {
             changes.remove(k);
@@ -142,6 +141,19 @@ public final class Training {
                 .run(runDir.toAbsolutePath().getFileName().toString())
                 .build();
         return execute(c, runDir, plan, out);
+    }
+
+    /**
+     * The config a run in {@code runDir} saved (flag names as keys, every key of its plan too), to
+     * continue it: what {@link #resume} and a plan's own resume ({@code finetune --resume}) read.
+     *
+     * @throws ConvkitException when {@code runDir} is not a run folder
+     */
+    public static Map<String, Object> savedConfig(Path runDir) {
+        if (!Files.isRegularFile(runDir.resolve(RunFiles.CONFIG))) {
+            throw new ConvkitException("--resume " + runDir + ": not a run folder (no " + RunFiles.CONFIG + ")");
+        }
+        return RunConfigFile.read(runDir);
     }
 
     /**
