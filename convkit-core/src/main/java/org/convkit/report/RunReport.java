@@ -42,8 +42,7 @@ public final class RunReport {
      */
     public static Path write(Path runDir, EvalResult validation, ImageSource images) throws IOException {
         Files.createDirectories(runDir);
-        AtomicFiles.write(runDir.resolve(RunFiles.EVALUATION),
-                out -> Json.pretty().writeValue(out, validation));
+        Json.writePretty(runDir.resolve(RunFiles.EVALUATION), validation);
         ResultCsv.writeConfusion(validation, runDir.resolve(RunFiles.CONFUSION_CSV));
         ResultCsv.writePerClass(validation, runDir.resolve(RunFiles.PER_CLASS_CSV));
         clearGallery(runDir);

@@ -1,6 +1,5 @@
 package org.convkit.train;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvGenerator;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import java.io.IOException;
@@ -31,8 +30,6 @@ public final class RunWriter {
     /** The contract's columns, then convkit's extras. */
     public static final List<String> COLUMNS = List.of("epoch", "train_loss", "train_acc", "valid_loss", "valid_acc",
             "lr", "seconds", "data_wait", "step", "img_per_s", "rss_mb");
-
-    private static final ObjectMapper LINE = Json.mapper();
 
     private final Path dir;
     private final List<EpochResult> rows = new ArrayList<>();
@@ -70,7 +67,7 @@ public final class RunWriter {
                     if (line.isBlank()) {
                         continue;
                     }
-                    Map<?, ?> m = LINE.readValue(line, Map.class);
+                    Map<?, ?> m = Json.mapper().readValue(line, Map.class);
                     EpochResult r = fromRow(m);
                     if (r.epoch() <= epochs) {
                         w.rows.add(r);
@@ -112,11 +109,7 @@ public final class RunWriter {
 
     /** Writes {@code config.json}: the resolved config, keys = flag names. */
     public void writeConfig(Map<String, Object> config) {
-        try {
-            write(dir.resolve(RunFiles.CONFIG), Json.pretty().writeValueAsBytes(config));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Json.writePretty(dir.resolve(RunFiles.CONFIG), config);
     }
 
     /** Appends one epoch to {@code metrics.csv} and {@code metrics.jsonl}. */
@@ -172,11 +165,7 @@ public final class RunWriter {
                 cells.add(v == null ? "" : v instanceof Double d ? num(d) : String.valueOf(v));
             }
             csv.add(cells);
-            try {
-                jsonl.append(LINE.writeValueAsString(row)).append('\n');
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            jsonl.append(Json.compact(row)).append('\n');
         }
         write(dir.resolve(RunFiles.METRICS_CSV), csv(columns, csv));
         write(dir.resolve(RunFiles.METRICS_JSONL), jsonl.toString().getBytes(StandardCharsets.UTF_8));

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.convkit.core.AtomicFiles;
 import org.convkit.core.ConvkitException;
 import org.convkit.core.Json;
 import org.convkit.core.RunFiles;
@@ -106,11 +105,6 @@ final class FreezeLog {
     private void write() {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("phases", phases);
-        try {
-            byte[] json = Json.pretty().writeValueAsBytes(root);
-            AtomicFiles.write(file, o -> o.write(json));
-        } catch (IOException e) {
-            throw new ConvkitException("cannot write " + file + ": " + e.getMessage(), e);
-        }
+        Json.writePretty(file, root);
     }
 }

@@ -51,8 +51,7 @@ public final class LrFindReport {
                     }
                 }
             });
-            byte[] json = Json.pretty().writeValueAsBytes(r.summary());
-            AtomicFiles.write(dir.resolve(RunFiles.LR_FIND_JSON), o -> o.write(json));
+            Json.writePretty(dir.resolve(RunFiles.LR_FIND_JSON), r.summary());
         } catch (IOException e) {
             throw new ConvkitException("cannot write the lr-find files in " + dir + ": " + e.getMessage(), e);
         }
