@@ -66,17 +66,12 @@ public record ImagePrediction(String id, String label, double probability, List<
      * @param k classes to keep per head (at least 1)
      */
     public static ImagePrediction of(String id, float[][] logits, int i, List<String> classes, int blank, int k) {
-        int c = classes.size();
-        int[] best = new int[logits.length];
-        double probability = 1;
+        Answer a = Answer.of(logits, i, classes.size());
         List<List<Scored>> top = new ArrayList<>(logits.length);
-        for (int h = 0; h < logits.length; h++) {
-            double[] p = Softmax.of(logits[h], i * c, c);
-            best[h] = Softmax.argmax(p);
-            probability *= p[best[h]];
+        for (double[] p : a.probabilities()) {
             top.add(topK(p, classes, k));
         }
-        return new ImagePrediction(id, Labels.text(best, classes, blank), probability, top, null);
+        return new ImagePrediction(id, a.label(classes, blank), a.probability(), top, null);
     }
 
     /** The k most probable classes of one head's probabilities. */

@@ -73,30 +73,23 @@ public final class PredictionWriter implements RowWriter {
     @Override
     public void add(float[][] logits, String[] ids) {
         int c = classes.size();
-        int[] predicted = new int[heads];
         for (int i = 0; i < ids.length; i++) {
+            Answer a = Answer.of(logits, i, c);
             List<Object> row = new ArrayList<>(3 + heads * c);
             row.add(ids[i]);
-            row.add(null); // the label, once known
-            double confidence = 1;
-            List<Object> perClass = new ArrayList<>(heads * c);
+            row.add(a.label(classes, blank));
+            if (format == Format.PROBS) {
+                row.add(a.probability());
+            }
             for (int h = 0; h < heads; h++) {
-                double[] p = Softmax.of(logits[h], i * c, c);
-                predicted[h] = Softmax.argmax(p);
-                confidence *= p[predicted[h]];
                 for (int j = 0; j < c; j++) {
                     if (format == Format.PROBS) {
-                        perClass.add(p[j]);
+                        row.add(a.probabilities()[h][j]);
                     } else if (format == Format.LOGITS) {
-                        perClass.add(logits[h][i * c + j]);
+                        row.add(logits[h][i * c + j]);
                     }
                 }
             }
-            row.set(1, Labels.text(predicted, classes, blank));
-            if (format == Format.PROBS) {
-                row.add(confidence);
-            }
-            row.addAll(perClass);
             try {
                 csv.write(row);
             } catch (IOException e) {

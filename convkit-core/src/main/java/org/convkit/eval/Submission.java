@@ -85,23 +85,21 @@ public enum Submission {
             throw new ConvkitException("--submission " + flag + ": the model's classes are " + classes
                     + "; it needs digit classes (a street-number model, trained on the Tianchi JSON labels)");
         }
-        return new Rows(out, classes, heads, blank, dog, fileName);
+        return new Rows(out, classes, blank, dog, fileName);
     }
 
     /** Rows collected batch by batch, sorted and written at {@link #close()}. */
     private final class Rows implements RowWriter {
         private final Writer out;
         private final List<String> classes;
-        private final int heads;
         private final int blank;
         private final int dog;
         private final UnaryOperator<String> fileName;
         private final List<String[]> rows = new ArrayList<>();
 
-        Rows(Writer out, List<String> classes, int heads, int blank, int dog, UnaryOperator<String> fileName) {
+        Rows(Writer out, List<String> classes, int blank, int dog, UnaryOperator<String> fileName) {
             this.out = out;
             this.classes = List.copyOf(classes);
-            this.heads = heads;
             this.blank = blank;
             this.dog = dog;
             this.fileName = fileName;
@@ -111,18 +109,10 @@ public enum Submission {
         public void add(float[][] logits, String[] ids) {
             int c = classes.size();
             for (int i = 0; i < ids.length; i++) {
-                int[] predicted = new int[heads];
-                double pDog = 0;
-                for (int h = 0; h < heads; h++) {
-                    double[] p = Softmax.of(logits[h], i * c, c);
-                    predicted[h] = Softmax.argmax(p);
-                    if (h == 0 && dog >= 0) {
-                        pDog = p[dog];
-                    }
-                }
+                Answer a = Answer.of(logits, i, c);
                 String value = switch (Submission.this) {
-                    case KAGGLE_DOGS_VS_CATS -> String.valueOf(pDog);
-                    default -> Labels.text(predicted, classes, blank);
+                    case KAGGLE_DOGS_VS_CATS -> String.valueOf(a.probabilities()[0][dog]);
+                    default -> a.label(classes, blank);
                 };
                 String id = Submission.this == TIANCHI_SVHN ? fileName.apply(ids[i]) : ids[i];
                 rows.add(new String[] {id, value});
