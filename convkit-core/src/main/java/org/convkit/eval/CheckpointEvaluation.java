@@ -160,7 +160,7 @@ public final class CheckpointEvaluation {
         String dataName = ds.name() + " " + split;
         List<String> classes = ModelInput.classes(manifest, ds.classes(), dataName);
         Pipeline pipeline = ModelInput.pipeline(manifest, o.transforms());
-        return new Plan(model, ds, source, split, dataName, classes, heads, ModelInput.blank(classes, heads), pipeline);
+        return new Plan(model, ds, source, split, dataName, classes, heads, Labels.blank(classes, heads), pipeline);
     }
 
     /** The data options a run was trained with (config.json's images, labels, labels-from, class-names). */

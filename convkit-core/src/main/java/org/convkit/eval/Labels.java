@@ -7,6 +7,14 @@ public final class Labels {
     private Labels() {}
 
     /**
+     * The blank class of a model or data with {@code heads} labels per sample: the class named
+     * "blank" that pads a digit sequence shorter than the heads, or -1.
+     */
+    public static int blank(List<String> classes, int heads) {
+        return heads > 1 ? classes.indexOf("blank") : -1;
+    }
+
+    /**
      * The class name for one head; for K heads the class names of the non-blank positions joined
      * ("1", "7", blank -> "17"), what a street number reads.
      *

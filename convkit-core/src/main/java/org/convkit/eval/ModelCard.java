@@ -72,7 +72,7 @@ public record ModelCard(
 
     /** The blank class of a sequence model (the class named "blank" when there are several heads), or -1. */
     public int blank() {
-        return ModelInput.blank(classes, heads);
+        return Labels.blank(classes, heads);
     }
 
     /** The normalization the model was trained with. */

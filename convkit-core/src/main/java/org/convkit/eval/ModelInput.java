@@ -114,11 +114,6 @@ public final class ModelInput {
         return names;
     }
 
-    /** The blank class of a sequence model (the class named "blank"), or -1. */
-    public static int blank(List<String> classes, int heads) {
-        return heads > 1 ? classes.indexOf("blank") : -1;
-    }
-
     private static String abbreviate(List<String> c) {
         return c.size() <= 12 ? c.toString() : c.subList(0, 12) + "... (" + c.size() + ")";
     }

@@ -24,6 +24,15 @@ public final class Recipe {
     /** The dataset {@code convkit train} trains on when no --data is given. */
     public static final String DEFAULT_DATA = "fashion-mnist";
 
+    /**
+     * The share of the training split held out for validation when the data has no validation
+     * split, and the run's seed, when not given. The data is opened with them before the rest of
+     * the recipe can be chosen from it, and {@code eval} re-makes the same split from config.json.
+     */
+    public static final double VALID_SPLIT = 0.1;
+
+    public static final long SEED = 0;
+
     /** Inputs up to this size count as small (CIFAR, MNIST): larger batches, the CIFAR ResNet stem. */
     static final int SMALL = 64;
 
@@ -267,13 +276,13 @@ public final class Recipe {
             c.normalize("auto");
         }
         if (c.validSplit() == null) {
-            c.validSplit(0.1);
+            c.validSplit(VALID_SPLIT);
         }
         if (c.backoff() == null) {
             c.backoff(true);
         }
         if (c.seed() == null) {
-            c.seed(0L);
+            c.seed(SEED);
         }
         if (c.run() == null) {
             c.run(c.model() + "-" + dataset.name() + "-"

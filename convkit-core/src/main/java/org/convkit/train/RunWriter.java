@@ -97,7 +97,7 @@ public final class RunWriter {
         return RunFiles.lastCheckpoint(dir);
     }
 
-    /** {@code checkpoints/best}: the epoch with the best validation accuracy. */
+    /** {@code checkpoints/best}: the epoch with the best monitored validation metric ({@link Monitor}). */
     public Path bestCheckpoint() {
         return RunFiles.bestCheckpoint(dir);
     }

@@ -18,7 +18,7 @@ public final class TrainState {
     public long step;
     /** The run's seed; the engine is re-seeded from (seed, batch number) before every batch. */
     public long seed;
-    /** Best validation accuracy so far, and the epoch (1-based) it came from; 0 = none yet. */
+    /** Best {@link Monitor#score} of the monitored validation metric so far, and the epoch (1-based) it came from; 0 = none yet. */
     public double bestMetric = Double.NEGATIVE_INFINITY;
     public int bestEpoch;
     /**

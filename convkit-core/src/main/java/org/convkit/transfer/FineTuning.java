@@ -14,6 +14,7 @@ import org.convkit.core.ConvkitException;
 import org.convkit.data.Dataset;
 import org.convkit.data.image.Normalize;
 import org.convkit.data.load.Loader;
+import org.convkit.eval.Labels;
 import org.convkit.model.ConvNet;
 import org.convkit.model.ModelKnobs;
 import org.convkit.model.weights.Checkpoint;
@@ -112,7 +113,7 @@ public final class FineTuning implements TrainingPlan {
                 c.model(m.architecture()).knobs(given.knobs().orElse(ModelKnobs.of(m.options())));
             }
             if (m.info().hasNormalization()) {
-                trainedWith = Normalize.of(toDoubles(m.info().mean()), toDoubles(m.info().std()));
+                trainedWith = new Normalize(m.info().mean(), m.info().std());
             }
         } else {
             if (given.model() == null) {
@@ -251,9 +252,9 @@ public final class FineTuning implements TrainingPlan {
                     java.util.Arrays.toString(f.rowShape()), s.run().dir().relativize(f.file()),
                     (System.nanoTime() - t0) / 1e9);
             net.setFeatureInput(true);
-            int blank = s.dataset().heads() > 1 ? s.dataset().classes().indexOf("blank") : -1;
-            long seed = s.config().seed() != null ? s.config().seed() : 0;
-            return new FeatureBatches(f, s.dataset().classes(), blank, s.config().batchSize(), training, seed);
+            int blank = Labels.blank(s.dataset().classes(), s.dataset().heads());
+            return new FeatureBatches(f, s.dataset().classes(), blank, s.config().batchSize(), training,
+                    s.config().seed());
         } catch (IOException e) {
             throw new ConvkitException("cannot write the feature cache in " + s.run().dir() + ": " + e.getMessage(), e);
         }
@@ -319,13 +320,5 @@ public final class FineTuning implements TrainingPlan {
     @Override
     public void afterFit(Setup s) {
         s.net().setFeatureInput(false);
-    }
-
-    private static double[] toDoubles(float[] v) {
-        double[] d = new double[v.length];
-        for (int i = 0; i < v.length; i++) {
-            d[i] = v[i];
-        }
-        return d;
     }
 }

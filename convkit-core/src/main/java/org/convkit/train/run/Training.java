@@ -30,6 +30,7 @@ import org.convkit.data.load.Datasets;
 import org.convkit.data.load.Loader;
 import org.convkit.eval.Baseline;
 import org.convkit.eval.EvalResult;
+import org.convkit.eval.Labels;
 import org.convkit.eval.Metrics;
 import org.convkit.eval.ModelInput;
 import org.convkit.eval.RunConfigFile;
@@ -283,7 +284,8 @@ public final class Training {
         private void openData(TrainConfig given) {
             String dataSpec = given.data() != null ? given.data() : Recipe.DEFAULT_DATA;
             dataset = Datasets.open(dataSpec, openOptions(given)
-                    .withValidSplit(given.validSplit() != null ? given.validSplit() : 0.1).withSeed(seedOf(given))
+                    .withValidSplit(given.validSplit() != null ? given.validSplit() : Recipe.VALID_SPLIT)
+                    .withSeed(given.seed() != null ? given.seed() : Recipe.SEED)
                     .withHeads(given.heads() != null ? given.heads() : 0));
             if (dataset.train() == null) {
                 throw new ConvkitException("--data " + dataSpec + ": no training split found (" + dataset.describe() + ")");
@@ -375,7 +377,7 @@ public final class Training {
         /** Step 5: a loader per split (training: shuffled and augmented; the others: every sample once). */
         private void openLoaders() {
             int heads = dataset.heads();
-            int blank = heads > 1 ? dataset.classes().indexOf("blank") : -1;
+            int blank = Labels.blank(dataset.classes(), heads);
             train = batches(openLoader(dataset.train(), trainPipeline, config.loaderOptions(channels, "train", true)),
                     heads, blank);
             valid = dataset.valid() == null ? null : batches(openLoader(dataset.valid(), evalPipeline,
@@ -520,10 +522,6 @@ public final class Training {
         }
     }
 
-    private static long seedOf(TrainConfig c) {
-        return c.seed() != null ? c.seed() : 0;
-    }
-
     /**
      * A whole run on an opened session: {@code --lr auto}'s range test, config.json, the learner
      * with its callbacks, the epochs, then {@link #finish}.
@@ -631,7 +629,7 @@ public final class Training {
     }
 
     /**
-     * The numbers people quote, from the best checkpoint (by validation accuracy): the validation
+     * The numbers people quote, from the best checkpoint (by the monitored metric): the validation
      * evaluation with its report, and the test accuracy, printed with the report's path.
      */
     private static Outcome finish(TrainConfig c, RunWriter run, Learner learner, FitResult fit,
