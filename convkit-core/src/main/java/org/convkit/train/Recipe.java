@@ -39,22 +39,11 @@ public final class Recipe {
     private Recipe() {}
 
     /**
-     * What the data's images look like: the dataset's own answer (IDX, CIFAR), else read from the
-     * headers of a few training files. {@code size} is set when they are all S x S.
-     */
-    public record Shape(Integer channels, Integer size) {}
-
-    /** The images' channels and square size, where known (see {@link Shape}). */
-    public static Shape shape(Dataset dataset) {
-        DataStats d = DataStats.of(dataset);
-        return new Shape(d.channels(), d.size());
-    }
-
-    /**
      * A resolved config and, for each default chosen from the data rather than fixed, one line
-     * saying what and why ("batch 16 because ..."), for the console.
+     * saying what and why ("batch 16 because ..."), for the console; with what the data was seen
+     * to be (its images' channels and size among it).
      */
-    public record Resolved(TrainConfig config, List<String> reasons) {}
+    public record Resolved(TrainConfig config, List<String> reasons, DataStats data) {}
 
     /** {@code given} with every missing value filled for {@code dataset}. */
     public static TrainConfig resolve(TrainConfig given, Dataset dataset) {
@@ -73,7 +62,7 @@ public final class Recipe {
         DataStats stats = DataStats.of(dataset);
         TrainConfig.Builder c = given.toBuilder();
         List<String> reasons = stats.photos() ? forPhotos(stats, c, pretrained) : List.of();
-        return new Resolved(fill(c, dataset, stats), reasons);
+        return new Resolved(fill(c, dataset, stats), reasons, stats);
     }
 
     /** Below this many training images a network is made narrower and batches smaller. */

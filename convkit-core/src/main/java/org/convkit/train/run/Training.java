@@ -333,8 +333,8 @@ public final class Training {
             runDir = resumeDir != null ? resumeDir : RunFiles.runFolder(config.runsDir(), config.run());
             out.println(dataset.describe().lines().findFirst().orElse(dataset.name()) + "; model " + config.model()
                     + " at " + config.imageSize() + "x" + config.imageSize() + (writeRun ? "; run folder " + runDir : ""));
-            Recipe.Shape shape = Recipe.shape(dataset);
-            channels = shape.channels() != null ? shape.channels() : Zoo.get(config.model()).defaults().channels();
+            Integer seen = resolved.data().channels();
+            channels = seen != null ? seen : Zoo.get(config.model()).defaults().channels();
             return planned;
         }
 
