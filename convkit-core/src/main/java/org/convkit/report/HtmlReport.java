@@ -3,15 +3,12 @@ package org.convkit.report;
 import static org.convkit.report.Numbers.num;
 import static org.convkit.report.Numbers.pct;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import org.convkit.core.Json;
 import org.convkit.eval.Averages;
 import org.convkit.eval.ClassScore;
 import org.convkit.eval.EvalResult;
@@ -120,15 +117,8 @@ final class HtmlReport {
             return;
         }
         h.append("<table>\n");
-        ObjectMapper json = Json.mapper();
         for (Map.Entry<String, Object> e : config.entrySet()) {
-            Object v = e.getValue();
-            String text;
-            try {
-                text = v instanceof String s ? s : json.writeValueAsString(v);
-            } catch (JsonProcessingException ex) {
-                text = String.valueOf(v);
-            }
+            String text = RunFolder.configText(e.getValue());
             h.append("<tr><th>").append(esc(e.getKey())).append("</th><td>").append(esc(text)).append("</td></tr>\n");
         }
         h.append("</table>\n</section>\n");

@@ -1,6 +1,5 @@
 package org.convkit.report;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,11 +9,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.Set;
 import org.convkit.core.ConvkitException;
-import org.convkit.core.Json;
 import org.convkit.data.image.Png;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -78,7 +75,7 @@ public final class RunComparison {
         Set<String> keys = new LinkedHashSet<>();
         for (RunFolder r : runs) {
             Map<String, String> c = new LinkedHashMap<>();
-            r.config().forEach((k, v) -> c.put(k, text(v)));
+            r.config().forEach((k, v) -> c.put(k, RunFolder.configText(v)));
             configs.add(c);
             keys.addAll(c.keySet());
         }
@@ -243,20 +240,5 @@ public final class RunComparison {
 
     private static double nan(Double v) {
         return v == null ? Double.NaN : v;
-    }
-
-    /** A config value as text: strings as they are, everything else as JSON. */
-    private static String text(Object v) {
-        if (v == null) {
-            return "null";
-        }
-        if (v instanceof String s) {
-            return s;
-        }
-        try {
-            return Json.mapper().writeValueAsString(v);
-        } catch (JsonProcessingException e) {
-            return Objects.toString(v);
-        }
     }
 }

@@ -57,6 +57,14 @@ public final class RunFolder {
         return RunConfigFile.read(dir);
     }
 
+    /**
+     * A value of {@link #config()} as the report and {@code compare} show it: a string as it is,
+     * anything else as its JSON.
+     */
+    public static String configText(Object value) {
+        return value instanceof String s ? s : Json.compact(value);
+    }
+
     public EpochLog metrics() {
         return EpochLog.readIfExists(file(RunFiles.METRICS_CSV));
     }
