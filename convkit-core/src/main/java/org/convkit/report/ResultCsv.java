@@ -50,8 +50,8 @@ public final class ResultCsv {
         write(file, schema, rows);
     }
 
-    /** Writes rows (lists in column order) under the schema's header, atomically. */
-    static void write(Path file, CsvSchema schema, List<? extends List<?>> rows) throws IOException {
+    /** Writes rows (lists in column order) under the schema's header, atomically (these tables and {@code lr-find.csv}). */
+    public static void write(Path file, CsvSchema schema, List<? extends List<?>> rows) throws IOException {
         AtomicFiles.write(file, out -> {
             Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
             try (SequenceWriter seq = Json.csv().writer(schema).writeValues(w)) {

@@ -1,20 +1,17 @@
 package org.convkit.train.callback;
 
-import com.fasterxml.jackson.databind.SequenceWriter;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.convkit.core.AtomicFiles;
 import org.convkit.core.ConvkitException;
 import org.convkit.core.Json;
 import org.convkit.core.RunFiles;
 import org.convkit.report.LrFindPlot;
+import org.convkit.report.ResultCsv;
 import org.convkit.train.lrfind.LrFinder;
 
 /**
@@ -43,14 +40,11 @@ public final class LrFindReport {
         try {
             Files.createDirectories(dir);
             LrFindPlot.write(lr, loss, smooth, r.suggestion(), "suggestion " + LrFindPlot.fmt(r.suggestion()), png);
-            AtomicFiles.write(dir.resolve(RunFiles.LR_FIND_CSV), out -> {
-                Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
-                try (SequenceWriter rows = Json.csv().writer(COLUMNS).writeValues(w)) {
-                    for (int i = 0; i < lr.length; i++) {
-                        rows.write(List.of(g6(lr[i]), g6(loss[i]), g6(smooth[i])));
-                    }
-                }
-            });
+            List<List<String>> rows = new ArrayList<>();
+            for (int i = 0; i < lr.length; i++) {
+                rows.add(List.of(g6(lr[i]), g6(loss[i]), g6(smooth[i])));
+            }
+            ResultCsv.write(dir.resolve(RunFiles.LR_FIND_CSV), COLUMNS, rows);
             Json.writePretty(dir.resolve(RunFiles.LR_FIND_JSON), r.summary());
         } catch (IOException e) {
             throw new ConvkitException("cannot write the lr-find files in " + dir + ": " + e.getMessage(), e);
