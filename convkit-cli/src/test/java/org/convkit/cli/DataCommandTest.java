@@ -86,6 +86,28 @@ class DataCommandTest {
     }
 
     @Test
+    void anIdxFolderOfAnyNamePacksAndInspectsWithTheClassesOfItsLabels() throws Exception {
+        // MNIST's file format in a folder whose name says neither mnist nor fashion
+        Path src = dir.resolve("scans");
+        TestImages.idx(src, "train", 6, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1);
+        TestImages.idx(src, "t10k", 6, 4, 0);
+        Path out = dir.resolve("shards");
+        CliRun pack = CliRun.of("data", "pack", src.toString(), "--out", out.toString());
+        assertEquals(0, pack.exit, pack.out + pack.err);
+        JsonNode manifest = new ObjectMapper().readTree(out.resolve("manifest.json").toFile());
+        assertEquals("[\"0\",\"1\",\"2\",\"3\",\"4\"]", manifest.get("classes").toString());
+        CliRun inspect = CliRun.of("data", "inspect", src.toString(), "--json");
+        assertEquals(0, inspect.exit, inspect.err);
+        JsonNode j = new ObjectMapper().readTree(inspect.out);
+        JsonNode test = null;
+        for (JsonNode split : j.get("splits")) {
+            test = split.get("split").asText().equals("test") ? split : test;
+        }
+        assertEquals(1, test.get("classCounts").get("4").asInt(), j.toString());
+        assertEquals(5, test.get("classCounts").size(), "every class counted, also those a split lacks");
+    }
+
+    @Test
     void aMissingDatasetIsAClearErrorWithoutStackTrace() {
         CliRun r = CliRun.of("data", "inspect", dir.resolve("nope").toString());
         assertEquals(1, r.exit);

@@ -55,6 +55,34 @@ public final class TestImages {
         }
     }
 
+    /**
+     * A pair of IDX files, MNIST's format: {@code dir/PREFIX-images-idx3-ubyte} (one side x side
+     * gray image per label, seeded pixels) and {@code dir/PREFIX-labels-idx1-ubyte}.
+     *
+     * @param prefix "train" or "t10k" (MNIST's test files)
+     */
+    public static void idx(Path dir, String prefix, int side, int... labels) {
+        int n = labels.length;
+        byte[] pixels = new byte[n * side * side];
+        new Random(n * 31L + side).nextBytes(pixels);
+        byte[] label = new byte[n];
+        for (int i = 0; i < n; i++) {
+            label[i] = (byte) labels[i];
+        }
+        bytes(dir.resolve(prefix + "-images-idx3-ubyte"), idxFile(pixels, n, side, side));
+        bytes(dir.resolve(prefix + "-labels-idx1-ubyte"), idxFile(label, n));
+    }
+
+    /** An IDX file of unsigned bytes: 00 00 08 ndims, each dimension as a big-endian int, the values. */
+    private static byte[] idxFile(byte[] values, int... dims) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 + 4 * dims.length + values.length);
+        b.put(new byte[] {0, 0, 8, (byte) dims.length});
+        for (int d : dims) {
+            b.putInt(d);
+        }
+        return b.put(values).array();
+    }
+
     /** The first {@code n} bytes of a real image: a truncated file. */
     public static byte[] truncated(byte[] encoded, int n) {
         return java.util.Arrays.copyOf(encoded, n);

@@ -52,7 +52,7 @@ class SparkCliTest {
             throws Exception {
         assertTrue(org.apache.spark.sql.SparkSession.getDefaultSession().isEmpty()
                 && org.apache.spark.sql.SparkSession.getActiveSession().isEmpty(), "no Spark session to join");
-        // MNIST's format and name (an IDX folder named otherwise has no class names, which data pack needs)
+        // MNIST's format and name
         java.nio.file.Path idx = java.nio.file.Files.createDirectories(tmp.resolve("mnist"));
         java.nio.file.Files.write(idx.resolve("train-images-idx3-ubyte"),
                 new byte[] {0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 2, 1, 2, 3, 4, 5, 6, 7, 8});

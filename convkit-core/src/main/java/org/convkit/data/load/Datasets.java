@@ -158,6 +158,11 @@ public final class Datasets {
         if (!idx.isEmpty()) {
             p.layout.add("IDX files (MNIST format) for " + String.join(", ", idx.keySet()));
             p.classes = idxClasses(p.name, dir, o);
+            if (p.classes == null) {
+                p.classes = Idx.labelClasses(idx.values());
+                p.layout.add("classes 0.." + (p.classes.size() - 1) + " from the labels (the path names neither"
+                        + " mnist nor fashion; --class-names names them)");
+            }
             for (var e : idx.entrySet()) {
                 p.add(e.getKey(), Idx.read(e.getValue(), p.classes, e.getKey()));
             }
@@ -377,6 +382,7 @@ public final class Datasets {
                 List.copyOf(p.skipped), List.copyOf(p.warnings), p.unlabeled, p.layout);
     }
 
+    /** --class-names, else torchvision's names when the path says fashion or mnist, else null (from the labels). */
     private static List<String> idxClasses(String name, Path dir, OpenOptions o) {
         if (o.classes() != null) {
             return o.classes();

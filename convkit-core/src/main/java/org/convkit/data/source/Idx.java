@@ -9,6 +9,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -102,6 +103,21 @@ public final class Idx {
                 pixels, n, ih.dims[2], ih.dims[1], 1, labels, 1, cls, split, "IDX " + pair.images());
         long bytes = size(pair.images()) + size(pair.labels());
         return RawSplit.keepLabeled(all, split, pair.labels() + " item", bytes);
+    }
+
+    /**
+     * The class names the labels of {@code pairs} give: "0".."largest label" over all of them, so
+     * every split gets the same list (a test split without the last class still has it). Reads
+     * only the labels files.
+     */
+    public static List<String> labelClasses(Collection<Pair> pairs) {
+        int max = 0;
+        for (Pair p : pairs) {
+            for (byte b : values(p.labels(), 1).data()) {
+                max = Math.max(max, b & 0xff);
+            }
+        }
+        return digits(max + 1);
     }
 
     /** "0", "1", ... for datasets whose labels are their names. */

@@ -93,6 +93,24 @@ class DatasetsTest {
     }
 
     @Test
+    void anIdxFolderNamedNeitherMnistNorFashionHasTheClassesItsLabelsGive() {
+        // MNIST's format under another name: the classes are "0".."largest label" of all splits
+        Path r = dir.resolve("scans");
+        TestImages.idx(r, "train", 4, 0, 1, 2, 3, 0, 1, 2, 3);
+        TestImages.idx(r, "t10k", 4, 4, 0);
+        Dataset ds = Datasets.open(r.toString(), OpenOptions.defaults().withValidSplit(0));
+        List<String> digits = List.of("0", "1", "2", "3", "4");
+        assertEquals(digits, ds.classes());
+        assertEquals(digits, ds.train().classes(), "train lacks label 4 but has the same classes as test");
+        assertEquals(digits, ds.test().classes());
+        assertEquals(2, ds.test().size(), "label 4 is a class, not skipped");
+        assertTrue(ds.skipped().isEmpty(), ds.skipped().toString());
+        assertTrue(ds.layout().stream().anyMatch(l -> l.startsWith("classes 0..4 from the labels")), ds.layout().toString());
+        List<String> named = List.of("a", "b", "c", "d", "e");
+        assertEquals(named, Datasets.open(r.toString(), OpenOptions.defaults().withValidSplit(0).withClasses(named)).classes());
+    }
+
+    @Test
     void badSpecsAreClearErrors() throws Exception {
         ConvkitException missing = assertThrows(ConvkitException.class, () -> Datasets.open(dir.resolve("nope").toString(), OpenOptions.defaults()));
         assertTrue(missing.getMessage().contains("no such file or folder"), missing.getMessage());
