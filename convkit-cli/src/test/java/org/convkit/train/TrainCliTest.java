@@ -1,6 +1,7 @@
 package org.convkit.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.convkit.core.RunFiles;
 import org.convkit.model.weights.Checkpoint;
+import org.convkit.model.weights.ModelInfo;
 import org.convkit.report.EpochLog;
 import org.convkit.report.RunFolder;
 import org.junit.jupiter.api.Test;
@@ -89,6 +91,29 @@ class TrainCliTest {
                 + ", chosen on these same images: a little optimistic; a test split gives an unbiased figure)"), out);
         assertEquals(0.125, best.options().widthMultiplier());
         assertEquals(3, best.options().classes());
+    }
+
+    /**
+     * A real --monitor valid_loss run: report.html's summary names valid_loss and the epoch
+     * checkpoints/best says it is from (the evaluation the page shows), never a "best valid_acc".
+     */
+    @Test
+    void theReportOfALossMonitoredRunNamesTheLossAndTheBestCheckpointsEpoch(@TempDir Path tmp) throws Exception {
+        Path data = Cli.imageFolder(tmp.resolve("shapes"), 3, 16, 16, 4);
+        Path log = tmp.resolve("log.txt");
+        int code = Cli.run(log, "train", "--data", data.toString(), "--model", "simplecnn", "--arch", "8", "--fc", "",
+                "--epochs", "3", "--batch-size", "8", "--monitor", "valid_loss", "--runs-dir", tmp.resolve("runs").toString(),
+                "--run", "loss", "--workers", "1", "--threads", "1", "--seed", "3");
+        String out = Cli.read(log);
+        assertEquals(0, code, out);
+        Path run = tmp.resolve("runs").resolve("loss");
+        int epoch = ((Number) Checkpoint.read(run.resolve("checkpoints/best")).info().extra().get(ModelInfo.EPOCH)).intValue();
+        EpochLog metrics = RunFolder.open(run).metrics();
+        assertEquals(metrics.best("valid_loss", false).getAsInt() + 1, epoch, "best = the lowest validation loss");
+        String html = Files.readString(run.resolve("report.html"));
+        String loss = String.format(java.util.Locale.ROOT, "%.4f", metrics.column("valid_loss")[epoch - 1]);
+        assertTrue(html.contains("best valid_loss " + loss + " at epoch " + epoch + " (--monitor valid_loss)"), html);
+        assertFalse(html.contains("best valid_acc"), html);
     }
 
     @Test

@@ -39,7 +39,7 @@ public final class RunFiles {
     public static final String FEATURES = "features";
     /** The checkpoint directory, and its two checkpoints. */
     public static final String CHECKPOINTS = "checkpoints";
-    /** The checkpoint of the best validation result so far. */
+    /** The checkpoint of the best validation result so far ({@code --monitor}); its model.json names its epoch. */
     public static final String BEST = "best";
     /** The checkpoint written last (what a resume continues from). */
     public static final String LAST = "last";

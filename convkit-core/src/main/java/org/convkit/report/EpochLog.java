@@ -86,6 +86,17 @@ public final class EpochLog {
         return best < 0 ? OptionalInt.empty() : OptionalInt.of(best);
     }
 
+    /** The row of {@code epoch} (the last one, should a resumed run have logged it twice), if logged. */
+    public OptionalInt row(int epoch) {
+        double[] e = epochs();
+        for (int i = e.length - 1; i >= 0; i--) {
+            if (e[i] == epoch) {
+                return OptionalInt.of(i);
+            }
+        }
+        return OptionalInt.empty();
+    }
+
     /** The last number in a column, NaN if none. */
     public double last(String name) {
         double[] v = column(name);

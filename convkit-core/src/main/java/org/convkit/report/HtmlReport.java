@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.convkit.eval.Averages;
 import org.convkit.eval.ClassScore;
 import org.convkit.eval.EvalResult;
@@ -30,6 +31,8 @@ final class HtmlReport {
             List<Optional<byte[]>> thumbnails,
             long skipped,
             Optional<JsonNode> freezing,
+            String monitor,
+            OptionalInt bestEpoch,
             String generated) {}
 
     private static final String STYLE = """
@@ -97,9 +100,7 @@ final class HtmlReport {
         EpochLog m = p.metrics();
         if (m.size() > 0) {
             h.append(" · ").append(m.size()).append(m.size() == 1 ? " epoch" : " epochs");
-            m.best("valid_acc", true).ifPresent(i -> h.append(" · best valid_acc ")
-                    .append(num(m.column("valid_acc")[i], 4)).append(" at epoch ")
-                    .append(fmtEpoch(m.epochs()[i])));
+            best(h, m, p.monitor(), p.bestEpoch());
         }
         if (p.skipped() > 0) {
             h.append(" · <span class=\"wrong\">").append(p.skipped())
@@ -108,6 +109,40 @@ final class HtmlReport {
         h.append("</p>\n");
         p.evaluation().map(org.convkit.eval.Baseline::warning)
                 .ifPresent(w -> h.append("<p class=\"wrong\" id=\"baseline\">").append(esc(w)).append("</p>\n"));
+    }
+
+    /**
+     * The epoch checkpoints/best comes from (the evaluation above), named by the metric that chose
+     * it ({@code --monitor}): "best valid_loss 0.3120 at epoch 4 (--monitor valid_loss)". The epoch
+     * is the checkpoint's own; metrics.csv gives the value (and the epoch, for a run folder without
+     * the checkpoint). With another monitor than accuracy, the epoch of the highest accuracy is
+     * added when it differs, not called best. Nothing without validation columns.
+     */
+    private static void best(StringBuilder h, EpochLog m, String monitor, OptionalInt checkpointEpoch) {
+        if (!m.has(monitor)) {
+            return;
+        }
+        boolean accuracy = monitor.equals(RunReport.VALID_ACC);
+        OptionalInt row = checkpointEpoch.isPresent() ? m.row(checkpointEpoch.getAsInt())
+                : m.best(monitor, !monitor.endsWith("loss"));
+        // a monitored column with a number has a best row, so without the checkpoint's epoch row is present
+        String epoch = checkpointEpoch.isPresent() ? String.valueOf(checkpointEpoch.getAsInt())
+                : fmtEpoch(m.epochs()[row.getAsInt()]);
+        double value = row.isPresent() ? m.column(monitor)[row.getAsInt()] : Double.NaN;
+        h.append(" · best ").append(esc(monitor));
+        if (Double.isFinite(value)) {
+            h.append(" ").append(num(value, 4));
+        }
+        h.append(" at epoch ").append(epoch);
+        if (!accuracy) {
+            h.append(" (--monitor ").append(esc(monitor)).append(")");
+            m.best(RunReport.VALID_ACC, true).ifPresent(i -> {
+                if (row.isEmpty() || i != row.getAsInt()) {
+                    h.append(" · highest valid_acc ").append(num(m.column(RunReport.VALID_ACC)[i], 4))
+                            .append(" at epoch ").append(fmtEpoch(m.epochs()[i]));
+                }
+            });
+        }
     }
 
     private static void config(StringBuilder h, Map<String, Object> config) {

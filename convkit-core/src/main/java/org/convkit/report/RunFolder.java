@@ -5,11 +5,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.convkit.core.ConvkitException;
 import org.convkit.core.Json;
 import org.convkit.core.RunFiles;
 import org.convkit.eval.EvalResult;
 import org.convkit.eval.RunConfigFile;
+import org.convkit.model.weights.Checkpoint;
+import org.convkit.model.weights.ModelInfo;
 
 /**
  * A run folder {@code runs/<name>/} read back: the resolved config the trainer saved, its
@@ -63,6 +66,24 @@ public final class RunFolder {
      */
     public static String configText(Object value) {
         return value instanceof String s ? s : Json.compact(value);
+    }
+
+    /**
+     * The epoch {@code checkpoints/best} comes from (its model.json's {@code extra.epoch}, which
+     * training writes); empty without that checkpoint, for one that does not say, or one that
+     * cannot be read (the report then goes by metrics.csv).
+     */
+    public OptionalInt bestCheckpointEpoch() {
+        Path best = RunFiles.bestCheckpoint(dir);
+        if (!Files.isRegularFile(best.resolve(Checkpoint.MODEL_JSON))) {
+            return OptionalInt.empty();
+        }
+        try {
+            return Checkpoint.read(best).info().extra().get(ModelInfo.EPOCH) instanceof Number n
+                    ? OptionalInt.of(n.intValue()) : OptionalInt.empty();
+        } catch (ConvkitException e) {
+            return OptionalInt.empty();
+        }
     }
 
     public EpochLog metrics() {

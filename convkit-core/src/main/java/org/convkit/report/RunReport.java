@@ -93,6 +93,8 @@ public final class RunReport {
                 thumbs,
                 run.skippedCount(),
                 run.freezing(),
+                monitor(config),
+                run.bestCheckpointEpoch(),
                 ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)));
         Path report = run.file(RunFiles.REPORT);
         AtomicFiles.write(report, out -> out.write(html.getBytes(StandardCharsets.UTF_8)));
@@ -118,6 +120,14 @@ public final class RunReport {
     static final String LABEL_SMOOTHING = "label-smoothing";
     static final String MIXUP = "mixup";
     static final String CUTMIX = "cutmix";
+    /** The config key of what picked checkpoints/best ({@code --monitor}), and its default. */
+    static final String MONITOR = "monitor";
+    static final String VALID_ACC = "valid_acc";
+
+    /** The run's {@code --monitor}: a metrics.csv column, valid_acc when config.json has none. */
+    static String monitor(Map<String, Object> config) {
+        return config.get(MONITOR) instanceof String m && !m.isBlank() ? m.toLowerCase(java.util.Locale.ROOT) : VALID_ACC;
+    }
 
     /** "label smoothing 0.1", or empty without smoothing. */
     static String smoothingNote(Map<String, Object> config) {

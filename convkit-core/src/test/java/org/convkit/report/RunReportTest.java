@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
@@ -18,7 +19,12 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
+import org.convkit.core.RunFiles;
 import org.convkit.eval.EvalResult;
+import org.convkit.model.ConvNet;
+import org.convkit.model.Zoo;
+import org.convkit.model.weights.Checkpoint;
+import org.convkit.model.weights.ModelInfo;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -112,6 +118,61 @@ class RunReportTest {
         assertFalse(Files.exists(run.resolve("confusion.png")));
         assertTrue(html.contains("No validation evaluation"));
         assertEquals(1, inlineImages(html).size());
+    }
+
+    /**
+     * A --monitor valid_loss run: checkpoints/best (whose evaluation the page shows) is the epoch of
+     * the lowest validation loss, 3, not the epoch of the highest accuracy, 4. The summary names the
+     * monitored metric and the checkpoint's epoch, and does not call epoch 4 best.
+     */
+    @Test
+    void theSummaryNamesTheMonitoredMetricAndTheEpochOfTheBestCheckpoint(@TempDir Path tmp) throws Exception {
+        Path run = TestRuns.run(tmp, "loss", Map.of("monitor", "valid_loss"), 5, 0.8);
+        Files.writeString(run.resolve("metrics.csv"), """
+                epoch,train_loss,train_acc,valid_loss,valid_acc,lr,seconds,data_wait
+                1,1.1,0.50,0.90,0.60,0.1,30,0.05
+                2,0.9,0.60,0.50,0.70,0.1,30,0.05
+                3,0.7,0.70,0.45,0.72,0.1,30,0.05
+                4,0.5,0.80,0.60,0.80,0.1,30,0.05
+                5,0.3,0.90,0.70,0.78,0.1,30,0.05
+                """);
+        // checkpoints/best as training saves it: model.json's extra.epoch says which epoch it is
+        try (NDManager m = NDManager.newBaseManager()) {
+            ConvNet net = Zoo.create("simplecnn", Zoo.get("simplecnn").defaults().withInput(1, 8, 8).withClasses(2)
+                    .withArch("4").withFc("")).initialize(m);
+            Checkpoint.save(RunFiles.bestCheckpoint(run), net, new ModelInfo(List.of("a", "b"), null, null,
+                    Map.of(ModelInfo.EPOCH, 3)), null);
+        }
+        String summary = summary(RunReport.write(run, TestRuns.evaluation(20, CLASSES, 4), null));
+        assertTrue(summary.contains("best valid_loss 0.4500 at epoch 3 (--monitor valid_loss)"), summary);
+        assertTrue(summary.contains("highest valid_acc 0.8000 at epoch 4"), summary);
+        assertFalse(summary.contains("best valid_acc"), summary);
+
+        // the epoch is the checkpoint's: one saved at epoch 2 (a copied or older folder) is named as such
+        try (NDManager m = NDManager.newBaseManager()) {
+            Checkpoint.save(RunFiles.bestCheckpoint(run), Checkpoint.load(RunFiles.bestCheckpoint(run), m).net(),
+                    new ModelInfo(List.of("a", "b"), null, null, Map.of(ModelInfo.EPOCH, 2)), null);
+        }
+        String older = summary(RunReport.write(run));
+        assertTrue(older.contains("best valid_loss 0.5000 at epoch 2 (--monitor valid_loss)"), older);
+
+        // without the checkpoint, metrics.csv and the monitor give the epoch: the lowest loss
+        Files.walk(run.resolve("checkpoints")).sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        String noCheckpoint = summary(RunReport.write(run));
+        assertTrue(noCheckpoint.contains("best valid_loss 0.4500 at epoch 3 (--monitor valid_loss)"), noCheckpoint);
+
+        // the default monitor, accuracy: the summary as before
+        Path acc = TestRuns.run(tmp, "acc", Map.of(), 5, 0.8);
+        Files.copy(run.resolve("metrics.csv"), acc.resolve("metrics.csv"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        String accuracy = summary(RunReport.write(acc));
+        assertTrue(accuracy.endsWith("· 5 epochs · best valid_acc 0.8000 at epoch 4"), accuracy);
+    }
+
+    /** The page's summary paragraph, without its tags. */
+    private static String summary(Path report) throws Exception {
+        String html = Files.readString(report);
+        int start = html.indexOf("<p class=\"summary\">");
+        return html.substring(start + "<p class=\"summary\">".length(), html.indexOf("</p>", start));
     }
 
     @Test

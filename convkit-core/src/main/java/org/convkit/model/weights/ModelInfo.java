@@ -27,6 +27,12 @@ public record ModelInfo(List<String> classes, float[] mean, float[] std, Map<Str
 
     public static final float[] IMAGENET_STD = {0.229f, 0.224f, 0.225f};
 
+    /**
+     * Key of {@link #extra}: the epoch (1-based) the weights are from; training writes it into
+     * {@code checkpoints/best}, the run report reads it back.
+     */
+    public static final String EPOCH = "epoch";
+
     public ModelInfo {
         classes = classes == null ? List.of() : List.copyOf(classes);
         mean = mean == null ? null : mean.clone();

@@ -84,7 +84,7 @@ public final class Checkpoints implements Callback {
 
     private static ModelInfo withEpoch(ModelInfo info, int epoch) {
         java.util.Map<String, Object> extra = new java.util.LinkedHashMap<>(info.extra());
-        extra.put("epoch", epoch);
+        extra.put(ModelInfo.EPOCH, epoch);
         return new ModelInfo(info.classes(), info.mean(), info.std(), extra);
     }
 
