@@ -37,6 +37,6 @@ public final class TrainingRunArgs {
      * @return the child's exit code when it ran, else null (go on here)
      */
     Integer relaunchIfNeeded(TrainConfig c) {
-        return PrecisionArgs.relaunchIfNeeded(c.precision(), true, spec); // training runs NCHW: bf16 checked there
+        return PrecisionArgs.relaunchIfNeeded(c.precision(), true, spec); // bf16 checked on the layout training runs
     }
 }
