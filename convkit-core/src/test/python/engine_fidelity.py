@@ -13,6 +13,7 @@ OUT/ID.y.npy (eval-mode outputs, heads stacked (K, N, C)); with GRADS=1 also one
 step's cross-entropy (mean over heads) on OUT/ID.tx.npy / ID.ty.npy (labels (N, K) as float32):
 OUT/ID.loss.json and every parameter's gradient in OUT/ID.grads.safetensors, by state-dict key, and
 the same step's gradients computed in float64 (stored as float32) in OUT/ID.grads64.safetensors,
+and with PyTorch's own convolution kernels (oneDNN off) in OUT/ID.grads_native.safetensors,
 and in OUT/ID.kinks.json, per parameter, how far (norm) its float64 gradient moves when the step's
 input moves by float32 rounding (the largest over four random nudges of 1e-7 relative): large
 where a ReLU input or a max-pool tie lies within rounding, so that a float32 computation may
@@ -243,6 +244,7 @@ def main(out, ident, name, shape, options, grads):
         ty = torch.randint(0, y.shape[2], (4, k), dtype=torch.int64)
         model.train()
         exact = copy.deepcopy(model).double()
+        native = copy.deepcopy(model)
         model.zero_grad()
         outs = heads(model(tx))
         loss = sum(F.cross_entropy(v, ty[:, j]) for j, v in enumerate(outs)) / len(outs)
@@ -270,6 +272,19 @@ def main(out, ident, name, shape, options, grads):
         np.save(os.path.join(out, ident + ".ty.npy"), ty.numpy().astype(np.float32))
         torch_weights.save_safetensors({k: p.grad for k, p in model.named_parameters() if p.grad is not None},
                                        os.path.join(out, ident + ".grads.safetensors"))
+        # the same float32 step on PyTorch's own convolution kernels (oneDNN off), as convkit's native
+        # layout runs it: how far float32 rounding moves each gradient is a property of the kernels,
+        # and a path is allowed what PyTorch's own kernels need
+        was = torch.backends.mkldnn.enabled
+        torch.backends.mkldnn.enabled = False
+        try:
+            native.zero_grad()
+            outs = heads(native(tx))
+            (sum(F.cross_entropy(v, ty[:, j]) for j, v in enumerate(outs)) / len(outs)).backward()
+        finally:
+            torch.backends.mkldnn.enabled = was
+        torch_weights.save_safetensors({k: p.grad for k, p in native.named_parameters() if p.grad is not None},
+                                       os.path.join(out, ident + ".grads_native.safetensors"))
         with open(os.path.join(out, ident + ".loss.json"), "w") as f:
             json.dump({"loss": loss.item()}, f)
     print(ident, name, shape, "max|y| %.4g" % y.abs().max().item(), flush=True)

@@ -35,7 +35,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <p>Tolerances. Logits in evaluation mode: max |convkit - PyTorch| / max |PyTorch| at most 1e-4
  * (as {@link FidelityTest}). For rows with a training step (on each layout's path without folding:
  * folding only changes evaluation): the loss within 1e-4 relative, and every parameter's gradient
- * no further from PyTorch's float64 gradient than 10x PyTorch's own float32 distance plus 1e-5 of
+ * no further from PyTorch's float64 gradient than 10x PyTorch's own float32 distance (the farther of
+ * its oneDNN kernels and its own, oneDNN off: convkit's native layout runs the latter) plus 1e-5 of
  * its norm ({@link FidelityRun.Reference}; the printed figure is that ratio, at most 1). A path
  * that failed the check is never run by convkit here, so it is left out, and said.
  *
