@@ -12,7 +12,7 @@ import org.convkit.core.ConvkitException;
  * Turns libtorch's use of oneDNN for convolutions on and off in this process: what {@code
  * torch.backends.mkldnn.enabled = False} does in PyTorch ({@code at::Context::setUserEnabledMkldnn}).
  * Off, libtorch computes convolutions with its own kernels (im2col and matrix products), forward
- * and backward.
+ * and backward; NNPACK is turned off with it, so that off means one kernel family.
  *
  * <p>Why: on some CPUs libtorch 2.7.1's oneDNN computes some convolution shapes wrong or crashes in
  * them, in every layout and instruction set it offers but the oldest (docs/engine.md, "Known
@@ -28,11 +28,13 @@ public final class OneDnnSwitch {
     private static final String CONTEXT = "_ZN2at13globalContextEv";
     private static final String SET = "_ZN2at7Context20setUserEnabledMkldnnEb";
     private static final String GET = "_ZNK2at7Context17userEnabledMkldnnEv";
+    private static final String SET_NNPACK = "_ZN2at7Context20setUserEnabledNNPACKEb";
 
     private static Boolean current;
     private static Pointer context;
     private static Function set;
     private static Function get;
+    private static Function setNnpack;
 
     private OneDnnSwitch() {}
 
@@ -46,6 +48,9 @@ public final class OneDnnSwitch {
         }
         bind();
         set.invokeVoid(new Object[] {context, enabled});
+        // NNPACK goes with it: off, libtorch would try it first for some convolutions (a kernel
+        // family of its own, unchecked, and where the CPU lacks it a warning per convolution shape)
+        setNnpack.invokeVoid(new Object[] {context, enabled});
         current = enabled;
     }
 
@@ -64,6 +69,7 @@ public final class OneDnnSwitch {
         context = lib.getFunction(CONTEXT).invokePointer(new Object[0]);
         set = lib.getFunction(SET);
         get = lib.getFunction(GET);
+        setNnpack = lib.getFunction(SET_NNPACK);
     }
 
     /** The file this process loaded {@code name} from (Linux: its memory map says). */
